@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "levelfunnel",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "levelfunnel", targets: ["levelfunnel"]),
+        .library(name: "LevelFunnelCore", targets: ["LevelFunnelCore"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, taken from the system (Debian: libpq-dev, libncursesw5-dev).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+
+        // A small PostgreSQL client over libpq, unaware of the domain.
+        .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
+
+        // Schema, raw and fast funnel queries, metric formulas, aggregation, backfill, generator.
+        .target(name: "LevelFunnelCore", dependencies: ["PostgresClient"]),
+
+        // The dashboard's state, reducer, renderer and themes: pure Swift, testable without a terminal.
+        .target(name: "Dashboard", dependencies: ["LevelFunnelCore"]),
+
+        // The thin layer that draws Dashboard screens with ncurses and reads keys.
+        .target(name: "DashboardCurses", dependencies: ["Dashboard", "CNcursesw"]),
+
+        // The `levelfunnel` command.
+        .executableTarget(name: "levelfunnel", dependencies: [
+            "LevelFunnelCore", "Dashboard", "DashboardCurses",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test helpers: a private schema per test in the PostgreSQL that `make test` starts.
+        .target(name: "TestSupport", dependencies: ["PostgresClient"], path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "LevelFunnelCoreTests", dependencies: ["LevelFunnelCore", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "LevelFunnelCore", "TestSupport"]),
+        .testTarget(name: "LevelFunnelCLITests", dependencies: ["levelfunnel", "LevelFunnelCore", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,72 @@
+import PostgresClient
+
+/// What aggregating one day did.
+public struct DayAggregation: Sendable, Equatable {
+    public var day: Day
+    /// Level events of that day that were counted.
+    public var levelEvents: Int
+    /// Aggregate rows inserted or updated.
+    public var rowsWritten: Int
+    /// Aggregate rows removed because their events no longer exist for that day.
+    public var rowsRemoved: Int
+}
+
+/// Rebuilds the daily aggregates of one game and one UTC day from `events`, in one set-based statement.
+enum DailyAggregation {
+    /// The dimension columns of an aggregate row, in key order after `(game_id, date, level_id)`.
+    static let dimensions = ["level_funnel", "level_funnel_version", "platform", "country_code", "app_version"]
+
+    /// Upserts the day's rows, deletes rows that no longer have events, and records the day as aggregated,
+    /// all in one transaction: a crash leaves the previous state of that day intact.
+    static func aggregate(game: String, day: Day, _ db: PostgresConnection) throws -> DayAggregation {
+        try db.transaction {
+            let row = try db.query(upsertSQL, [game, day.iso]).first!
+            let result = DayAggregation(day: day,
+                                        levelEvents: try row.decode(Int.self, at: 0),
+                                        rowsWritten: try row.decode(Int.self, at: 1),
+                                        rowsRemoved: try row.decode(Int.self, at: 2))
+            try db.execute("""
+                INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events)
+                VALUES ($1, $2::date, clock_timestamp(), $3)
+                ON CONFLICT (game_id, date) DO UPDATE
+                   SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events
+                """, [game, day.iso, result.levelEvents])
+            return result
+        }
+    }
+
+    private static let dimensionList = dimensions.joined(separator: ", ")
+    private static let countColumns = [
+        "starts", "completes", "fails", "started_players", "completed_players", "users_with_boosters",
+        "fails_with_purchase", "total_completion_duration", "completion_count", "total_fail_duration", "fail_count",
+    ]
+
+    /// `$1` game, `$2` day. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
+    /// before the upsert and removes only keys absent from `fresh`.
+    private static let upsertSQL = """
+        WITH fresh AS (
+          SELECT game_id, day AS date, level_id, \(dimensionList),
+        \(LevelEventSQL.measures)
+            FROM level_events
+           WHERE \(LevelEventSQL.gameAndDays.replacingOccurrences(of: "$3", with: "$2"))
+           GROUP BY game_id, day, level_id, \(dimensionList)
+        ), written AS (
+          INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(countColumns.joined(separator: ", ")))
+          SELECT * FROM fresh
+          ON CONFLICT ON CONSTRAINT level_metrics_daily_key DO UPDATE SET
+            \(countColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ",\n    "))
+          RETURNING 1
+        ), removed AS (
+          DELETE FROM level_metrics_daily d
+           WHERE d.game_id = $1 AND d.date = $2::date
+             AND NOT EXISTS (
+               SELECT 1 FROM fresh f
+                WHERE f.level_id = d.level_id
+                  AND \(dimensions.map { "f.\($0) IS NOT DISTINCT FROM d.\($0)" }.joined(separator: "\n          AND ")))
+          RETURNING 1
+        )
+        SELECT (SELECT coalesce(sum(starts + completes + fails), 0) FROM fresh),
+               (SELECT count(*) FROM written),
+               (SELECT count(*) FROM removed)
+        """
+}

@@ -1,0 +1,128 @@
+/// The DDL of every migration. Statements are idempotent (`IF NOT EXISTS`, `OR REPLACE`) so that a database
+/// that already has an `events` table written by the game backend is adopted as it is.
+enum SchemaSQL {
+    /// The table the game backend writes, exactly as the metrics contract gives it. Never altered.
+    static let eventsTable = """
+        CREATE TABLE IF NOT EXISTS events (
+          id                   bigserial PRIMARY KEY,
+          game_id              text        NOT NULL,
+          user_id              text        NOT NULL,
+          session_id           text,
+          event_name           text        NOT NULL,
+          properties           jsonb       NOT NULL DEFAULT '{}',
+          platform             text,
+          country_code         text,
+          app_version          text,
+          level_funnel         text,
+          level_funnel_version integer,
+          occurred_at          timestamptz NOT NULL,
+          received_at          timestamptz NOT NULL DEFAULT now())
+        """
+
+    /// The contract's validity rules, written once: every path reads level events through `level_events`.
+    ///
+    /// JSON casts sit inside `CASE` so that malformed properties (strings, objects, nulls) never raise:
+    /// PostgreSQL evaluates a `CASE` branch only when its condition holds.
+    static let levelEventRules = [
+        """
+        CREATE OR REPLACE FUNCTION lf_level_id(p jsonb) RETURNS integer
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN jsonb_typeof(p -> 'levelId') = 'number' THEN
+                   CASE WHEN (p ->> 'levelId')::numeric BETWEEN 0 AND 2147483647
+                         AND (p ->> 'levelId')::numeric = trunc((p ->> 'levelId')::numeric)
+                        THEN (p ->> 'levelId')::numeric::integer END
+                 END
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION lf_duration(p jsonb) RETURNS numeric
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN jsonb_typeof(p -> 'duration') = 'number' THEN
+                   CASE WHEN (p ->> 'duration')::numeric BETWEEN 0 AND 86400 THEN (p ->> 'duration')::numeric END
+                 END
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION lf_has_boosters(p jsonb) RETURNS boolean
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN jsonb_typeof(p -> 'boosters') = 'object' THEN p -> 'boosters' <> '{}'::jsonb ELSE false END
+        $$
+        """,
+        """
+        CREATE OR REPLACE FUNCTION lf_has_egp(p jsonb) RETURNS boolean
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT CASE WHEN jsonb_typeof(p -> 'egp') = 'number' THEN (p ->> 'egp')::numeric > 0 ELSE false END
+        $$
+        """,
+        """
+        CREATE OR REPLACE VIEW level_events AS
+        SELECT game_id,
+               user_id,
+               event_name,
+               lf_level_id(properties)                          AS level_id,
+               occurred_at,
+               (occurred_at AT TIME ZONE 'UTC')::date           AS day,
+               platform, country_code, app_version, level_funnel, level_funnel_version,
+               event_name IN ('level_complete', 'level_failed') AND lf_has_boosters(properties) AS is_booster,
+               event_name = 'level_failed' AND lf_has_egp(properties)                          AS is_egp,
+               lf_duration(properties)                          AS duration
+          FROM events
+         WHERE event_name IN ('level_start', 'level_complete', 'level_failed')
+           AND lf_level_id(properties) IS NOT NULL
+        """,
+    ]
+
+    /// Indexes for reading one game's events by time (raw funnel, daily aggregation) and by arrival (refresh).
+    /// Built concurrently so that migrating a live database never blocks the game backend's inserts;
+    /// an index left invalid by an interrupted build is dropped first (see `Migration.rebuildsInvalidIndexes`).
+    static let eventsIndexes = [
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_occurred_idx ON events (game_id, occurred_at)",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_received_idx ON events (game_id, received_at)",
+    ]
+    static let eventsIndexNames = ["events_game_occurred_idx", "events_game_received_idx"]
+
+    /// Daily aggregates (counts only, never a user id) and the record of which days are aggregated.
+    static let dailyAggregates = [
+        """
+        CREATE TABLE IF NOT EXISTS level_metrics_daily (
+          game_id                   text    NOT NULL,
+          date                      date    NOT NULL,
+          level_id                  integer NOT NULL,
+          level_funnel              text,
+          level_funnel_version      integer,
+          platform                  text,
+          country_code              text,
+          app_version               text,
+          starts                    integer NOT NULL,
+          completes                 integer NOT NULL,
+          fails                     integer NOT NULL,
+          started_players           integer NOT NULL,
+          completed_players         integer NOT NULL,
+          users_with_boosters       integer NOT NULL,
+          fails_with_purchase       integer NOT NULL,
+          total_completion_duration numeric NOT NULL,
+          completion_count          integer NOT NULL,
+          total_fail_duration       numeric NOT NULL,
+          fail_count                integer NOT NULL,
+          CONSTRAINT level_metrics_daily_key UNIQUE NULLS NOT DISTINCT
+            (game_id, date, level_id, level_funnel, level_funnel_version, platform, country_code, app_version))
+        """,
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_platform_idx ON level_metrics_daily (game_id, platform, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_country_idx ON level_metrics_daily (game_id, country_code, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_version_idx ON level_metrics_daily (game_id, app_version, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_funnel_idx ON level_metrics_daily (game_id, level_funnel, level_funnel_version, date)",
+        """
+        CREATE TABLE IF NOT EXISTS aggregated_days (
+          game_id       text        NOT NULL,
+          date          date        NOT NULL,
+          aggregated_at timestamptz NOT NULL,
+          level_events  bigint      NOT NULL,
+          PRIMARY KEY (game_id, date))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS aggregation_watermarks (
+          game_id          text PRIMARY KEY,
+          received_through timestamptz NOT NULL)
+        """,
+    ]
+}

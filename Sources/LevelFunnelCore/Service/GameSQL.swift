@@ -1,0 +1,65 @@
+/// Queries about games and their dimension values.
+enum GameSQL {
+    /// Distinct games by a loose index scan over `(game_id, occurred_at)` (one index probe per game instead of
+    /// reading every event), then each game's first and last level-event day.
+    static let gamesWithLevelEvents = """
+        WITH RECURSIVE ids(game_id) AS (
+          (SELECT game_id FROM events ORDER BY game_id LIMIT 1)
+          UNION ALL
+          SELECT (SELECT e.game_id FROM events e WHERE e.game_id > ids.game_id ORDER BY e.game_id LIMIT 1)
+            FROM ids WHERE ids.game_id IS NOT NULL
+        )
+        SELECT ids.game_id, span.first_day::text, span.last_day::text
+          FROM ids
+          CROSS JOIN LATERAL (
+            SELECT (min(occurred_at) AT TIME ZONE 'UTC')::date AS first_day,
+                   (max(occurred_at) AT TIME ZONE 'UTC')::date AS last_day
+              FROM level_events WHERE level_events.game_id = ids.game_id) span
+         WHERE ids.game_id IS NOT NULL AND span.first_day IS NOT NULL
+         ORDER BY ids.game_id
+        """
+
+    /// `$1` game: its first and last level-event day (NULLs when it has none).
+    static let gameSpan = """
+        SELECT ((min(occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text
+          FROM level_events WHERE game_id = $1
+        """
+
+    /// Columns: platform, country_code, app_version, level_funnel, level_funnel_version.
+    static let dimensionsFromAggregates = """
+        SELECT DISTINCT platform, country_code, app_version, level_funnel, level_funnel_version
+          FROM level_metrics_daily WHERE game_id = $1
+        """
+
+    static let dimensionsFromEvents = """
+        SELECT DISTINCT platform, country_code, app_version, level_funnel, level_funnel_version
+          FROM level_events WHERE game_id = $1
+        """
+}
+
+/// Queries of the daily job and the aggregation status.
+enum RefreshSQL {
+    /// `$1` game, `$2`..`$3` its history: days never aggregated, and days with events received after the game's
+    /// watermark (late events; the `(game_id, received_at)` index finds them).
+    static let daysNeedingWork = """
+        SELECT d::date::text FROM generate_series($2::date, $3::date, interval '1 day') d
+         WHERE NOT EXISTS (SELECT 1 FROM aggregated_days a WHERE a.game_id = $1 AND a.date = d::date)
+        UNION
+        SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date::text
+          FROM events
+         WHERE game_id = $1
+           AND received_at > (SELECT received_through FROM aggregation_watermarks WHERE game_id = $1)
+        """
+
+    static let advanceWatermark = """
+        INSERT INTO aggregation_watermarks (game_id, received_through) VALUES ($1, $2::timestamptz)
+        ON CONFLICT (game_id) DO UPDATE SET received_through = greatest(aggregation_watermarks.received_through, excluded.received_through)
+        """
+
+    /// `$1` game, `$2`..`$3` its history: aggregated days in it and the newest aggregation time (epoch seconds).
+    static let status = """
+        SELECT count(*) FILTER (WHERE date BETWEEN $2::date AND $3::date),
+               extract(epoch FROM max(aggregated_at))::float8
+          FROM aggregated_days WHERE game_id = $1
+        """
+}

@@ -1,0 +1,52 @@
+/// One field of one level on which the fast and raw paths disagree.
+public struct FieldDifference: Sendable, Hashable {
+    public var levelId: Int
+    /// The contract's field name (`startedPlayers`, `winRate`, ...).
+    public var field: String
+    public var fast: Double?
+    public var raw: Double?
+}
+
+/// The comparison of the fast and raw answers to one query.
+public struct VerifyReport: Sendable {
+    public var query: FunnelQuery
+    public var fastMs: Double
+    public var rawMs: Double
+    public var levelsCompared: Int
+    public var differences: [FieldDifference]
+
+    public var isExact: Bool { differences.isEmpty }
+}
+
+/// Compares funnel answers field by field.
+public enum FunnelComparison {
+    /// Fields that depend on distinct-player counts; summed daily uniques make them inexact over multi-day ranges.
+    public static let playerFields: Set<String> = [
+        "startedPlayers", "completedPlayers", "churnStartComplete", "churnCompleteNext", "churnTotal",
+        "completionRate", "funnelRate", "apsRaw",
+    ]
+
+    /// Every difference between `fast` and `raw` beyond float rounding (relative 1e-9), level by level.
+    /// A level present on one side only differs on every field.
+    public static func differences(fast: [LevelMetrics], raw: [LevelMetrics]) -> [FieldDifference] {
+        let fastByLevel = Dictionary(uniqueKeysWithValues: fast.map { ($0.levelId, $0) })
+        let rawByLevel = Dictionary(uniqueKeysWithValues: raw.map { ($0.levelId, $0) })
+        var result: [FieldDifference] = []
+        for level in Set(fastByLevel.keys).union(rawByLevel.keys).sorted() {
+            let f = fastByLevel[level].map(MetricFields.values) ?? [:]
+            let r = rawByLevel[level].map(MetricFields.values) ?? [:]
+            for name in MetricFields.names where !same(f[name] ?? nil, r[name] ?? nil) {
+                result.append(FieldDifference(levelId: level, field: name, fast: f[name] ?? nil, raw: r[name] ?? nil))
+            }
+        }
+        return result
+    }
+
+    static func same(_ a: Double?, _ b: Double?) -> Bool {
+        switch (a, b) {
+        case (nil, nil): return true
+        case let (x?, y?): return x == y || abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import LevelFunnelCore
+
+struct BackfillCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Aggregate the history of games into the daily tables.",
+        discussion: """
+            Day by day, one transaction per day; re-runnable any number of times with identical results. \
+            Without --game, every game with level events; without --from/--to, from the game's first event day \
+            to today. Two backfills of the same game never run at once: the second waits (and says so). \
+            Ctrl-C stops between days; the days done are kept.
+            """)
+
+    @Option(help: "Game id (repeatable). Default: every game.")
+    var game: [String] = []
+
+    @Option(help: ArgumentHelp("First day (UTC). Default: the game's first event day.", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day (UTC). Default: today.", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Flag(help: "Plain progress lines even on a terminal.")
+    var plain = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try CLIErrors.report {
+            let fromDay = try from.map { try DateArgument.parse($0, option: "--from") }
+            let toDay = try to.map { try DateArgument.parse($0, option: "--to") }
+            if let fromDay, let toDay { _ = try DayRange(from: fromDay, to: toDay) }
+            let store = try database.openStore()
+            try store.requireSchema()
+            let games = game.isEmpty ? try store.games() : try game.map { try store.game($0) }
+            if games.isEmpty { print("no games with level events: nothing to backfill") }
+            let interrupt = InterruptFlag.install()
+            for info in games {
+                let range = try DayRange(from: fromDay ?? info.firstDay, to: toDay ?? max(Day.today, info.lastDay))
+                let bar = ProgressReporter(title: info.id, plain: plain)
+                let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id)) { progress in
+                    bar.update(progress)
+                    return !interrupt.isSet
+                }
+                bar.finish()
+                print(String(format: "backfilled %@ %@..%@: %d days, %d level events, %d rows written, %d removed, %.2f s (%.0f events/s)%@",
+                             info.id, range.from.iso, range.to.iso, summary.daysDone, summary.events, summary.rowsWritten,
+                             summary.rowsRemoved, summary.seconds, summary.eventsPerSecond,
+                             summary.cancelled ? " — stopped early" : ""))
+                if summary.cancelled { throw LevelFunnelError.cancelled }
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import LevelFunnelCore
+
+struct GamesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "games",
+        abstract: "List the games that have level events, with their history and aggregation status.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try CLIErrors.report {
+            let store = try database.openStore()
+            try store.requireSchema()
+            let statuses = try store.aggregationStatus()
+            guard !statuses.isEmpty else {
+                print("no games with level events yet (try `levelfunnel generate --game demo`)")
+                return
+            }
+            let rows = [["game", "first day", "last day", "days", "aggregated", "stale"]] + statuses.map {
+                [$0.game, $0.firstDay.iso, $0.lastDay.iso, String($0.totalDays), String($0.aggregatedDays), String($0.staleDays)]
+            }
+            let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max()! }
+            for row in rows {
+                print(row.enumerated().map { i, cell in cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  "))
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import LevelFunnelCore
+
+/// `--database-url`, shared by every command that talks to PostgreSQL.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "PostgreSQL connection URL or key=value string.",
+        discussion: "Defaults to $DATABASE_URL, then to libpq's PG* variables and ~/.pgpass.",
+        valueName: "url"))
+    var url: String?
+
+    /// Opens a store, turning connection failures into a one-line error.
+    func openStore() throws -> LevelFunnelStore {
+        try LevelFunnelStore(url: url)
+    }
+}
+
+/// `--game`, `--from`, `--to` and the filters: one funnel selection, shared by `query` and `verify`.
+struct SelectionOptions: ParsableArguments {
+    @Option(help: "Game id (see `levelfunnel games`).")
+    var game: String
+
+    @Option(help: ArgumentHelp("First day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Option(help: "Only events of this platform (e.g. iOS, Android, WebGL).")
+    var platform: String?
+
+    @Option(help: "Only events of this country code (e.g. US, TR).")
+    var country: String?
+
+    @Option(name: .customLong("app-version"), help: "Only events of this app version (e.g. 0.3).")
+    var appVersion: String?
+
+    @Option(help: "Only events of this level funnel (e.g. live_v1).")
+    var funnel: String?
+
+    @Option(name: .customLong("funnel-version"), help: "Only events of this level funnel version (e.g. 2).")
+    var funnelVersion: Int?
+
+    var filters: FunnelFilters {
+        FunnelFilters(platform: platform, country: country, appVersion: appVersion,
+                      funnel: funnel, funnelVersion: funnelVersion)
+    }
+
+    func validate() throws {
+        if let from { _ = try DateArgument.parse(from, option: "--from") }
+        if let to { _ = try DateArgument.parse(to, option: "--to") }
+    }
+
+    /// The query, with `--from`/`--to` defaulting to the game's first and last event day.
+    func query(_ store: LevelFunnelStore) throws -> FunnelQuery {
+        let fromDay = try from.map { try DateArgument.parse($0, option: "--from") }
+        let toDay = try to.map { try DateArgument.parse($0, option: "--to") }
+        if let fromDay, let toDay { _ = try DayRange(from: fromDay, to: toDay) }  // reject before touching the db
+        let history = (fromDay == nil || toDay == nil) ? try store.game(game).history : nil
+        let range = try DayRange(from: fromDay ?? history!.from, to: toDay ?? history!.to)
+        return FunnelQuery(game: game, range: range, filters: filters)
+    }
+}
+
+enum DateArgument {
+    static func parse(_ text: String, option: String) throws -> Day {
+        guard let day = Day(iso: text) else {
+            throw ValidationError("\(option) '\(text)' is not a date: use YYYY-MM-DD (e.g. 2026-01-31)")
+        }
+        return day
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import LevelFunnelCore
+
+/// Draws backfill progress: a bar redrawn in place on a terminal, plain lines otherwise (logs, pipes).
+final class ProgressReporter {
+    private let title: String
+    private let interactive: Bool
+    private var lastPlainPercent = -1
+
+    init(title: String, plain: Bool) {
+        self.title = title
+        interactive = !plain && isatty(STDERR_FILENO) == 1
+    }
+
+    func update(_ p: BackfillProgress) {
+        let percent = Int(p.fraction * 100)
+        let eta = p.etaSeconds.map { String(format: "ETA %.0fs", $0) } ?? ""
+        let stats = String(format: "%d/%d days  %.0f events/s  %@", p.daysDone, p.daysTotal, p.eventsPerSecond, eta)
+        if interactive {
+            let width = 30
+            let filled = Int(p.fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+            write("\r\u{1B}[2K\(title) \(bar) \(String(format: "%3d%%", percent))  \(stats)")
+        } else if percent / 10 != lastPlainPercent / 10 || p.daysDone == p.daysTotal {
+            lastPlainPercent = percent
+            write("\(title): \(p.day) \(percent)%  \(stats)\n")
+        }
+    }
+
+    func finish() { if interactive { write("\n") } }
+
+    private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+}
+
+/// Remembers a Ctrl-C so that long jobs stop between units of work instead of dying mid-transaction.
+final class InterruptFlag: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+
+    private init() {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+    }
+
+    static func install() -> InterruptFlag {
+        let flag = InterruptFlag()
+        flag.source.setEventHandler { [weak flag] in
+            guard let flag else { return }
+            flag.lock.withLock { flag.set = true }
+            CLIErrors.note("stopping after the current day (Ctrl-C again... is ignored; the day in progress commits)")
+        }
+        flag.source.resume()
+        return flag
+    }
+}

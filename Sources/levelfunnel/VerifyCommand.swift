@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import LevelFunnelCore
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare the fast path with the raw path, field by field.",
+        discussion: """
+            Runs both computations for one selection (same options as `query`) or, with --sweep, for every \
+            single-value filter of the game over one day, one week and the whole history. Prints every field \
+            that differs, per level. Exit status 1 when any field differs beyond float rounding.
+
+            Player counts (startedPlayers, completedPlayers and the metrics built on them) are sums of daily \
+            unique players in the aggregates, so over ranges longer than a day they can differ: use \
+            --events-only to check only the event-based fields.
+            """)
+
+    @Option(help: "Game id (see `levelfunnel games`).")
+    var game: String
+
+    @Option(help: ArgumentHelp("First day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Last day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
+    var to: String?
+
+    @Option(help: "Only events of this platform.") var platform: String?
+    @Option(help: "Only events of this country code.") var country: String?
+    @Option(name: .customLong("app-version"), help: "Only events of this app version.") var appVersion: String?
+    @Option(help: "Only events of this level funnel.") var funnel: String?
+    @Option(name: .customLong("funnel-version"), help: "Only events of this level funnel version.") var funnelVersion: Int?
+
+    @Flag(help: "Check every single-value filter of the game over one day, one week and the whole history.")
+    var sweep = false
+
+    @Flag(name: .customLong("events-only"), help: "Ignore fields derived from distinct-player counts.")
+    var eventsOnly = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        let failed = try CLIErrors.report { () -> Bool in
+            let store = try database.openStore()
+            try store.requireSchema()
+            let info = try store.game(game)
+            let fromDay = try from.map { try DateArgument.parse($0, option: "--from") } ?? info.firstDay
+            let toDay = try to.map { try DateArgument.parse($0, option: "--to") } ?? info.lastDay
+            let range = try DayRange(from: fromDay, to: toDay)
+            let filters = FunnelFilters(platform: platform, country: country, appVersion: appVersion,
+                                        funnel: funnel, funnelVersion: funnelVersion)
+            let queries = sweep ? try VerifySweep.queries(store: store, game: info, filters: filters)
+                                : [FunnelQuery(game: game, range: range, filters: filters)]
+            var failures = 0
+            for query in queries {
+                let report = try store.verify(query)
+                let differences = report.differences.filter { !eventsOnly || !FunnelComparison.playerFields.contains($0.field) }
+                let label = "\(query.range)" + (query.filters.isEmpty ? "" : " " + query.filters.activePairs.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+                if differences.isEmpty {
+                    print(String(format: "ok    %@  (%d levels, fast %.1f ms, raw %.1f ms)", label, report.levelsCompared, report.fastMs, report.rawMs))
+                } else {
+                    failures += 1
+                    print("DIFF  \(label)  (\(differences.count) fields differ)")
+                    for d in differences {
+                        print("      level \(d.levelId)  \(d.field): fast \(d.fast.map { "\($0)" } ?? "null")  raw \(d.raw.map { "\($0)" } ?? "null")")
+                    }
+                }
+            }
+            print("\(queries.count - failures) passed, \(failures) failed")
+            return failures > 0
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// The selections `verify --sweep` checks.
+enum VerifySweep {
+    static func queries(store: LevelFunnelStore, game: GameInfo, filters base: FunnelFilters) throws -> [FunnelQuery] {
+        let last = game.lastDay
+        let ranges = [DayRange.single(last),
+                      try DayRange(from: max(game.firstDay, last.adding(days: -6)), to: last),
+                      game.history]
+        let dims = try store.dimensions(game: game.id)
+        var filterSets = [base]
+        filterSets += dims.platforms.map { var f = base; f.platform = $0; return f }
+        filterSets += dims.countries.map { var f = base; f.country = $0; return f }
+        filterSets += dims.appVersions.map { var f = base; f.appVersion = $0; return f }
+        filterSets += dims.funnels.map { var f = base; f.funnel = $0; return f }
+        filterSets += Set(dims.funnelVersions.values.joined()).sorted().map { var f = base; f.funnelVersion = $0; return f }
+        return ranges.flatMap { range in filterSets.map { FunnelQuery(game: game.id, range: range, filters: $0) } }
+    }
+}

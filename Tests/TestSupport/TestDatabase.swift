@@ -1,0 +1,43 @@
+import Foundation
+import PostgresClient
+
+/// A private schema in the test PostgreSQL, so that tests running in parallel never see each other's rows.
+///
+/// The server comes from `LEVELFUNNEL_TEST_DATABASE_URL`, which `make test` sets after starting its private
+/// cluster (`scripts/pg.sh`). Without it the tests fail loudly: they never skip.
+public struct TestDatabase: Sendable {
+    /// A connection string whose sessions use the private schema (`search_path`).
+    public let url: String
+    public let schema: String
+
+    /// Creates a new empty schema.
+    public static func fresh(_ label: String = "t") throws -> TestDatabase {
+        let base = try baseURL()
+        let schema = "\(label.lowercased().filter { $0.isLetter || $0.isNumber })_\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try PostgresConnection(url: base)
+        try admin.execute("CREATE SCHEMA \"\(schema)\"")
+        return TestDatabase(url: withSearchPath(base, schema), schema: schema)
+    }
+
+    /// A new connection to the private schema.
+    public func connect() throws -> PostgresConnection { try PostgresConnection(url: url) }
+
+    /// The server's URL as `make test` gives it.
+    public static func baseURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["LEVELFUNNEL_TEST_DATABASE_URL"], !url.isEmpty else {
+            throw PostgresError(kind: .connection, message: """
+                LEVELFUNNEL_TEST_DATABASE_URL is not set: run the tests with `make test`, which starts a private \
+                PostgreSQL (scripts/pg.sh) and sets it
+                """)
+        }
+        return url
+    }
+
+    /// Adds `options=-c search_path=SCHEMA` to a URL or key=value connection string.
+    static func withSearchPath(_ base: String, _ schema: String) -> String {
+        if base.hasPrefix("postgres://") || base.hasPrefix("postgresql://") {
+            return base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        }
+        return base + " options='-csearch_path=\(schema)'"
+    }
+}
