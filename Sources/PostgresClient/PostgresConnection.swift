@@ -46,6 +46,7 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` inside `BEGIN` ... `COMMIT`; rolls back and rethrows if it throws.
+    @discardableResult
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN")
         do {
@@ -97,13 +98,17 @@ public final class PostgresConnection {
 
     /// Holds the session-level advisory lock `key` while `body` runs.
     ///
-    /// Tries once without waiting; if another session holds it, calls `onWait` (to tell the user) and then waits.
-    /// The lock is released even when `body` throws.
+    /// If another session holds it, calls `onWait` once (to tell the user) and polls until it is free.
+    /// Polling, rather than blocking in `pg_advisory_lock`, keeps no transaction open while waiting: a waiter
+    /// blocked inside a statement would deadlock against a holder running `CREATE INDEX CONCURRENTLY`, which
+    /// waits for every open transaction. The lock is released even when `body` throws.
     public func withAdvisoryLock<T>(_ key: Int64, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
-        let acquired = try query("SELECT pg_try_advisory_lock($1::bigint)", [key]).first?.decode(Bool.self, at: 0) ?? false
-        if !acquired {
-            onWait()
-            try execute("SELECT pg_advisory_lock($1::bigint)", [key])
+        var delay = 0.02
+        var announced = false
+        while try !(query("SELECT pg_try_advisory_lock($1::bigint)", [key]).first?.decode(Bool.self, at: 0) ?? false) {
+            if !announced { onWait(); announced = true }
+            Thread.sleep(forTimeInterval: delay)
+            delay = min(delay * 2, 0.5)
         }
         defer { _ = try? execute("SELECT pg_advisory_unlock($1::bigint)", [key]) }
         return try body()
