@@ -119,10 +119,5 @@ enum SchemaSQL {
           level_events  bigint      NOT NULL,
           PRIMARY KEY (game_id, date))
         """,
-        """
-        CREATE TABLE IF NOT EXISTS aggregation_watermarks (
-          game_id          text PRIMARY KEY,
-          received_through timestamptz NOT NULL)
-        """,
     ]
 }

@@ -39,21 +39,22 @@ enum GameSQL {
 
 /// Queries of the daily job and the aggregation status.
 enum RefreshSQL {
-    /// `$1` game, `$2`..`$3` its history: days never aggregated, and days with events received after the game's
-    /// watermark (late events; the `(game_id, received_at)` index finds them).
+    /// `$1` game, `$2`..`$3` its history, `$4` a margin in seconds: days never aggregated, and days holding an
+    /// event received later than the day was aggregated (minus the margin). The `(game_id, received_at)` index
+    /// limits the search to events received since the game's oldest aggregation.
+    ///
+    /// The margin covers inserts whose transactions began before an aggregation but committed after it: their
+    /// `received_at` (the inserting transaction's start) is earlier than the rows became visible.
     static let daysNeedingWork = """
         SELECT d::date::text FROM generate_series($2::date, $3::date, interval '1 day') d
          WHERE NOT EXISTS (SELECT 1 FROM aggregated_days a WHERE a.game_id = $1 AND a.date = d::date)
         UNION
-        SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date::text
-          FROM events
-         WHERE game_id = $1
-           AND received_at > (SELECT received_through FROM aggregation_watermarks WHERE game_id = $1)
-        """
-
-    static let advanceWatermark = """
-        INSERT INTO aggregation_watermarks (game_id, received_through) VALUES ($1, $2::timestamptz)
-        ON CONFLICT (game_id) DO UPDATE SET received_through = greatest(aggregation_watermarks.received_through, excluded.received_through)
+        SELECT a.date::text
+          FROM events e
+          JOIN aggregated_days a ON a.game_id = e.game_id AND a.date = (e.occurred_at AT TIME ZONE 'UTC')::date
+         WHERE e.game_id = $1
+           AND e.received_at > (SELECT min(aggregated_at) FROM aggregated_days WHERE game_id = $1) - make_interval(secs => $4::float8)
+           AND e.received_at > a.aggregated_at - make_interval(secs => $4::float8)
         """
 
     /// `$1` game, `$2`..`$3` its history: aggregated days in it and the newest aggregation time (epoch seconds).

@@ -149,26 +149,27 @@ public final class LevelFunnelStore {
     }
 
     /// The daily job for one game: re-aggregates the days that need it — never aggregated, holding events
-    /// received since the last refresh (late events), and today and yesterday — then advances the game's
-    /// watermark. Idempotent.
+    /// received after the day was aggregated (late events), and today and yesterday. Idempotent.
     public func refresh(game: String, today: Day = .today, onWait: () -> Void = {}) throws -> RefreshSummary {
         try requireSchema()
         let info = try self.game(game)
         return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
             let start = ContinuousClock.now
-            // Taken before reading, with a margin for inserts whose transactions began earlier and commit later.
-            let newWatermark = try db.query("SELECT (now() - interval '5 minutes')::text").first!.decode(String.self, at: 0)
-            var days = Set(try db.query(RefreshSQL.daysNeedingWork, [game, info.firstDay.iso, info.lastDay.iso])
-                .map { Day(iso: try $0.decode(String.self, at: 0))! })
+            var days = Set(try staleDays(info, marginSeconds: 300))
             for day in [today.adding(days: -1), today] where day >= info.firstDay { days.insert(day) }
             var events = 0
             for day in days.sorted() {
                 events += try DailyAggregation.aggregate(game: game, day: day, db).levelEvents
             }
-            try db.execute(RefreshSQL.advanceWatermark, [game, newWatermark])
             return RefreshSummary(game: game, days: days.sorted(), events: events,
                                   seconds: (ContinuousClock.now - start).seconds)
         }
+    }
+
+    /// Days of the game's history that were never aggregated or received events after their aggregation.
+    private func staleDays(_ info: GameInfo, marginSeconds: Double) throws -> [Day] {
+        try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay.iso, info.lastDay.iso, marginSeconds])
+            .map { Day(iso: try $0.decode(String.self, at: 0))! }
     }
 
     /// Per-game aggregation status, for admins.
@@ -179,7 +180,7 @@ public final class LevelFunnelStore {
                 game: info.id, firstDay: info.firstDay, lastDay: info.lastDay,
                 aggregatedDays: try row.decode(Int.self, at: 0), totalDays: info.history.dayCount,
                 lastAggregatedAt: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) },
-                staleDays: try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay.iso, info.lastDay.iso]).count)
+                staleDays: try staleDays(info, marginSeconds: 0).count)
         }
     }
 

@@ -1,0 +1,215 @@
+import Foundation
+import LevelFunnelCore
+import PostgresClient
+import Testing
+import TestSupport
+
+@Suite struct AggregationTests {
+    static let history = try! DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
+
+    /// A checksum of every aggregate row of a game, to compare table contents across runs.
+    static func checksum(_ db: PostgresConnection, game: String = "g") throws -> String {
+        try db.query("""
+            SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')
+              FROM level_metrics_daily t WHERE game_id = $1
+            """, [game]).first!.decode(String.self, at: 0)
+    }
+
+    /// Random ranges and filter combinations; every event-based field equals the raw path. With `driftWithinDay`
+    /// off (each player in one dimension tuple per day) single-day player counts are exact as well.
+    @Test(arguments: [true, false])
+    func eventMetricsEqualRawForRandomRangesAndFilters(driftWithinDay: Bool) throws {
+        let h = try Harness("diff")
+        try h.db.copy(RandomEvents.make(seed: 7, count: 3000, driftWithinDay: driftWithinDay))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        var rng = SeededRandom(seed: 99)
+        let dims = try h.store.dimensions(game: "g")
+        #expect(dims.platforms == ["Android", "WebGL", "iOS"])
+        var nonEmpty = 0
+        for trial in 0..<60 {
+            let a = rng.next(10), b = rng.next(10)
+            let range = try DayRange(from: Self.history.from.adding(days: min(a, b)), to: Self.history.from.adding(days: max(a, b)))
+            var filters = FunnelFilters()
+            if rng.next(2) == 0 { filters.platform = dims.platforms.randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.country = dims.countries.randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.appVersion = dims.appVersions.randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.funnel = dims.funnels.randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.funnelVersion = 1 + rng.next(2) }
+            let report = try h.store.verify(FunnelQuery(game: "g", range: range, filters: filters))
+            if report.levelsCompared > 0 { nonEmpty += 1 }
+            let eventDiffs = report.differences.filter { !FunnelComparison.playerFields.contains($0.field) }
+            #expect(eventDiffs.isEmpty, "trial \(trial) \(range) \(filters): \(eventDiffs.prefix(3))")
+            if range.dayCount == 1 && !driftWithinDay {
+                #expect(report.differences.isEmpty, "single day \(range) \(filters): \(report.differences.prefix(3))")
+            }
+        }
+        #expect(nonEmpty >= 30)
+    }
+
+    @Test func multiDayPlayerCountsAreSumsOfDailyUniques() throws {
+        // The known limit of this table: a player active on two days counts twice over a two-day range.
+        let h = try Harness("sums")
+        try h.db.insert([
+            EventRow(user: "a", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-01 10:00+00"),
+            EventRow(user: "a", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-02 10:00+00"),
+        ])
+        let report = try h.store.verify(FunnelQuery(game: "g", range: Self.history))
+        #expect(try h.funnel(.raw, from: "2026-02-01", to: "2026-02-02")[0].counts.startedPlayers == 1)
+        #expect(try h.funnel(.fast, from: "2026-02-01", to: "2026-02-02")[0].counts.startedPlayers == 2)
+        _ = report
+    }
+
+    @Test func backfillTwiceLeavesIdenticalTables() throws {
+        let h = try Harness("twice")
+        try h.db.copy(RandomEvents.make(seed: 11, count: 1500))
+        var reports: [BackfillProgress] = []
+        let first = try h.store.backfill(game: "g", range: Self.history, progress: { reports.append($0); return true })
+        let sum1 = try Self.checksum(h.db)
+        let second = try h.store.backfill(game: "g", range: Self.history)
+        #expect(try Self.checksum(h.db) == sum1)
+        #expect(first.events == second.events && first.events > 1000)
+        #expect(second.rowsRemoved == 0)
+        #expect(reports.map(\.daysDone) == Array(1...10))
+        #expect(reports.last?.etaSeconds == 0)
+        // NULL dimensions never create a second row on a re-run.
+        let duplicates = try h.db.query("""
+            SELECT count(*) FROM (SELECT 1 FROM level_metrics_daily
+             GROUP BY game_id, date, level_id, level_funnel, level_funnel_version, platform, country_code, app_version
+            HAVING count(*) > 1) d
+            """).first!.decode(Int.self, at: 0)
+        #expect(duplicates == 0)
+        let nullRows = try h.db.query("SELECT count(*) FROM level_metrics_daily WHERE platform IS NULL OR app_version IS NULL")
+        #expect(try nullRows.first!.decode(Int.self, at: 0) > 0)
+    }
+
+    @Test func reaggregationRemovesRowsWhoseEventsAreGone() throws {
+        let h = try Harness("gone")
+        try h.db.insert([
+            EventRow(user: "a", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-03 10:00+00", platform: "iOS"),
+            EventRow(user: "b", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-03 11:00+00", platform: "Android"),
+        ])
+        let day = Day(iso: "2026-02-03")!
+        #expect(try h.store.aggregate(game: "g", day: day).rowsWritten == 2)
+        // Only tests remove events; levelfunnel itself never does.
+        try h.db.execute("DELETE FROM events WHERE platform = 'Android'")
+        let again = try h.store.aggregate(game: "g", day: day)
+        #expect(again.rowsWritten == 1 && again.rowsRemoved == 1)
+        #expect(try h.funnel(.fast, from: "2026-02-03", to: "2026-02-03")[0].counts.starts == 1)
+    }
+
+    @Test func aKilledDayTransactionLeavesThePreviousStateIntact() throws {
+        let h = try Harness("killed")
+        try h.db.copy(RandomEvents.make(seed: 5, count: 800))
+        let day = Day(iso: "2026-02-04")!
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let before = try Self.checksum(h.db)
+        // New events for that day, so that a completed re-aggregation would change the table.
+        try h.db.copy(RandomEvents.make(seed: 6, count: 300, firstDay: "2026-02-04", days: 1))
+
+        // Another session locks the day's status row: the aggregation upserts its metrics rows, then blocks.
+        let blocker = try h.database.connect()
+        try blocker.execute("BEGIN")
+        try blocker.execute("SELECT 1 FROM aggregated_days WHERE game_id = 'g' AND date = '2026-02-04' FOR UPDATE")
+        let victimPid = try h.db.query("SELECT pg_backend_pid()").first!.decode(Int.self, at: 0)
+        let url = h.database.url
+        let outcome = ResultBox()
+        let thread = Thread {
+            do {
+                let store = try LevelFunnelStore(url: url)
+                outcome.set(pid: try store.db.query("SELECT pg_backend_pid()").first!.decode(Int.self, at: 0))
+                _ = try store.aggregate(game: "g", day: day)
+                outcome.finish(nil)
+            } catch { outcome.finish(error) }
+        }
+        thread.start()
+        // Wait until the aggregation is blocked inside its transaction, then kill its backend.
+        var waited = 0.0
+        while waited < 20 {
+            if let pid = outcome.pid,
+               try blocker.query("SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = $1", [pid])
+                .first?.decode(Bool?.self, at: 0) == true {
+                try blocker.execute("SELECT pg_terminate_backend($1)", [pid])
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            waited += 0.05
+        }
+        #expect(outcome.waitForError() != nil)
+        try blocker.execute("ROLLBACK")
+        #expect(victimPid != outcome.pid)
+        #expect(try Self.checksum(h.db) == before)
+        // And a normal re-run then takes the new events in.
+        _ = try h.store.aggregate(game: "g", day: day)
+        #expect(try Self.checksum(h.db) != before)
+    }
+
+    @Test func concurrentBackfillsNeitherDoubleCountNorDeadlock() throws {
+        let h = try Harness("concurrent")
+        try h.db.copy(RandomEvents.make(seed: 21, count: 2000))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let expected = try Self.checksum(h.db)
+        let url = h.database.url
+        let group = DispatchGroup()
+        let waits = ResultBox()
+        for _ in 0..<3 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let store = try LevelFunnelStore(url: url)
+                    _ = try store.backfill(game: "g", range: Self.history, onWait: { waits.noteWait() })
+                } catch { waits.finish(error) }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 60) == .success)
+        #expect(waits.error == nil)
+        #expect(waits.waitCount >= 1)
+        #expect(try Self.checksum(h.db) == expected)
+    }
+
+    @Test func refreshReaggregatesLateEventsAndNewDays() throws {
+        let h = try Harness("refresh")
+        try h.db.copy(RandomEvents.make(seed: 3, count: 600))
+        let today = Day(iso: "2026-02-10")!
+        let first = try h.store.refresh(game: "g", today: today)
+        #expect(first.days.count == 10)     // every day of the history, never aggregated before
+        #expect(try h.store.aggregationStatus().first?.staleDays == 0)
+        // Pretend the history was aggregated an hour ago, then a late event for an old day arrives.
+        try h.db.execute("UPDATE events SET received_at = received_at - interval '2 hours'")
+        try h.db.execute("UPDATE aggregated_days SET aggregated_at = aggregated_at - interval '1 hour'")
+        #expect(try h.store.aggregationStatus().first?.staleDays == 0)
+        let oldDay = Day(iso: "2026-02-02")!
+        let startsBefore = try h.store.funnel(FunnelQuery(game: "g", range: .single(oldDay))).levels.map(\.counts.starts).reduce(0, +)
+        try h.db.insert([EventRow(user: "late", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-02 09:00+00")])
+        #expect(try h.store.aggregationStatus().first?.staleDays == 1)
+        let second = try h.store.refresh(game: "g", today: today)
+        #expect(Set(second.days) == [oldDay, today, today.adding(days: -1)])
+        let after = try h.store.funnel(FunnelQuery(game: "g", range: .single(oldDay))).levels.map(\.counts.starts).reduce(0, +)
+        #expect(after == startsBefore + 1)
+        #expect(try h.store.aggregationStatus().first?.staleDays == 0)
+    }
+}
+
+/// A small thread-safe box for results from background threads.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private let done = DispatchSemaphore(value: 0)
+    private var _pid: Int?
+    private var _error: Error?
+    private var _waits = 0
+
+    var pid: Int? { lock.withLock { _pid } }
+    var error: Error? { lock.withLock { _error } }
+    var waitCount: Int { lock.withLock { _waits } }
+
+    func set(pid: Int) { lock.withLock { _pid = pid } }
+    func noteWait() { lock.withLock { _waits += 1 } }
+    func finish(_ error: Error?) {
+        lock.withLock { if _error == nil { _error = error } }
+        done.signal()
+    }
+    func waitForError() -> Error? {
+        _ = done.wait(timeout: .now() + 30)
+        return error
+    }
+}
