@@ -14,10 +14,12 @@ public struct DayAggregation: Sendable, Equatable {
 /// Rebuilds the daily aggregates of one game and one UTC day from `events`, in one set-based statement.
 enum DailyAggregation {
     /// The dimension columns of an aggregate row, in key order after `(game_id, date, level_id)`.
-    static let dimensions = ["level_funnel", "level_funnel_version", "platform", "country_code", "app_version"]
+    static let dimensions = Dimension.allCases.map(\.column)
 
-    /// Upserts the day's rows, deletes rows that no longer have events, and records the day as aggregated,
-    /// all in one transaction: a crash leaves the previous state of that day intact.
+    /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's player recency
+    /// counts, and records the day as aggregated, all in one transaction: a crash leaves the previous state of
+    /// that day intact. When the day's events changed since its last aggregation, later aggregated days are
+    /// marked stale: their player recency depends on this day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection) throws -> DayAggregation {
         try db.transaction {
             let row = try db.query(upsertSQL, [game, day.iso]).first!
@@ -25,15 +27,33 @@ enum DailyAggregation {
                                         levelEvents: try row.decode(Int.self, at: 0),
                                         rowsWritten: try row.decode(Int.self, at: 1),
                                         rowsRemoved: try row.decode(Int.self, at: 2))
-            try db.execute("""
-                INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events)
-                VALUES ($1, $2::date, clock_timestamp(), $3)
-                ON CONFLICT (game_id, date) DO UPDATE
-                   SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events
-                """, [game, day.iso, result.levelEvents])
+            try db.execute(PlayerRecencySQL.rebuildDay, [game, day.iso])
+            let changed = try db.query(recordDaySQL, [game, day.iso]).first!.decode(Bool.self, at: 0)
+            if changed {
+                try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date", [game, day.iso])
+            }
             return result
         }
     }
+
+    /// `$1` game, `$2` day: records the aggregation and returns whether the day's events differ from the ones
+    /// last aggregated (true as well for a day aggregated for the first time).
+    private static let recordDaySQL = """
+        WITH fingerprint AS (
+          SELECT count(*) AS events, count(*)::text || ':' || coalesce(sum(id), 0)::text AS print
+            FROM level_events
+           WHERE \(LevelEventSQL.gameAndDays.replacingOccurrences(of: "$3", with: "$2"))
+        ), previous AS (
+          SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
+        ), recorded AS (
+          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale)
+          SELECT $1, $2::date, clock_timestamp(), events, print, false FROM fingerprint
+          ON CONFLICT (game_id, date) DO UPDATE
+             SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
+                 events_fingerprint = excluded.events_fingerprint, stale = false
+        )
+        SELECT (SELECT print FROM fingerprint) IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
+        """
 
     private static let dimensionList = dimensions.joined(separator: ", ")
     private static let countColumns = [

@@ -32,20 +32,18 @@ enum LevelEventSQL {
 struct FilterSQL {
     var conditions: [String] = []
     var parameters: [any PostgresEncodable] = []
+    /// The player cell that answers these filters: `GROUPING(...)` bits of the dimensions left unpinned.
+    var cell = 0
 
     init(_ filters: FunnelFilters, firstParameter: Int) {
-        var next = firstParameter
-        func add(_ column: String, _ value: (any PostgresEncodable)?, cast: String) {
-            guard let value else { return }
-            conditions.append("\(column) = $\(next)::\(cast)")
+        for dimension in Dimension.allCases {
+            guard let value = dimension.value(in: filters) else {
+                cell |= dimension.groupingBit
+                continue
+            }
+            conditions.append("\(dimension.column) = $\(firstParameter + parameters.count)::\(dimension.sqlType)")
             parameters.append(value)
-            next += 1
         }
-        add("platform", filters.platform, cast: "text")
-        add("country_code", filters.country, cast: "text")
-        add("app_version", filters.appVersion, cast: "text")
-        add("level_funnel", filters.funnel, cast: "text")
-        add("level_funnel_version", filters.funnelVersion, cast: "integer")
     }
 
     /// `AND cond AND cond ...`, or empty.

@@ -56,7 +56,8 @@ enum SchemaSQL {
         """,
         """
         CREATE OR REPLACE VIEW level_events AS
-        SELECT game_id,
+        SELECT id,
+               game_id,
                user_id,
                event_name,
                lf_level_id(properties)                          AS level_id,
@@ -72,14 +73,16 @@ enum SchemaSQL {
         """,
     ]
 
-    /// Indexes for reading one game's events by time (raw funnel, daily aggregation) and by arrival (refresh).
+    /// Indexes for reading one game's events by time (raw funnel, daily aggregation), by arrival (refresh), and
+    /// by player (the earlier activity of a day's players, for exact player counts).
     /// Built concurrently so that migrating a live database never blocks the game backend's inserts;
     /// an index left invalid by an interrupted build is dropped first (see `Migration.rebuildsInvalidIndexes`).
     static let eventsIndexes = [
         "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_occurred_idx ON events (game_id, occurred_at)",
         "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_received_idx ON events (game_id, received_at)",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_user_idx ON events (game_id, user_id, occurred_at)",
     ]
-    static let eventsIndexNames = ["events_game_occurred_idx", "events_game_received_idx"]
+    static let eventsIndexNames = ["events_game_occurred_idx", "events_game_received_idx", "events_game_user_idx"]
 
     /// Daily aggregates (counts only, never a user id) and the record of which days are aggregated.
     static let dailyAggregates = [
@@ -112,11 +115,31 @@ enum SchemaSQL {
         "CREATE INDEX IF NOT EXISTS level_metrics_daily_version_idx ON level_metrics_daily (game_id, app_version, date)",
         "CREATE INDEX IF NOT EXISTS level_metrics_daily_funnel_idx ON level_metrics_daily (game_id, level_funnel, level_funnel_version, date)",
         """
+        CREATE TABLE IF NOT EXISTS level_player_recency (
+          game_id              text     NOT NULL,
+          date                 date     NOT NULL,
+          level_id             integer  NOT NULL,
+          completed            boolean  NOT NULL,
+          cell                 smallint NOT NULL,
+          level_funnel         text,
+          level_funnel_version integer,
+          platform             text,
+          country_code         text,
+          app_version          text,
+          gap                  integer,
+          players              integer  NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS level_player_recency_idx ON level_player_recency (game_id, cell, date)",
+        """
         CREATE TABLE IF NOT EXISTS aggregated_days (
           game_id       text        NOT NULL,
           date          date        NOT NULL,
           aggregated_at timestamptz NOT NULL,
           level_events  bigint      NOT NULL,
+          -- Count and id sum of the day's level events when aggregated. When they change, the player recency
+          -- of later days may change too, so those days are marked stale (re-aggregated by the next refresh).
+          events_fingerprint text   NOT NULL,
+          stale         boolean     NOT NULL DEFAULT false,
           PRIMARY KEY (game_id, date))
         """,
     ]

@@ -39,7 +39,7 @@ enum GameSQL {
 
 /// Queries of the daily job and the aggregation status.
 enum RefreshSQL {
-    /// `$1` game, `$2`..`$3` its history, `$4` a margin in seconds: days never aggregated, and days holding an
+    /// `$1` game, `$2`..`$3` its history, `$4` a margin in seconds: days never aggregated or marked stale, and days holding an
     /// event received later than the day was aggregated (minus the margin). The `(game_id, received_at)` index
     /// limits the search to events received since the game's oldest aggregation.
     ///
@@ -47,7 +47,7 @@ enum RefreshSQL {
     /// `received_at` (the inserting transaction's start) is earlier than the rows became visible.
     static let daysNeedingWork = """
         SELECT d::date::text FROM generate_series($2::date, $3::date, interval '1 day') d
-         WHERE NOT EXISTS (SELECT 1 FROM aggregated_days a WHERE a.game_id = $1 AND a.date = d::date)
+         WHERE NOT EXISTS (SELECT 1 FROM aggregated_days a WHERE a.game_id = $1 AND a.date = d::date AND NOT a.stale)
         UNION
         SELECT a.date::text
           FROM events e

@@ -148,20 +148,22 @@ public final class LevelFunnelStore {
         }
     }
 
-    /// The daily job for one game: re-aggregates the days that need it — never aggregated, holding events
-    /// received after the day was aggregated (late events), and today and yesterday. Idempotent.
+    /// The daily job for one game: re-aggregates the days that need it — never aggregated, marked stale,
+    /// holding events received after the day was aggregated (late events), and yesterday and today — and every
+    /// day after the earliest of them, since later days' player counts depend on earlier days. Idempotent.
     public func refresh(game: String, today: Day = .today, onWait: () -> Void = {}) throws -> RefreshSummary {
         try requireSchema()
         let info = try self.game(game)
         return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
             let start = ContinuousClock.now
-            var days = Set(try staleDays(info, marginSeconds: 300))
-            for day in [today.adding(days: -1), today] where day >= info.firstDay { days.insert(day) }
+            let stale = try staleDays(info, marginSeconds: 300)
+            let earliest = min(stale.min() ?? today.adding(days: -1), today.adding(days: -1))
+            let days = try DayRange(from: max(earliest, info.firstDay), to: max(today, info.lastDay)).days
             var events = 0
-            for day in days.sorted() {
+            for day in days {
                 events += try DailyAggregation.aggregate(game: game, day: day, db).levelEvents
             }
-            return RefreshSummary(game: game, days: days.sorted(), events: events,
+            return RefreshSummary(game: game, days: days, events: events,
                                   seconds: (ContinuousClock.now - start).seconds)
         }
     }
