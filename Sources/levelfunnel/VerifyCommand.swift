@@ -9,11 +9,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Runs both computations for one selection (same options as `query`) or, with --sweep, for every \
             single-value filter of the game over one day, one week and the whole history. Prints every field \
-            that differs, per level. Exit status 1 when any field differs beyond float rounding.
-
-            Player counts (startedPlayers, completedPlayers and the metrics built on them) are sums of daily \
-            unique players in the aggregates, so over ranges longer than a day they can differ: use \
-            --events-only to check only the event-based fields.
+            that differs, per level. Exit status 1 when any field differs beyond float rounding (relative 1e-9).
+            Stale or missing aggregates show up here: run `levelfunnel refresh` and verify again.
             """)
 
     @Option(help: "Game id (see `levelfunnel games`).")
@@ -34,9 +31,6 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Check every single-value filter of the game over one day, one week and the whole history.")
     var sweep = false
 
-    @Flag(name: .customLong("events-only"), help: "Ignore fields derived from distinct-player counts.")
-    var eventsOnly = false
-
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
@@ -54,7 +48,7 @@ struct VerifyCommand: ParsableCommand {
             var failures = 0
             for query in queries {
                 let report = try store.verify(query)
-                let differences = report.differences.filter { !eventsOnly || !FunnelComparison.playerFields.contains($0.field) }
+                let differences = report.differences
                 let label = "\(query.range)" + (query.filters.isEmpty ? "" : " " + query.filters.activePairs.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
                 if differences.isEmpty {
                     print(String(format: "ok    %@  (%d levels, fast %.1f ms, raw %.1f ms)", label, report.levelsCompared, report.fastMs, report.rawMs))

@@ -20,12 +20,6 @@ public struct VerifyReport: Sendable {
 
 /// Compares funnel answers field by field.
 public enum FunnelComparison {
-    /// Fields that depend on distinct-player counts; summed daily uniques make them inexact over multi-day ranges.
-    public static let playerFields: Set<String> = [
-        "startedPlayers", "completedPlayers", "churnStartComplete", "churnCompleteNext", "churnTotal",
-        "completionRate", "funnelRate", "apsRaw",
-    ]
-
     /// Every difference between `fast` and `raw` beyond float rounding (relative 1e-9), level by level.
     /// A level present on one side only differs on every field.
     public static func differences(fast: [LevelMetrics], raw: [LevelMetrics]) -> [FieldDifference] {

@@ -1,0 +1,155 @@
+import Foundation
+import LevelFunnelCore
+import Testing
+import TestSupport
+
+/// The `levelfunnel` binary, run as a user would, against the test PostgreSQL.
+@Suite struct CLITests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs the binary built next to this test bundle.
+    static func levelfunnel(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = directory.appendingPathComponent("levelfunnel")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "DATABASE_URL")
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// A migrated schema holding a small random game "g" over 2026-02-01...2026-02-10.
+    static func loadedDatabase(_ label: String) throws -> TestDatabase {
+        let database = try TestDatabase.fresh(label)
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        try store.db.copy(RandomEvents.make(seed: 17, count: 1200))
+        return database
+    }
+
+    @Test func rawQueryAsJSONFollowsTheContract() throws {
+        let database = try Self.loadedDatabase("clijson")
+        let run = try Self.levelfunnel(["query", "--game", "g", "--from", "2026-02-02", "--to", "2026-02-08",
+                                        "--platform", "iOS", "--source", "raw", "--format", "json", "--database-url", database.url])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["game", "from", "to", "filters", "source", "queryMs", "levels"])
+        #expect(object["game"] as? String == "g")
+        #expect(object["from"] as? String == "2026-02-02" && object["to"] as? String == "2026-02-08")
+        #expect(object["source"] as? String == "raw")
+        #expect((object["filters"] as? [String: Any])?.count == 1)
+        #expect((object["filters"] as? [String: Any])?["platform"] as? String == "iOS")
+        #expect(object["queryMs"] is Double || object["queryMs"] is Int)
+        let levels = try #require(object["levels"] as? [[String: Any]])
+        // The same numbers as the library's raw path, field by field.
+        let store = try LevelFunnelStore(url: database.url)
+        let expected = try store.funnel(FunnelQuery(game: "g", range: DayRange(from: Day(iso: "2026-02-02")!, to: Day(iso: "2026-02-08")!),
+                                                    filters: FunnelFilters(platform: "iOS")), source: .raw).levels
+        #expect(levels.count == expected.count && !expected.isEmpty)
+        for (json, level) in zip(levels, expected) {
+            #expect(Set(json.keys) == Set(["levelId"] + MetricFields.names))
+            #expect(json["levelId"] as? Int == level.levelId)
+            for (name, value) in MetricFields.values(level) {
+                if let value {
+                    // Foundation's JSON parser on Linux may be off in the last bits; the text we print round-trips.
+                    let parsed = try #require((json[name] as? NSNumber)?.doubleValue, "level \(level.levelId) \(name)")
+                    #expect(abs(parsed - value) <= 1e-12 * max(1, abs(value)), "level \(level.levelId) \(name)")
+                } else {
+                    #expect(json[name] is NSNull, "level \(level.levelId) \(name) should be null")
+                }
+            }
+        }
+    }
+
+    @Test func csvAndTableFormats() throws {
+        let database = try Self.loadedDatabase("cliformats")
+        let csv = try Self.levelfunnel(["query", "--game", "g", "--source", "raw", "--format", "csv", "--database-url", database.url])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == Substring((["levelId"] + MetricFields.names).joined(separator: ",")))
+        #expect(lines.count == 7)   // header + levels 1...6
+        #expect(lines.dropFirst().allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == 25 })
+        let table = try Self.levelfunnel(["query", "--game", "g", "--source", "raw", "--database-url", database.url])
+        #expect(table.status == 0)
+        let rows = table.stdout.split(separator: "\n")
+        #expect(rows[0].hasPrefix("g  2026-02-01 .. 2026-02-10  source raw"))
+        #expect(rows[1].contains("level") && rows[1].contains("churn%"))
+        #expect(Set(rows.dropFirst().map(\.count)).count == 1)   // aligned: every row the same width
+    }
+
+    @Test func fastQueryAfterBackfillEqualsRawAndVerifyPasses() throws {
+        let database = try Self.loadedDatabase("clifast")
+        let backfill = try Self.levelfunnel(["backfill", "--game", "g", "--to", "2026-02-10", "--database-url", database.url])
+        #expect(backfill.status == 0, "\(backfill.stderr)")
+        #expect(backfill.stdout.contains("backfilled g 2026-02-01..2026-02-10: 10 days"))
+        func levels(_ source: String) throws -> String {
+            let run = try Self.levelfunnel(["query", "--game", "g", "--country", "TR", "--source", source, "--format", "json",
+                                            "--database-url", database.url])
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any]
+            return String(decoding: try JSONSerialization.data(withJSONObject: object["levels"]!, options: .sortedKeys), as: UTF8.self)
+        }
+        #expect(try levels("fast") == levels("raw"))
+        let verify = try Self.levelfunnel(["verify", "--game", "g", "--sweep", "--database-url", database.url])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.stdout.contains(" 0 failed"))
+        // Tamper with one aggregate: verify must notice and fail.
+        try database.connect().execute("UPDATE level_metrics_daily SET fails = fails + 1 WHERE ctid = (SELECT min(ctid) FROM level_metrics_daily WHERE fails > 0)")
+        let broken = try Self.levelfunnel(["verify", "--game", "g", "--database-url", database.url])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("fails: fast"))
+    }
+
+    @Test func errorsAreOneLineAndNonZero() throws {
+        let database = try Self.loadedDatabase("clierrors")
+        func fails(_ args: [String], _ fragment: String, status: Int32? = nil, env: [String: String] = [:]) throws {
+            let run = try Self.levelfunnel(args, environment: env)
+            #expect(run.status != 0, "\(args) should fail")
+            if let status { #expect(run.status == status) }
+            #expect(run.stderr.contains(fragment), "\(args): \(run.stderr)")
+            #expect(run.stdout.isEmpty)
+        }
+        let url = ["--database-url", database.url]
+        try fails(["query", "--game", "nope"] + url, "unknown game 'nope'", status: 1)
+        try fails(["query", "--game", "g", "--from", "2026-02-30"] + url, "--from '2026-02-30' is not a date")
+        try fails(["query", "--game", "g", "--to", "soon"] + url, "--to 'soon' is not a date")
+        try fails(["query", "--game", "g", "--from", "2026-02-05", "--to", "2026-02-01"] + url, "--from 2026-02-05 is after --to 2026-02-01", status: 1)
+        try fails(["query", "--game", "g", "--format", "xml"] + url, "xml")
+        try fails(["query", "--game", "g", "--database-url", "postgresql://u:TopSecret42@127.0.0.1:1/x?connect_timeout=2"],
+                  "cannot connect to the database", status: 1)
+        let unreachable = try Self.levelfunnel(["games"], environment: ["DATABASE_URL": "postgresql://u:TopSecret42@127.0.0.1:1/x"])
+        #expect(unreachable.status == 1 && !unreachable.stderr.contains("TopSecret42"))
+        #expect(unreachable.stderr.split(separator: "\n").count == 1)
+        let empty = try TestDatabase.fresh("clinoschema")
+        try fails(["query", "--game", "g", "--database-url", empty.url], "run `levelfunnel migrate`", status: 1)
+        try fails(["games", "--database-url", empty.url], "run `levelfunnel migrate`", status: 1)
+    }
+
+    @Test func migrateIsIdempotentAndKeepsEvents() throws {
+        let database = try Self.loadedDatabase("climigrate")
+        let run = try Self.levelfunnel(["migrate", "--database-url", database.url])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("schema is up to date"))
+        #expect(try database.connect().query("SELECT count(*) FROM events").first!.decode(Int.self, at: 0) == 1200)
+    }
+
+    @Test func helpNamesEveryCommand() throws {
+        let run = try Self.levelfunnel(["--help"])
+        for command in ["migrate", "generate", "games", "query", "verify", "aggregate", "backfill", "refresh"] {
+            #expect(run.stdout.contains("  \(command) "), "help lists \(command)")
+        }
+    }
+}
