@@ -14,7 +14,7 @@ struct LevelFunnelCommand: ParsableCommand {
             and without that, libpq's defaults (PGHOST, PGPORT, PGUSER, PGDATABASE, ~/.pgpass).
             """,
         subcommands: [
-            MigrateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
+            MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
             AggregateCommand.self, BackfillCommand.self, RefreshCommand.self,
         ]
     )

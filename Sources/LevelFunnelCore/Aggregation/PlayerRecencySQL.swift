@@ -25,15 +25,17 @@ enum PlayerRecencySQL {
              AND event_name IN ('level_start', 'level_complete')
         ), keys AS (
           SELECT DISTINCT user_id, level_id, completed FROM active
+        ), players AS (
+          SELECT DISTINCT user_id FROM active
         ), earlier AS (
           -- The same players' earlier activity on the same levels and kinds: their last day per dimension tuple.
+          -- One index probe per player (events_game_user_idx), not one per player, level and kind.
           SELECT e.user_id, e.level_id, e.event_name = 'level_complete' AS completed, \(prefixed("e")), max(e.day) AS seen
-            FROM level_events e
-            JOIN keys k ON k.user_id = e.user_id AND k.level_id = e.level_id
-                       AND k.completed = (e.event_name = 'level_complete')
-           WHERE e.game_id = $1
-             AND e.occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
+            FROM players p
+            JOIN level_events e ON e.game_id = $1 AND e.user_id = p.user_id
+           WHERE e.occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
              AND e.event_name IN ('level_start', 'level_complete')
+             AND (e.user_id, e.level_id, e.event_name = 'level_complete') IN (SELECT user_id, level_id, completed FROM keys)
            GROUP BY e.user_id, e.level_id, e.event_name, \(prefixed("e"))
         ), tuples AS (
           SELECT user_id, level_id, completed, \(dims), NULL::date AS seen FROM active
@@ -53,6 +55,8 @@ enum PlayerRecencySQL {
            WHERE active_today
              AND \(Dimension.allCases.map { "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL)" }.joined(separator: "\n     AND "))
            GROUP BY level_id, completed, cell, \(dims), $2::date - previous
+           -- Stored cell by cell, so that a query reading one cell touches few pages.
+           ORDER BY cell, level_id
           RETURNING 1
         )
         SELECT count(*) FROM inserted
