@@ -203,6 +203,17 @@ public final class LevelFunnelStore {
         }
     }
 
+    /// Size on disk (table, indexes and TOAST) and estimated row count of the events and aggregate tables.
+    public func tableSizes() throws -> [(table: String, bytes: Int, rows: Int)] {
+        try db.query("""
+            SELECT relname::text, pg_total_relation_size(oid), greatest(reltuples, 0)::bigint
+              FROM pg_class
+             WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_player_recency'::regclass,
+                           'aggregated_days'::regclass)
+             ORDER BY relname
+            """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
+    }
+
     /// Cancels the statement running on this store's connection, from any thread.
     public func makeCanceller() -> PostgresCanceller { db.makeCanceller() }
 
