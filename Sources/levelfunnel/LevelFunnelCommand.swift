@@ -15,7 +15,7 @@ struct LevelFunnelCommand: ParsableCommand {
             """,
         subcommands: [
             MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
-            AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, BenchCommand.self,
+            AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self,
         ]
     )
 }

@@ -153,3 +153,14 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ScheduleTests {
+    @Test func printsACronLineForTheRunTime() throws {
+        let run = try CLITests.levelfunnel(["schedule", "--at", "02:30", "--print-cron", "--database-url", "postgresql:///x"])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("CRON_TZ=UTC\n30 2 * * * "))
+        #expect(run.stdout.contains("refresh --database-url 'postgresql:///x'"))
+        let bad = try CLITests.levelfunnel(["schedule", "--at", "25:00"])
+        #expect(bad.status != 0 && bad.stderr.contains("--at '25:00' is not a time"))
+    }
+}
