@@ -32,5 +32,13 @@ test: setup ## Run every test against a private PostgreSQL.
 	@psql -X -q "$$($(PG) url postgres)" -c 'DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)' -c 'CREATE DATABASE $(TEST_DB)'
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test
 
+bench: build ## Fast vs raw on the default game (5K players, ~374K level events): medians, sizes, backfill speed.
+	@$(PG) start levelfunnel_bench
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url levelfunnel_bench)" bench 5000
+
+stress: build ## The same on the 10x game (50K players, ~3.7M level events); takes several minutes.
+	@$(PG) start levelfunnel_bench
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url levelfunnel_bench)" bench10x 50000
+
 clean-db: ## Stop the private PostgreSQL (its data stays in /var/lib/levelfunnel/pg).
 	$(PG) stop
