@@ -13,20 +13,7 @@ struct VerifyCommand: ParsableCommand {
             Stale or missing aggregates show up here: run `levelfunnel refresh` and verify again.
             """)
 
-    @Option(help: "Game id (see `levelfunnel games`).")
-    var game: String
-
-    @Option(help: ArgumentHelp("First day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
-    var from: String?
-
-    @Option(help: ArgumentHelp("Last day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
-    var to: String?
-
-    @Option(help: "Only events of this platform.") var platform: String?
-    @Option(help: "Only events of this country code.") var country: String?
-    @Option(name: .customLong("app-version"), help: "Only events of this app version.") var appVersion: String?
-    @Option(help: "Only events of this level funnel.") var funnel: String?
-    @Option(name: .customLong("funnel-version"), help: "Only events of this level funnel version.") var funnelVersion: Int?
+    @OptionGroup var selection: SelectionOptions
 
     @Flag(help: "Check every single-value filter of the game over one day, one week and the whole history.")
     var sweep = false
@@ -37,14 +24,9 @@ struct VerifyCommand: ParsableCommand {
         let failed = try CLIErrors.report { () -> Bool in
             let store = try database.openStore()
             try store.requireSchema()
-            let info = try store.game(game)
-            let fromDay = try from.map { try DateArgument.parse($0, option: "--from") } ?? info.firstDay
-            let toDay = try to.map { try DateArgument.parse($0, option: "--to") } ?? info.lastDay
-            let range = try DayRange(from: fromDay, to: toDay)
-            let filters = FunnelFilters(platform: platform, country: country, appVersion: appVersion,
-                                        funnel: funnel, funnelVersion: funnelVersion)
-            let queries = sweep ? try VerifySweep.queries(store: store, game: info, filters: filters)
-                                : [FunnelQuery(game: game, range: range, filters: filters)]
+            let query = try selection.query(store)
+            let queries = sweep ? try VerifySweep.queries(store: store, game: try store.game(query.game), filters: query.filters)
+                                : [query]
             var failures = 0
             for query in queries {
                 let report = try store.verify(query)

@@ -106,8 +106,9 @@ import TestSupport
         let verify = try Self.levelfunnel(["verify", "--game", "g", "--sweep", "--database-url", database.url])
         #expect(verify.status == 0, "\(verify.stdout)")
         #expect(verify.stdout.contains(" 0 failed"))
-        // Tamper with one aggregate: verify must notice and fail.
-        try database.connect().execute("UPDATE level_metrics_daily SET fails = fails + 1 WHERE ctid = (SELECT min(ctid) FROM level_metrics_daily WHERE fails > 0)")
+        // An event arrives after the backfill: the aggregates are behind, and verify must say so and fail.
+        try database.connect().insert([EventRow(user: "late", name: "level_failed", properties: #"{"levelId": 2}"#,
+                                                occurredAt: "2026-02-05 12:00+00")])
         let broken = try Self.levelfunnel(["verify", "--game", "g", "--database-url", database.url])
         #expect(broken.status == 1)
         #expect(broken.stdout.contains("fails: fast"))

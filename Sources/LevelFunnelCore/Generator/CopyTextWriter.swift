@@ -148,7 +148,7 @@ struct CopyTextWriter: ~Copyable {
         if inDay < 0 { inDay += msPerDay; ordinal -= 1 }
         if Int(ordinal) != cachedOrdinal {
             cachedOrdinal = Int(ordinal)
-            (cachedYear, cachedMonth, cachedDay) = CopyTextWriter.civil(fromDays: cachedOrdinal)
+            (cachedYear, cachedMonth, cachedDay) = Day(ordinal: cachedOrdinal).civil
         }
         appendUnsigned(UInt64(max(0, cachedYear)), width: 4)
         append(UInt8(ascii: "-"))
@@ -167,18 +167,6 @@ struct CopyTextWriter: ~Copyable {
         appendStatic("+00")
     }
 
-    /// Howard Hinnant's civil-from-days (proleptic Gregorian), as in `Day`.
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
 }
 
 private extension UInt {

@@ -176,7 +176,7 @@ struct World {
 
         var jsons: [[UInt8]] = []
         for name in World.devices.joined() + World.rareDevices {
-            jsons.append(CopyTextWriter.escaped(World.jsonString(name)))
+            jsons.append(CopyTextWriter.escaped(JSONText.string(name)))
         }
         deviceJSON = jsons
     }
@@ -184,28 +184,6 @@ struct World {
     static func cumulative(_ weights: [Int]) -> [Int] {
         var total = 0
         return weights.map { total += $0; return total }
-    }
-
-    /// A JSON string literal (init-time only).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     // MARK: players

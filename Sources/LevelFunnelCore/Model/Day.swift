@@ -59,7 +59,8 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     }
 
     // Howard Hinnant's civil-from-days / days-from-civil algorithms (proleptic Gregorian).
-    private var civil: (Int, Int, Int) {
+    /// (year, month, day) of this day.
+    var civil: (Int, Int, Int) {
         let z = ordinal + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
