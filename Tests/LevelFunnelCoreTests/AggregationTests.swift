@@ -42,6 +42,95 @@ import TestSupport
         #expect(nonEmpty >= 40)
     }
 
+    /// Events whose dimensions never vary per player until `switchDay`, when some players move to another
+    /// platform, country, funnel or funnel version (app versions drift from the start): the days before store
+    /// only the cells of additive dimensions, the days after more. Day offsets are from `history.from`.
+    static func invariantThenSwitching(seed: UInt64, count: Int, switchDay: Int, players: Int = 30) -> [EventRow] {
+        var rng = SeededRandom(seed: seed)
+        let platforms: [String?] = ["iOS", "Android", nil]
+        let countries: [String?] = ["US", "TR", nil, "MX"]
+        let funnels: [String?] = ["live_v1", "test_hard", nil]
+        let names = ["level_start", "level_start", "level_complete", "level_failed"]
+        return (0..<count).map { _ in
+            let player = rng.next(players)
+            let day = rng.next(10)
+            // After the switch, a third of the players alternate between two values of one dimension.
+            let moved = day >= switchDay && player % 3 == 0 ? 1 + rng.next(2) : 0
+            let which = player % 4
+            let hour = String(format: "%02d:%02d", rng.next(24), rng.next(60))
+            return EventRow(user: "p\(player)", name: names[rng.next(names.count)],
+                            properties: "{\"levelId\": \(1 + rng.next(4)), \"duration\": \(rng.next(90))}",
+                            occurredAt: "\(Self.history.from.adding(days: day).iso) \(hour)+00",
+                            platform: platforms[(player + (which == 0 ? moved : 0)) % platforms.count],
+                            country: countries[(player + (which == 1 ? moved : 0)) % countries.count],
+                            appVersion: day + player % 4 < 6 ? "0.1" : "0.2",
+                            funnel: funnels[(player + (which == 2 ? moved : 0)) % funnels.count],
+                            funnelVersion: player % 7 == 0 ? nil : 1 + (player + (which == 3 ? moved : 0)) % 2)
+        }
+    }
+
+    /// Checks every filter combination (all 32 subsets of the five dimensions, values taken at random, NULL
+    /// values of the data never matching) over random ranges against the raw path.
+    static func expectAllFilterSubsetsExact(_ h: Harness, rng: inout SeededRandom, rounds: Int) throws {
+        let dims = try h.store.dimensions(game: "g")
+        for round in 0..<rounds {
+            for subset in 0..<32 {
+                let a = rng.next(10), b = rng.next(10)
+                let range = try DayRange(from: Self.history.from.adding(days: min(a, b)),
+                                         to: Self.history.from.adding(days: max(a, b)))
+                var filters = FunnelFilters()
+                if subset & 1 != 0 { filters.funnel = dims.funnels.randomElement(using: &rng) }
+                if subset & 2 != 0 { filters.funnelVersion = 1 + rng.next(2) }
+                if subset & 4 != 0 { filters.platform = dims.platforms.randomElement(using: &rng) }
+                if subset & 8 != 0 { filters.country = dims.countries.randomElement(using: &rng) }
+                if subset & 16 != 0 { filters.appVersion = dims.appVersions.randomElement(using: &rng) }
+                let report = try h.store.verify(FunnelQuery(game: "g", range: range, filters: filters))
+                #expect(report.differences.isEmpty, "round \(round) \(range) \(filters): \(report.differences.prefix(3))")
+            }
+        }
+    }
+
+    /// Dimensions that never vary per player are summed from finer cells instead of being stored; when the data
+    /// starts violating that mid-history, the days from then on store the coarser cells again. Every range and
+    /// filter combination stays exact across the switch, for several random data sets.
+    @Test(arguments: [(41 as UInt64, 4), (42, 1), (43, 7), (44, 10)])
+    func dimensionsThatStopBeingInvariantMidHistoryStayExact(seed: UInt64, switchDay: Int) throws {
+        let h = try Harness("switch\(seed)")
+        try h.db.copy(Self.invariantThenSwitching(seed: seed, count: 1500, switchDay: switchDay))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let additive = try h.db.query("SELECT additive FROM aggregated_days WHERE game_id = 'g' ORDER BY date")
+            .map { try $0.decode(Int.self, at: 0) }
+        #expect(additive.count == 10)
+        // Platform, country and funnel (bits 4, 2, 16) are additive on every day before the switch, and not on
+        // some day after it (whether a given day sees a change depends on who plays what).
+        let invariant = 4 | 2 | 16
+        for (day, bits) in additive.enumerated() where day < switchDay {
+            #expect(bits & invariant == invariant, "day \(day): additive \(bits)")
+        }
+        if switchDay < 10 { #expect(additive[switchDay...].contains { $0 & invariant != invariant }) }
+        var rng = SeededRandom(seed: seed &* 31)
+        try Self.expectAllFilterSubsetsExact(h, rng: &rng, rounds: 3)
+    }
+
+    /// A late event that breaks invariance on an early day: the later days are re-aggregated by the refresh and
+    /// every answer is exact again.
+    @Test func aLateEventBreakingInvarianceIsExactAfterRefresh() throws {
+        let h = try Harness("lateswitch")
+        try h.db.copy(Self.invariantThenSwitching(seed: 51, count: 1500, switchDay: 10))
+        _ = try h.store.refresh(game: "g", today: Self.history.to)
+        #expect(try h.db.query("SELECT bool_and(additive & 22 = 22) FROM aggregated_days").first!.decode(Bool.self, at: 0))
+        // p1 (Android and TR on every other event) starts level 1 on day 2 on another platform and country.
+        try h.db.insert([EventRow(user: "p1", name: "level_start", properties: #"{"levelId": 1}"#,
+                                  occurredAt: "2026-02-03 12:00+00", platform: "WebGL", country: "BR",
+                                  appVersion: "0.1", funnel: "test_hard", funnelVersion: 2)])
+        _ = try h.store.refresh(game: "g", today: Self.history.to)
+        #expect(try h.store.aggregationStatus().first?.staleDays == 0)
+        #expect(try h.db.query("SELECT count(*) FROM aggregated_days WHERE additive & 4 = 0").first!.decode(Int.self, at: 0) > 0)
+        var rng = SeededRandom(seed: 5)
+        try Self.expectAllFilterSubsetsExact(h, rng: &rng, rounds: 2)
+        #expect(try h.store.verify(FunnelQuery(game: "g", range: Self.history, filters: FunnelFilters(platform: "WebGL"))).differences.isEmpty)
+    }
+
     @Test func playersActiveOnSeveralDaysOrTuplesCountOnce() throws {
         let h = try Harness("once")
         try h.db.insert([

@@ -16,8 +16,8 @@ enum DailyAggregation {
     /// The dimension columns of an aggregate row, in key order after `(game_id, date, level_id)`.
     static let dimensions = Dimension.allCases.map(\.column)
 
-    /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's player recency
-    /// counts, and records the day as aggregated, all in one transaction: a crash leaves the previous state of
+    /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's cell rows (event
+    /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction: a crash leaves the previous state of
     /// that day intact. When the day's events changed since its last aggregation, later aggregated days are
     /// marked stale: their player recency depends on this day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection) throws -> DayAggregation {
@@ -27,8 +27,8 @@ enum DailyAggregation {
                                         levelEvents: try row.decode(Int.self, at: 0),
                                         rowsWritten: try row.decode(Int.self, at: 1),
                                         rowsRemoved: try row.decode(Int.self, at: 2))
-            try db.execute(PlayerRecencySQL.rebuildDay, [game, day.iso])
-            let changed = try db.query(recordDaySQL, [game, day.iso]).first!.decode(Bool.self, at: 0)
+            let additive = try rebuildCells(game: game, day: day, db)
+            let changed = try db.query(recordDaySQL, [game, day.iso, additive]).first!.decode(Bool.self, at: 0)
             if changed {
                 try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date", [game, day.iso])
             }
@@ -36,7 +36,19 @@ enum DailyAggregation {
         }
     }
 
-    /// `$1` game, `$2` day: records the aggregation and returns whether the day's events differ from the ones
+    /// Rebuilds the day's cell rows (`PlayerRecencySQL`): collects the day's player keys, finds the dimensions
+    /// additive on that day, and writes the cells that the day must store. Returns the additive bits.
+    private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
+        try db.execute(PlayerRecencySQL.createDayPlayers)
+        try db.execute(PlayerRecencySQL.fillDayPlayers, [game, day.iso])
+        let varying = try db.query(PlayerRecencySQL.varyingDimensions).first!.decode(Int.self, at: 0)
+        let additive = PlayerRecencySQL.allUnpinned & ~varying
+        try db.execute(PlayerRecencySQL.deleteDay, [game, day.iso])
+        try db.execute(PlayerRecencySQL.rebuildDay(additive: additive), [game, day.iso, additive])
+        return additive
+    }
+
+    /// `$1` game, `$2` day, `$3` the day's additive dimension bits: records the aggregation and returns whether the day's events differ from the ones
     /// last aggregated (true as well for a day aggregated for the first time).
     private static let recordDaySQL = """
         WITH fingerprint AS (
@@ -46,11 +58,11 @@ enum DailyAggregation {
         ), previous AS (
           SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
         ), recorded AS (
-          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale)
-          SELECT $1, $2::date, clock_timestamp(), events, print, false FROM fingerprint
+          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive)
+          SELECT $1, $2::date, clock_timestamp(), events, print, false, $3::integer FROM fingerprint
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
-                 events_fingerprint = excluded.events_fingerprint, stale = false
+                 events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive
         )
         SELECT (SELECT print FROM fingerprint) IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
         """

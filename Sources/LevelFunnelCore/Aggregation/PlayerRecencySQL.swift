@@ -1,23 +1,61 @@
-/// Exact distinct-player counts from counts alone (see `shared/design/exact-players.md`).
+/// Exact distinct-player counts from counts alone (see `shared/design/exact-players.md`), and the per-cell event
+/// counts the fast path sums, in one row per (cell tuple, day, level).
 ///
-/// For every *cell* (a subset of the dimensions pinned to values, the rest "all"), level, kind (start or
-/// complete) and day, `level_player_recency` stores how many players were active that day with each *gap*: the
-/// days since the same player's previous activity in the same cell (NULL when there was none). The distinct
-/// players of a range `[A, B]` are then the player-days with `date` in the range and `gap > date - A`: each
-/// player is counted on their first active day inside the range, and only there. No user id is stored.
+/// A *cell* pins a subset of the dimensions, identified by `GROUPING(...)` bits (set = dimension not pinned); a
+/// *cell tuple* is a cell with values for its pinned dimensions, stored once in `level_cell_tuples` so that the
+/// rows carry a small integer instead of five text columns. For every cell tuple, level, kind (start or
+/// complete) and day, the row holds how many players were active that day for the first time in that cell tuple
+/// (`*_new`) and `*_after[k + 1]`: how many were active that day and had last been active more than `k` days
+/// earlier, or never (cumulative, so that a range reads one value per row; beyond the array's end only the new
+/// players remain). The distinct players of a range `[A, B]` are the sum over its days `d` of
+/// `coalesce(after[d - A + 1], new)`: each player counts on their first active day inside the range, and only
+/// there. No user id is stored.
 ///
-/// Cells are PostgreSQL grouping sets: `CUBE` over the five dimensions, identified by `GROUPING(...)` bits
-/// (set = dimension not pinned). A cell that pins a dimension to NULL is never queried (filters match non-null
-/// values only), so those rows are not stored.
+/// Which cells a day stores (see ``storedCells(additive:)``): the coarse ones (no or one pinned dimension)
+/// always, and the finer ones only with every *additive* dimension pinned. A dimension is additive on a day when
+/// every player active that day on a level and kind had one value of it in all their activity on that level and
+/// kind up to that day: then their recency in a coarser cell equals their recency in the one finer cell tuple
+/// they belong to, so the coarser cell is the sum of the finer ones and need not be stored. The check is local
+/// to the day (today's and earlier events of today's players), so a dimension that starts varying mid-history
+/// simply makes the days from then on store more cells; no other day changes.
 enum PlayerRecencySQL {
     private static let dims = Dimension.columnList
     private static func prefixed(_ alias: String) -> String {
         Dimension.allCases.map { "\(alias).\($0.column)" }.joined(separator: ", ")
     }
+    /// `GROUPING(...)` value of the cell that pins nothing.
+    static let allUnpinned = (1 << Dimension.allCases.count) - 1
 
-    /// `$1` game, `$2` day. Rebuilds the day's rows: deletes them, then inserts the fresh counts. Runs inside
-    /// the day's aggregation transaction. Returns the number of rows inserted.
-    static let rebuildDay = """
+    /// Number of dimensions a cell pins.
+    static func pinnedCount(_ cell: Int) -> Int { Dimension.allCases.count - (cell & allUnpinned).nonzeroBitCount }
+
+    /// Cells small enough to store on every day and read directly: no or one pinned dimension.
+    static func isCoarse(_ cell: Int) -> Bool { pinnedCount(cell) <= 1 }
+
+    /// The cells a day stores given the bits of its additive dimensions: the coarse cells, and every cell that
+    /// pins all additive dimensions. All 32 when nothing is additive; 7 when everything is.
+    static func storedCells(additive: Int) -> [Int] {
+        (0...allUnpinned).filter { isCoarse($0) || $0 & additive == 0 }
+    }
+
+    /// The cell whose tuples answer a query pinning the dimensions not set in `cell` on a day with the
+    /// `additive` dimensions: the cell itself when stored, else the one that also pins the additive dimensions
+    /// (summed over their values).
+    static func answeringCell(_ cell: Int, additive: Int) -> Int { isCoarse(cell) ? cell : cell & ~additive }
+
+    /// The player keys of the day, in a temporary table that never outlives the transaction: the day's
+    /// activity (`seen` NULL) and the same players' earlier activity on the same levels and kinds, their last
+    /// day per dimension tuple.
+    static let createDayPlayers = """
+        CREATE TEMP TABLE IF NOT EXISTS lf_day_players (
+          user_id text, level_id integer, completed boolean,
+          level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text,
+          seen date) ON COMMIT DELETE ROWS
+        """
+
+    /// `$1` game, `$2` day.
+    static let fillDayPlayers = """
+        INSERT INTO lf_day_players (user_id, level_id, completed, \(dims), seen)
         WITH active AS (
           SELECT DISTINCT user_id, level_id, event_name = 'level_complete' AS completed, \(dims)
             FROM level_events
@@ -28,7 +66,6 @@ enum PlayerRecencySQL {
         ), players AS (
           SELECT DISTINCT user_id FROM active
         ), earlier AS (
-          -- The same players' earlier activity on the same levels and kinds: their last day per dimension tuple.
           -- One index probe per player (events_game_user_idx), not one per player, level and kind.
           SELECT e.user_id, e.level_id, e.event_name = 'level_complete' AS completed, \(prefixed("e")), max(e.day) AS seen
             FROM players p
@@ -37,42 +74,144 @@ enum PlayerRecencySQL {
              AND e.event_name IN ('level_start', 'level_complete')
              AND (e.user_id, e.level_id, e.event_name = 'level_complete') IN (SELECT user_id, level_id, completed FROM keys)
            GROUP BY e.user_id, e.level_id, e.event_name, \(prefixed("e"))
-        ), tuples AS (
-          SELECT user_id, level_id, completed, \(dims), NULL::date AS seen FROM active
-          UNION ALL
-          SELECT user_id, level_id, completed, \(dims), seen FROM earlier
-        ), cells AS (
+        )
+        SELECT user_id, level_id, completed, \(dims), NULL::date FROM active
+        UNION ALL
+        SELECT user_id, level_id, completed, \(dims), seen FROM earlier
+        """
+
+    /// The `GROUPING(...)` bits of the dimensions that are *not* additive on the day: some player key active
+    /// that day has two values of it (NULL counts as a value) among its activity up to that day.
+    static let varyingDimensions = """
+        SELECT coalesce(bit_or(varying), 0) FROM (
+          SELECT \(Dimension.allCases.map {
+                "CASE WHEN count(DISTINCT \($0.column)) + max((\($0.column) IS NULL)::int) > 1 THEN \($0.groupingBit) ELSE 0 END"
+            }.joined(separator: "\n             | ")) AS varying
+            FROM lf_day_players
+           GROUP BY user_id, level_id, completed) keys
+        """
+
+    /// `$1` game, `$2` day: removes the day's rows (before ``rebuildDay`` writes them again).
+    static let deleteDay = """
+        DELETE FROM level_player_recency r
+         USING level_cell_tuples t
+         WHERE t.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = $2::date
+        """
+
+    private static let eventMeasures = [
+        "starts", "completes", "fails", "users_with_boosters", "fails_with_purchase",
+        "total_completion_duration", "completion_count", "total_fail_duration", "fail_count",
+    ]
+    private static let rowColumns = eventMeasures + ["started_new", "started_after", "completed_new", "completed_after"]
+
+    /// `$1` game, `$2` day, `$3` the day's additive dimension bits. Writes the day's rows of the cells in
+    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and `lf_day_players`
+    /// (recency). Returns the number of rows inserted.
+    static func rebuildDay(additive: Int) -> String {
+        let cells = storedCells(additive: additive)
+        let sets = cells.map { cell in
+            "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map(\.column).joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+        let coarse = cells.filter(isCoarse).map(String.init).joined(separator: ", ")
+        return """
+        WITH keyed AS (
           SELECT level_id, completed, GROUPING(\(dims)) AS cell, \(dims),
                  bool_or(seen IS NULL) AS active_today, max(seen) AS previous
-            FROM tuples
-           GROUP BY user_id, level_id, completed, CUBE(\(dims))
-        ), removed AS (
-          DELETE FROM level_player_recency WHERE game_id = $1 AND date = $2::date
-        ), inserted AS (
-          INSERT INTO level_player_recency (game_id, date, level_id, completed, cell, \(dims), gap, players)
-          SELECT $1, $2::date, level_id, completed, cell, \(dims), $2::date - previous, count(*)
-            FROM cells
+            FROM lf_day_players
+           GROUP BY user_id, level_id, completed, GROUPING SETS (\(sets))
+        ), gaps AS (
+          SELECT cell, \(dims), level_id, completed, $2::date - previous AS gap, count(*) AS players
+            FROM keyed
            WHERE active_today
-             AND \(Dimension.allCases.map { "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL)" }.joined(separator: "\n     AND "))
-           GROUP BY level_id, completed, cell, \(dims), $2::date - previous
-           -- Stored cell by cell, so that a query reading one cell touches few pages.
-           ORDER BY cell, level_id
+           GROUP BY cell, \(dims), level_id, completed, gap
+        ), recency AS (
+          -- after[k + 1] = players whose previous activity is more than k days back (or absent), k = 0 up to the
+          -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL.
+          SELECT cell, \(dims), level_id, completed,
+                 coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
+                 CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
+                   SELECT sum(p) FILTER (WHERE g IS NULL OR g > k)::integer
+                     FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
+                    GROUP BY k ORDER BY k) END AS after
+            FROM gaps
+           GROUP BY cell, \(dims), level_id, completed
+        ), counted AS (
+          -- Event counts are sums of the day's finest rows, exact in every cell.
+          SELECT GROUPING(\(dims)) AS cell, \(dims), level_id,
+                 \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", "))
+            FROM level_metrics_daily
+           WHERE game_id = $1 AND date = $2::date
+           GROUP BY level_id, GROUPING SETS (\(sets))
+        ), merged AS (
+          -- One row per cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
+          SELECT cell, \(dims), level_id,
+                 \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")),
+                 coalesce(max(fresh) FILTER (WHERE NOT completed), 0) AS started_new,
+                 max(after) FILTER (WHERE NOT completed) AS started_after,
+                 coalesce(max(fresh) FILTER (WHERE completed), 0) AS completed_new,
+                 max(after) FILTER (WHERE completed) AS completed_after
+            FROM (SELECT cell, \(dims), level_id, \(eventMeasures.joined(separator: ", ")),
+                         NULL::boolean AS completed, NULL::bigint AS fresh, NULL::integer[] AS after
+                    FROM counted
+                  UNION ALL
+                  SELECT cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
+                         completed, fresh, after
+                    FROM recency) parts
+           -- A tuple pinning a dimension to NULL is read only when that dimension is summed over: in a fine cell,
+           -- for an additive dimension. Filters match non-null values only.
+           WHERE \(Dimension.allCases.map {
+                "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $3::integer <> 0 AND cell NOT IN (\(coarse))))"
+            }.joined(separator: "\n     AND "))
+           GROUP BY cell, \(dims), level_id
+        ), added AS (
+          INSERT INTO level_cell_tuples (game_id, cell, \(dims))
+          SELECT DISTINCT $1, cell, \(dims) FROM merged
+          ON CONFLICT DO NOTHING
+          RETURNING tuple_id, cell, \(dims)
+        ), identified AS (
+          -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
+          -- statement's snapshot does not see its own inserts). A window partition matches NULLs like GROUP BY.
+          SELECT max(tuple_id) OVER (PARTITION BY cell, \(dims)) AS id, *
+            FROM (SELECT NULL::integer AS tuple_id, * FROM merged
+                  UNION ALL
+                  SELECT tuple_id, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", ")) FROM added
+                  UNION ALL
+                  SELECT tuple_id, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", "))
+                    FROM level_cell_tuples WHERE game_id = $1) rows
+        ), inserted AS (
+          INSERT INTO level_player_recency (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
+          SELECT id, $2::date, level_id, \(rowColumns.joined(separator: ", "))
+            FROM identified
+           WHERE level_id IS NOT NULL
+           -- Stored tuple by tuple, so that a query reading one tuple's day touches one or two pages.
+           ORDER BY id, level_id
           RETURNING 1
         )
         SELECT count(*) FROM inserted
         """
+    }
 
-    /// Distinct started and completed players per level for game `$1`, days `$2`..`$3`, cell `$4`, and the
-    /// filters' equality conditions (appended by the caller, parameters from `$5`).
-    static func playersQuery(filterClause: String) -> String {
+    /// Every `LevelCounts` field per level for game `$1`, days `$2`..`$3`, the cell `$4` that the filters pin
+    /// (bits of unpinned dimensions), `$5` = whether that cell is coarse, and the filters' equality conditions
+    /// on the cell tuple (appended by the caller, parameters from `$6`). Each day reads the cell that answers
+    /// the filters given that day's additive dimensions (``answeringCell(_:additive:)``).
+    static func funnelQuery(filterClause: String) -> String {
         """
-        SELECT level_id,
-               coalesce(sum(players) FILTER (WHERE NOT completed), 0) AS started_players,
-               coalesce(sum(players) FILTER (WHERE completed), 0)     AS completed_players
-          FROM level_player_recency
-         WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND cell = $4::integer
-           AND (gap IS NULL OR gap > date - $2::date)\(filterClause)
-         GROUP BY level_id
+        SELECT r.level_id,
+               sum(r.starts), sum(r.completes), sum(r.fails),
+               sum(coalesce(r.started_after[r.date - $2::date + 1], r.started_new)),
+               sum(coalesce(r.completed_after[r.date - $2::date + 1], r.completed_new)),
+               sum(r.users_with_boosters), sum(r.fails_with_purchase),
+               sum(r.total_completion_duration), sum(r.completion_count),
+               sum(r.total_fail_duration), sum(r.fail_count)
+          FROM aggregated_days a
+          JOIN level_cell_tuples t
+            ON t.game_id = a.game_id
+           AND t.cell = CASE WHEN $5::boolean THEN $4::integer ELSE $4::integer & ~a.additive END\(filterClause)
+          JOIN level_player_recency r ON r.tuple_id = t.tuple_id AND r.date = a.date
+         WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
+         GROUP BY r.level_id
+         ORDER BY r.level_id
         """
     }
 }

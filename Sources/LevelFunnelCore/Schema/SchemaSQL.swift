@@ -110,26 +110,44 @@ enum SchemaSQL {
           CONSTRAINT level_metrics_daily_key UNIQUE NULLS NOT DISTINCT
             (game_id, date, level_id, level_funnel, level_funnel_version, platform, country_code, app_version))
         """,
-        "CREATE INDEX IF NOT EXISTS level_metrics_daily_platform_idx ON level_metrics_daily (game_id, platform, date)",
-        "CREATE INDEX IF NOT EXISTS level_metrics_daily_country_idx ON level_metrics_daily (game_id, country_code, date)",
-        "CREATE INDEX IF NOT EXISTS level_metrics_daily_version_idx ON level_metrics_daily (game_id, app_version, date)",
-        "CREATE INDEX IF NOT EXISTS level_metrics_daily_funnel_idx ON level_metrics_daily (game_id, level_funnel, level_funnel_version, date)",
+        // The fast path reads the cell rows below, not this table: it needs no index beyond its key.
         """
-        CREATE TABLE IF NOT EXISTS level_player_recency (
+        CREATE TABLE IF NOT EXISTS level_cell_tuples (
+          tuple_id             integer  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
           game_id              text     NOT NULL,
-          date                 date     NOT NULL,
-          level_id             integer  NOT NULL,
-          completed            boolean  NOT NULL,
+          -- GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version): set bits are the
+          -- dimensions not pinned (NULL here); a pinned dimension may be NULL too (see PlayerRecencySQL).
           cell                 smallint NOT NULL,
           level_funnel         text,
           level_funnel_version integer,
           platform             text,
           country_code         text,
           app_version          text,
-          gap                  integer,
-          players              integer  NOT NULL)
+          CONSTRAINT level_cell_tuples_key UNIQUE NULLS NOT DISTINCT
+            (game_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version))
         """,
-        "CREATE INDEX IF NOT EXISTS level_player_recency_idx ON level_player_recency (game_id, cell, date)",
+        """
+        CREATE TABLE IF NOT EXISTS level_player_recency (
+          tuple_id                  integer NOT NULL,  -- level_cell_tuples; no foreign key: checked per row on every insert
+          date                      date    NOT NULL,
+          level_id                  integer NOT NULL,
+          starts                    integer NOT NULL,
+          completes                 integer NOT NULL,
+          fails                     integer NOT NULL,
+          users_with_boosters       integer NOT NULL,
+          fails_with_purchase       integer NOT NULL,
+          total_completion_duration numeric NOT NULL,
+          completion_count          integer NOT NULL,
+          total_fail_duration       numeric NOT NULL,
+          fail_count                integer NOT NULL,
+          -- Players active that day for the first time in the cell tuple, and after[k + 1]: players active that
+          -- day whose previous activity was more than k days earlier or never (NULL when no player had any).
+          started_new               integer NOT NULL,
+          started_after             integer[],
+          completed_new             integer NOT NULL,
+          completed_after           integer[],
+          PRIMARY KEY (tuple_id, date, level_id))
+        """,
         """
         CREATE TABLE IF NOT EXISTS aggregated_days (
           game_id       text        NOT NULL,
@@ -140,6 +158,8 @@ enum SchemaSQL {
           -- of later days may change too, so those days are marked stale (re-aggregated by the next refresh).
           events_fingerprint text   NOT NULL,
           stale         boolean     NOT NULL DEFAULT false,
+          -- GROUPING bits of the dimensions additive on that day: the cells the day stores (PlayerRecencySQL).
+          additive      integer     NOT NULL DEFAULT 0,
           PRIMARY KEY (game_id, date))
         """,
     ]

@@ -209,6 +209,7 @@ public final class LevelFunnelStore {
             SELECT relname::text, pg_total_relation_size(oid), greatest(reltuples, 0)::bigint
               FROM pg_class
              WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_player_recency'::regclass,
+                           'level_cell_tuples'::regclass,
                            'aggregated_days'::regclass)
              ORDER BY relname
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
