@@ -1,2 +1,81 @@
+#ifndef CNCURSESW_SHIM_H
+#define CNCURSESW_SHIM_H
+
+// Wide-character ncurses: SwiftPM drops pkg-config's -D flags, so ask for the wide API here,
+// before the header, or get_wch/addwstr are missing.
 #define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <signal.h>
+#include <wchar.h>
 #include <ncursesw/ncurses.h>
+
+// Function-like macros and C globals are invisible (or unsafe under Swift 6) from Swift:
+// each gets a small inline accessor.
+
+static inline WINDOW *lf_stdscr(void) { return stdscr; }
+static inline int lf_lines(void) { return LINES; }
+static inline int lf_cols(void) { return COLS; }
+static inline int lf_colors(void) { return COLORS; }
+static inline int lf_color_pairs(void) { return COLOR_PAIRS; }
+
+static inline attr_t lf_a_normal(void) { return A_NORMAL; }
+static inline attr_t lf_a_bold(void) { return A_BOLD; }
+static inline attr_t lf_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t lf_a_reverse(void) { return A_REVERSE; }
+static inline attr_t lf_a_dim(void) { return A_DIM; }
+static inline attr_t lf_color_pair(int n) { return (attr_t)COLOR_PAIR(n); }
+
+static inline int lf_key_f(int n) { return KEY_F(n); }
+static inline int lf_key_code_yes(void) { return KEY_CODE_YES; }
+
+static inline void lf_getmaxyx(WINDOW *w, int *y, int *x) { int yy, xx; getmaxyx(w, yy, xx); *y = yy; *x = xx; }
+
+static inline int lf_get_wch(wint_t *ch) { return wget_wch(stdscr, ch); }
+static inline int lf_attrset(attr_t a) { return wattrset(stdscr, (int)a); }
+static inline int lf_mvaddstr(int y, int x, const char *s) { return mvwaddstr(stdscr, y, x, s); }
+static inline void lf_timeout(int ms) { wtimeout(stdscr, ms); }
+static inline int lf_keypad(bool on) { return keypad(stdscr, on); }
+static inline int lf_erase(void) { return werase(stdscr); }
+static inline int lf_refresh(void) { return wrefresh(stdscr); }
+static inline int lf_curs_set(int v) { return curs_set(v); }
+
+// Mouse: wheel buttons and press/click masks (macros in the header).
+static inline mmask_t lf_mouse_mask_wanted(void) {
+#if NCURSES_MOUSE_VERSION > 1
+    return BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+#else
+    return BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
+#endif
+}
+static inline int lf_mousemask(mmask_t m) { return (int)mousemask(m, NULL); }
+/// Reads the pending mouse event: returns 0 on success and fills kind (1 click, 2 wheel up, 3 wheel down), x, y.
+static inline int lf_getmouse(int *kind, int *x, int *y) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return -1;
+    *x = ev.x; *y = ev.y; *kind = 0;
+    if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) *kind = 1;
+    else if (ev.bstate & BUTTON4_PRESSED) *kind = 2;
+#if NCURSES_MOUSE_VERSION > 1
+    else if (ev.bstate & BUTTON5_PRESSED) *kind = 3;
+#endif
+    return 0;
+}
+
+// Signals: the handler only records the signal; the input loop (polling every 50 ms) restores the
+// terminal and exits, so no curses call runs inside a signal handler.
+static volatile sig_atomic_t lf_pending_signal = 0;
+static inline void lf_signal_handler(int sig) { lf_pending_signal = sig; }
+static inline void lf_install_signal_handlers(void) {
+    struct sigaction sa;
+    sa.sa_handler = lf_signal_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; // no SA_RESTART: a blocked get_wch returns so the loop sees the flag at once
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+static inline int lf_take_pending_signal(void) { int s = lf_pending_signal; lf_pending_signal = 0; return s; }
+
+static inline void lf_setlocale_all(void) { setlocale(LC_ALL, ""); }
+
+#endif

@@ -93,7 +93,7 @@ enum PlayerRecencySQL {
 
     /// `$1` game, `$2` day: removes the day's rows (before ``rebuildDay`` writes them again).
     static let deleteDay = """
-        DELETE FROM level_player_recency r
+        DELETE FROM level_cells_daily r
          USING level_cell_tuples t
          WHERE t.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = $2::date
         """
@@ -179,7 +179,7 @@ enum PlayerRecencySQL {
                   SELECT tuple_id, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", "))
                     FROM level_cell_tuples WHERE game_id = $1) rows
         ), inserted AS (
-          INSERT INTO level_player_recency (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
+          INSERT INTO level_cells_daily (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
           SELECT id, $2::date, level_id, \(rowColumns.joined(separator: ", "))
             FROM identified
            WHERE level_id IS NOT NULL
@@ -208,7 +208,7 @@ enum PlayerRecencySQL {
           JOIN level_cell_tuples t
             ON t.game_id = a.game_id
            AND t.cell = CASE WHEN $5::boolean THEN $4::integer ELSE $4::integer & ~a.additive END\(filterClause)
-          JOIN level_player_recency r ON r.tuple_id = t.tuple_id AND r.date = a.date
+          JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
          WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
          GROUP BY r.level_id
          ORDER BY r.level_id

@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// The fast funnel: one read of the per-cell daily rows (`level_player_recency`, see `PlayerRecencySQL`), never
+/// The fast funnel: one read of the per-cell daily rows (`level_cells_daily`, see `PlayerRecencySQL`), never
 /// touching `events`.
 ///
 /// Each day in the range contributes the rows of the cell tuples matching the filters, in the cell that answers

@@ -110,7 +110,12 @@ enum SchemaSQL {
           CONSTRAINT level_metrics_daily_key UNIQUE NULLS NOT DISTINCT
             (game_id, date, level_id, level_funnel, level_funnel_version, platform, country_code, app_version))
         """,
-        // The fast path reads the cell rows below, not this table: it needs no index beyond its key.
+        // The fast path reads the cell rows below, not this table; these indexes serve direct lookups by game and
+        // date (the key), platform, country, app version and funnel, e.g. analysts' own SQL.
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_platform_idx ON level_metrics_daily (game_id, platform, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_country_idx ON level_metrics_daily (game_id, country_code, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_version_idx ON level_metrics_daily (game_id, app_version, date)",
+        "CREATE INDEX IF NOT EXISTS level_metrics_daily_funnel_idx ON level_metrics_daily (game_id, level_funnel, level_funnel_version, date)",
         """
         CREATE TABLE IF NOT EXISTS level_cell_tuples (
           tuple_id             integer  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -127,7 +132,7 @@ enum SchemaSQL {
             (game_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version))
         """,
         """
-        CREATE TABLE IF NOT EXISTS level_player_recency (
+        CREATE TABLE IF NOT EXISTS level_cells_daily (
           tuple_id                  integer NOT NULL,  -- level_cell_tuples; no foreign key: checked per row on every insert
           date                      date    NOT NULL,
           level_id                  integer NOT NULL,

@@ -208,7 +208,7 @@ public final class LevelFunnelStore {
         try db.query("""
             SELECT relname::text, pg_total_relation_size(oid), greatest(reltuples, 0)::bigint
               FROM pg_class
-             WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_player_recency'::regclass,
+             WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_cells_daily'::regclass,
                            'level_cell_tuples'::regclass,
                            'aggregated_days'::regclass)
              ORDER BY relname
