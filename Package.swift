@@ -39,7 +39,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PostgresClient"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
         .testTarget(name: "LevelFunnelCoreTests", dependencies: ["LevelFunnelCore", "TestSupport"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "LevelFunnelCore", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "LevelFunnelCore", "TestSupport", "levelfunnel"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "LevelFunnelCLITests", dependencies: ["levelfunnel", "LevelFunnelCore", "TestSupport"]),
     ]
 )

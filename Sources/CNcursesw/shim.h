@@ -5,7 +5,9 @@
 // before the header, or get_wch/addwstr are missing.
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
 
@@ -66,6 +68,14 @@ static inline int lf_getmouse(int *kind, int *x, int *y) {
 static volatile sig_atomic_t lf_pending_signal = 0;
 static inline void lf_signal_handler(int sig) { lf_pending_signal = sig; }
 static inline void lf_install_signal_handlers(void) {
+    // A parent may have left these blocked (threads of test runners do): unblock them, or
+    // Ctrl-C, kill and hang-ups would never reach us.
+    sigset_t wanted;
+    sigemptyset(&wanted);
+    sigaddset(&wanted, SIGINT);
+    sigaddset(&wanted, SIGTERM);
+    sigaddset(&wanted, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &wanted, NULL);
     struct sigaction sa;
     sa.sa_handler = lf_signal_handler;
     sigemptyset(&sa.sa_mask);
@@ -75,6 +85,13 @@ static inline void lf_install_signal_handlers(void) {
     sigaction(SIGHUP, &sa, NULL);
 }
 static inline int lf_take_pending_signal(void) { int s = lf_pending_signal; lf_pending_signal = 0; return s; }
+
+/// True when the terminal is gone (its pty hung up): input polls then return at once forever.
+static inline int lf_terminal_hung_up(void) {
+    struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN, .revents = 0 };
+    if (poll(&p, 1, 0) < 0) return 0;
+    return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
 
 static inline void lf_setlocale_all(void) { setlocale(LC_ALL, ""); }
 

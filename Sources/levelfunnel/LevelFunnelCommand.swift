@@ -14,8 +14,9 @@ struct LevelFunnelCommand: ParsableCommand {
             and without that, libpq's defaults (PGHOST, PGPORT, PGUSER, PGDATABASE, ~/.pgpass).
             """,
         subcommands: [
-            MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
+            TuiCommand.self, MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
             AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self,
-        ]
+        ],
+        defaultSubcommand: TuiCommand.self
     )
 }

@@ -1,0 +1,29 @@
+import LevelFunnelCore
+
+/// Work the reducer asks for; the `EffectRunner` performs it off the input loop and answers with
+/// a `BackendEvent`.
+public enum Effect: Sendable, Equatable {
+    case loadGames
+    case loadPermissions
+    case loadDimensions(game: String)
+    /// A funnel query; the answer carries `request` so stale answers can be dropped.
+    case loadFunnel(FunnelQuery, source: FunnelSource, request: Int)
+    case loadDataAsOf(game: String)
+    case backfill(game: String, range: DayRange, job: Int)
+    case refresh(game: String?)
+    case verify(FunnelQuery)
+    case loadAggregationStatus
+    /// Write `contents` to `fileName` in the export folder.
+    case exportCSV(fileName: String, contents: String)
+    /// Abort the slow work in progress (a raw query, a verify, a backfill or a refresh).
+    case cancelSlowWork
+
+    /// True for work that may take long and so runs on the second, cancellable connection.
+    public var isSlow: Bool {
+        switch self {
+        case .loadFunnel(_, let source, _): return source == .raw
+        case .backfill, .refresh, .verify: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import LevelFunnelCore
+
+/// Performs effects against a backend and reports answers as `BackendEvent`s. Synchronous:
+/// the `EffectRunner` calls it on its worker threads, tests call it directly.
+public enum EffectExecutor {
+    /// Runs one effect; `isCancelled` is polled by long work (backfill), `emit` receives every answer.
+    public static func perform(_ effect: Effect, backend: any DashboardBackend, exportDirectory: String,
+                               now: () -> Date = Date.init,
+                               isCancelled: () -> Bool = { false }, emit: (BackendEvent) -> Void) {
+        func failure(_ error: any Error) -> BackendFailure { BackendFailure(error, cancelled: isCancelled()) }
+        switch effect {
+        case .loadGames:
+            emit(.games(Result { try backend.games() }.mapError(failure)))
+        case .loadPermissions:
+            emit(.permissions(Result { try backend.canWrite() }.mapError(failure)))
+        case .loadDimensions(let game):
+            emit(.dimensions(game: game, Result { try backend.dimensions(game: game) }.mapError(failure)))
+        case .loadFunnel(let query, let source, let request):
+            emit(.funnel(request: request, Result { try backend.funnel(query, source: source) }.mapError(failure)))
+        case .loadDataAsOf(let game):
+            emit(.dataAsOf(game: game, Result { try backend.dataAsOf(game: game) }.mapError(failure)))
+        case .backfill(let game, let range, let job):
+            let result = Result {
+                try backend.backfill(game: game, range: range) { progress in
+                    emit(.backfillProgress(job: job, progress))
+                    return !isCancelled()
+                }
+            }.mapError(failure)
+            emit(.backfillFinished(job: job, result))
+        case .refresh(let game):
+            emit(.refreshed(Result { try backend.refresh(game: game) }.mapError(failure)))
+        case .verify(let query):
+            emit(.verified(Result { try backend.verify(query) }.mapError(failure)))
+        case .loadAggregationStatus:
+            emit(.aggregationStatus(Result { try backend.aggregationStatus() }.mapError(failure)))
+        case .exportCSV(let fileName, let contents):
+            emit(.exported(Result { try writeExport(fileName: fileName, contents: contents, directory: exportDirectory, now: now()) }
+                .mapError { BackendFailure($0) }))
+        case .cancelSlowWork:
+            break // handled by the runner, which can reach the running statement
+        }
+    }
+
+    /// Writes `contents` to `DIRECTORY/FILENAME-YYYYMMDD-HHMMSS.csv` (atomically) and returns the path.
+    static func writeExport(fileName: String, contents: String, directory: String, now: Date) throws -> String {
+        let seconds = Int(now.timeIntervalSince1970)
+        let day = Day(ordinal: seconds / 86_400)
+        let s = seconds % 86_400
+        let stamp = day.iso.replacingOccurrences(of: "-", with: "") + String(format: "-%02d%02d%02d", s / 3600, s / 60 % 60, s % 60)
+        let path = (directory as NSString).appendingPathComponent("\(fileName)-\(stamp).csv")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return path
+    }
+}
+
+/// Runs effects off the input loop, on two worker threads with a backend each:
+/// a *quick* lane for fast-path reads and a *slow* lane for raw queries, verify, backfill and refresh,
+/// so a long raw query never holds up the fast path. Only the slow lane's work is cancellable.
+///
+/// The input loop calls `run` with the reducer's effects and `drain` every few milliseconds.
+public final class EffectRunner: @unchecked Sendable {
+    private let quick: Lane
+    private let slow: Lane
+    private let outbox = Outbox()
+
+    /// `makeBackend` is called once per lane, on that lane's thread (backends need not be thread-safe).
+    public init(exportDirectory: String, makeBackend: @escaping @Sendable () throws -> any DashboardBackend) {
+        quick = Lane(name: "levelfunnel.quick", exportDirectory: exportDirectory, makeBackend: makeBackend, outbox: outbox)
+        slow = Lane(name: "levelfunnel.slow", exportDirectory: exportDirectory, makeBackend: makeBackend, outbox: outbox)
+    }
+
+    /// Queues effects; `cancelSlowWork` acts at once.
+    public func run(_ effects: [Effect]) {
+        for effect in effects {
+            if effect == .cancelSlowWork { slow.cancelCurrent(); continue }
+            (effect.isSlow ? slow : quick).enqueue(effect)
+        }
+    }
+
+    /// Answers that arrived since the last call, in arrival order.
+    public func drain() -> [BackendEvent] { outbox.takeAll() }
+
+    /// True while work is queued or running (the loop polls faster then).
+    public var isBusy: Bool { quick.isBusy || slow.isBusy }
+
+    /// Stops both lanes after their current work (pending work is dropped, a slow query cancelled).
+    public func shutdown() {
+        slow.cancelCurrent()
+        quick.stop()
+        slow.stop()
+    }
+}
+
+/// A locked list of answers.
+final class Outbox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [BackendEvent] = []
+
+    func post(_ event: BackendEvent) {
+        lock.lock(); events.append(event); lock.unlock()
+    }
+
+    func takeAll() -> [BackendEvent] {
+        lock.lock(); defer { lock.unlock() }
+        let out = events
+        events.removeAll()
+        return out
+    }
+}
+
+/// One worker thread with its own backend and a queue of effects.
+final class Lane: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [Effect] = []
+    private var running = false
+    private var stopped = false
+    private var cancelled = false
+    private var canceller: (any QueryCanceller)?
+
+    init(name: String, exportDirectory: String, makeBackend: @escaping @Sendable () throws -> any DashboardBackend, outbox: Outbox) {
+        let thread = Thread { [self] in
+            self.loop(exportDirectory: exportDirectory, makeBackend: makeBackend, outbox: outbox)
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    var isBusy: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return running || !queue.isEmpty
+    }
+
+    func enqueue(_ effect: Effect) {
+        condition.lock()
+        // A newer funnel query makes queued ones pointless: their answers would be dropped anyway.
+        if case .loadFunnel = effect {
+            queue.removeAll { if case .loadFunnel = $0 { return true } else { return false } }
+        }
+        if !queue.contains(effect) { queue.append(effect) }
+        condition.signal()
+        condition.unlock()
+    }
+
+    func cancelCurrent() {
+        condition.lock()
+        let target = running ? canceller : nil
+        if running { cancelled = true }
+        condition.unlock()
+        target?.cancel()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        queue.removeAll()
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop(exportDirectory: String, makeBackend: @Sendable () throws -> any DashboardBackend, outbox: Outbox) {
+        var backend: (any DashboardBackend)?
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopped { condition.wait() }
+            if stopped { condition.unlock(); return }
+            let effect = queue.removeFirst()
+            running = true
+            cancelled = false
+            condition.unlock()
+
+            if backend == nil {
+                do {
+                    let made = try makeBackend()
+                    backend = made
+                    let c = made.makeCanceller()
+                    condition.lock(); canceller = c; condition.unlock()
+                } catch {
+                    // Answer the effect with the connection error; the next effect tries again.
+                    EffectExecutor.perform(effect, backend: FailingBackend(error: error), exportDirectory: exportDirectory,
+                                           emit: outbox.post)
+                }
+            }
+            if let current = backend {
+                var failure: BackendFailure?
+                EffectExecutor.perform(effect, backend: current, exportDirectory: exportDirectory,
+                                       isCancelled: { [self] in
+                                           condition.lock(); defer { condition.unlock() }
+                                           return cancelled
+                                       },
+                                       emit: { event in
+                                           failure = event.failure ?? failure
+                                           outbox.post(event)
+                                       })
+                // After a failure the connection may be broken (server restarted, network): connect
+                // afresh for the next effect. A cancelled statement leaves the connection usable.
+                if let failure, !failure.cancelled {
+                    backend = nil
+                    condition.lock(); canceller = nil; condition.unlock()
+                }
+            }
+            condition.lock()
+            running = false
+            condition.unlock()
+        }
+    }
+}
+
+/// Answers every call with the error that prevented connecting (export still works).
+struct FailingBackend: DashboardBackend {
+    var error: any Error
+    func games() throws -> [GameSummary] { throw error }
+    func dimensions(game: String) throws -> FilterChoices { throw error }
+    func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult { throw error }
+    func dataAsOf(game: String) throws -> Date? { throw error }
+    func canWrite() throws -> Bool { throw error }
+    func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome { throw error }
+    func refresh(game: String?) throws -> String { throw error }
+    func verify(_ query: FunnelQuery) throws -> VerifyOutcome { throw error }
+    func aggregationStatus() throws -> [AggregationRow] { throw error }
+    func makeCanceller() -> (any QueryCanceller)? { nil }
+}

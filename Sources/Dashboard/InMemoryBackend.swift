@@ -1,0 +1,83 @@
+import Foundation
+import LevelFunnelCore
+
+/// A backend over canned counts, for tests and offline demos: every query runs the counts through
+/// `MetricsFormula`, filters select among per-filter canned counts, and the raw path equals the fast one.
+public struct InMemoryBackend: DashboardBackend {
+    public var gameList: [GameSummary]
+    public var dimensionsByGame: [String: FilterChoices]
+    /// Counts per game for unfiltered queries.
+    public var counts: [String: [LevelCounts]]
+    /// Counts for specific filter combinations (falls back to `counts` scaled by half per active filter).
+    public var filteredCounts: [FunnelFilters: [LevelCounts]]
+    public var writable: Bool
+    public var asOf: Date?
+    /// When set, every funnel query throws this message.
+    public var funnelError: String?
+    /// Reported as the query time.
+    public var queryMs: Double
+
+    public init(games: [GameSummary], dimensions: [String: FilterChoices] = [:], counts: [String: [LevelCounts]],
+                filteredCounts: [FunnelFilters: [LevelCounts]] = [:], writable: Bool = true, asOf: Date? = nil,
+                funnelError: String? = nil, queryMs: Double = 3.2) {
+        gameList = games
+        dimensionsByGame = dimensions
+        self.counts = counts
+        self.filteredCounts = filteredCounts
+        self.writable = writable
+        self.asOf = asOf
+        self.funnelError = funnelError
+        self.queryMs = queryMs
+    }
+
+    public func games() throws -> [GameSummary] { gameList }
+
+    public func dimensions(game: String) throws -> FilterChoices { dimensionsByGame[game] ?? FilterChoices() }
+
+    public func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
+        if let funnelError { throw BackendFailure(message: funnelError) }
+        let base = filteredCounts[query.filters] ?? (counts[query.game] ?? []).map { c in
+            // Each active filter keeps half of everything: enough to see the table react.
+            let divisor = 1 << query.filters.activePairs.count
+            return LevelCounts(levelId: c.levelId, starts: c.starts / divisor, completes: c.completes / divisor,
+                               fails: c.fails / divisor, startedPlayers: c.startedPlayers / divisor,
+                               completedPlayers: c.completedPlayers / divisor, usersWithBoosters: c.usersWithBoosters / divisor,
+                               failsWithPurchase: c.failsWithPurchase / divisor,
+                               totalCompletionDuration: c.totalCompletionDuration / Double(divisor),
+                               completionCount: c.completionCount / divisor,
+                               totalFailDuration: c.totalFailDuration / Double(divisor), failCount: c.failCount / divisor)
+        }
+        return FunnelResult(query: query, source: source, queryMs: queryMs, levels: MetricsFormula.derive(base))
+    }
+
+    public func dataAsOf(game: String) throws -> Date? { asOf }
+
+    public func canWrite() throws -> Bool { writable }
+
+    public func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
+        let total = range.dayCount
+        for (i, day) in range.days.enumerated() {
+            let info = BackfillProgressInfo(game: game, day: day, daysDone: i + 1, daysTotal: total, events: (i + 1) * 100,
+                                            eventsPerSecond: 1000, elapsedSeconds: Double(i + 1) / 10,
+                                            etaSeconds: Double(total - i - 1) / 10)
+            if !progress(info) { throw LevelFunnelError.cancelled }
+        }
+        return BackfillOutcome(game: game, range: range, days: total, events: total * 100, seconds: Double(total) / 10)
+    }
+
+    public func refresh(game: String?) throws -> String { "0 stale days" }
+
+    public func verify(_ query: FunnelQuery) throws -> VerifyOutcome {
+        let fast = try funnel(query, source: .fast)
+        return VerifyOutcome(query: query, levelsCompared: fast.levels.count, differences: [], fastMs: queryMs, rawMs: queryMs * 40)
+    }
+
+    public func aggregationStatus() throws -> [AggregationRow] {
+        gameList.map { g in
+            AggregationRow(game: g.id, daysAggregated: g.firstDay.distance(to: g.lastDay) + 1,
+                           daysTotal: g.firstDay.distance(to: g.lastDay) + 1, lastAggregated: asOf, staleDays: 0)
+        }
+    }
+
+    public func makeCanceller() -> (any QueryCanceller)? { nil }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import LevelFunnelCore
+
+/// The dashboard's backend over the real database: a `LevelFunnelStore` (one connection).
+///
+/// The `EffectRunner` makes one per worker thread, so each lane has its own connection and a raw
+/// query on one can be cancelled without touching the other.
+public final class LiveBackend: DashboardBackend {
+    private let store: LevelFunnelStore
+
+    /// Connects with `url`, else `DATABASE_URL`, else libpq's defaults.
+    public init(url: String?) throws {
+        store = try LevelFunnelStore(url: url)
+    }
+
+    public func games() throws -> [GameSummary] {
+        try store.games().map { GameSummary(id: $0.id, firstDay: $0.firstDay, lastDay: $0.lastDay) }
+    }
+
+    public func dimensions(game: String) throws -> FilterChoices {
+        let d = try store.dimensions(game: game)
+        return FilterChoices(platforms: d.platforms, countries: d.countries, appVersions: d.appVersions,
+                             funnels: d.funnels, funnelVersions: d.funnelVersions)
+    }
+
+    public func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
+        try store.funnel(query, source: source)
+    }
+
+    public func dataAsOf(game: String) throws -> Date? { try store.dataAsOf(game: game) }
+
+    public func canWrite() throws -> Bool { try store.canWrite() }
+
+    public func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
+        let summary = try store.backfill(game: game, range: range, progress: { p in
+            progress(BackfillProgressInfo(game: p.game, day: p.day, daysDone: p.daysDone, daysTotal: p.daysTotal,
+                                          events: p.events, eventsPerSecond: p.eventsPerSecond,
+                                          elapsedSeconds: p.elapsedSeconds, etaSeconds: p.etaSeconds))
+        })
+        if summary.cancelled { throw LevelFunnelError.cancelled }
+        return BackfillOutcome(game: summary.game, range: summary.range, days: summary.daysDone,
+                               events: summary.events, seconds: summary.seconds)
+    }
+
+    public func refresh(game: String?) throws -> String {
+        let ids = try game.map { [$0] } ?? store.games().map(\.id)
+        var days = 0, events = 0, seconds = 0.0
+        for id in ids {
+            let summary = try store.refresh(game: id)
+            days += summary.days.count
+            events += summary.events
+            seconds += summary.seconds
+        }
+        let games = ids.count == 1 ? ids[0] : "\(ids.count) games"
+        return "\(games): \(days) days re-aggregated, \(Format.count(events)) events in \(Format.duration(seconds))"
+    }
+
+    public func verify(_ query: FunnelQuery) throws -> VerifyOutcome {
+        let report = try store.verify(query)
+        return VerifyOutcome(query: report.query, levelsCompared: report.levelsCompared,
+                             differences: report.differences.map {
+                                 VerifyDifference(levelId: $0.levelId, field: $0.field, fast: $0.fast, raw: $0.raw)
+                             },
+                             fastMs: report.fastMs, rawMs: report.rawMs)
+    }
+
+    public func aggregationStatus() throws -> [AggregationRow] {
+        try store.aggregationStatus().map {
+            AggregationRow(game: $0.game, daysAggregated: $0.aggregatedDays, daysTotal: $0.totalDays,
+                           lastAggregated: $0.lastAggregatedAt, staleDays: $0.staleDays)
+        }
+    }
+
+    public func makeCanceller() -> (any QueryCanceller)? {
+        let canceller = store.makeCanceller()
+        return ClosureCanceller { canceller.cancel() }
+    }
+}
+
+/// A canceller calling a thread-safe closure.
+struct ClosureCanceller: QueryCanceller {
+    let action: @Sendable () -> Void
+
+    init(_ action: @escaping @Sendable () -> Void) { self.action = action }
+
+    func cancel() { action() }
+}

@@ -1,0 +1,140 @@
+import LevelFunnelCore
+
+extension DashboardReducer {
+    /// Answers from the database.
+    static func handleBackend(_ state: inout DashboardState, _ answer: BackendEvent) -> [Effect] {
+        switch answer {
+        case .games(.success(let games)):
+            state.games = games
+            state.gamesLoaded = true
+            if let current = state.game, games.contains(where: { $0.id == current }) { return [] }
+            guard !games.isEmpty else {
+                state.game = nil
+                state.message = StatusMessage("no games in this database: load events or run the generator", isError: true)
+                return []
+            }
+            // Default: the game with the most events when known, else the first by id.
+            var pick = games.max { ($0.events ?? 0) < ($1.events ?? 0) }.map(\.id) ?? games[0].id
+            if games.allSatisfy({ $0.events == nil }) { pick = games[0].id }
+            if let wanted = state.options.game {
+                if games.contains(where: { $0.id == wanted }) {
+                    pick = wanted
+                } else if state.game == nil {
+                    state.message = StatusMessage("unknown game '\(wanted)'; showing \(pick)", isError: true)
+                }
+            }
+            return selectGame(&state, pick)
+        case .games(.failure(let failure)):
+            state.gamesLoaded = true
+            state.lastError = "cannot list games: \(failure.message)"
+            return []
+
+        case .permissions(let result):
+            state.canWrite = (try? result.get()) ?? false
+            return []
+
+        case .dimensions(let game, let result):
+            guard game == state.game else { return [] }
+            switch result {
+            case .success(let dimensions): state.dimensions = dimensions
+            case .failure(let failure): state.message = StatusMessage("cannot load filter values: \(failure.message)", isError: true)
+            }
+            return []
+
+        case .funnel(let request, let result):
+            guard state.pending?.request == request else { return [] } // superseded
+            state.pending = nil
+            switch result {
+            case .success(let funnel):
+                let keepLevel = state.table.isEmpty ? nil : state.table.levelId(row: state.rowCursor)
+                state.result = funnel
+                state.table = TableModel(levels: funnel.levels, sort: state.sort)
+                state.lastError = nil
+                if let keepLevel, let row = state.table.row(ofLevel: keepLevel) { state.rowCursor = row }
+                clampView(&state)
+                return []
+            case .failure(let failure) where failure.cancelled:
+                state.source = .fast
+                state.message = StatusMessage("raw query cancelled: back on the fast path")
+                let showingFast = state.result?.source == .fast && state.result?.query == state.query
+                return showingFast ? [] : loadView(&state)
+            case .failure(let failure):
+                state.lastError = failure.message
+                return []
+            }
+
+        case .dataAsOf(let game, let result):
+            guard game == state.game else { return [] }
+            if case .success(let date) = result { state.dataAsOf = .some(date) }
+            return []
+
+        case .backfillProgress(let job, let info):
+            if case .backfillProgress(var progress) = state.overlay, progress.job == job {
+                progress.progress = info
+                state.overlay = .backfillProgress(progress)
+            }
+            return []
+
+        case .backfillFinished(let job, let result):
+            guard case .backfillProgress(var progress) = state.overlay, progress.job == job else {
+                state.message = StatusMessage(resultLine(result))
+                return afterDataChange(&state)
+            }
+            switch result {
+            case .success(let outcome): progress.outcome = outcome
+            case .failure(let failure):
+                progress.error = failure.cancelled
+                    ? "cancelled after \(progress.progress?.daysDone ?? 0) of \(progress.range.dayCount) days"
+                    : failure.message
+            }
+            state.overlay = .backfillProgress(progress)
+            return []
+
+        case .refreshed(let result):
+            if case .admin(var menu) = state.overlay {
+                menu.refreshing = false
+                state.overlay = .admin(menu)
+            }
+            switch result {
+            case .success(let summary): state.message = StatusMessage("refreshed: \(summary)")
+            case .failure(let failure):
+                state.message = StatusMessage(failure.cancelled ? "refresh cancelled" : "refresh failed: \(failure.message)",
+                                              isError: !failure.cancelled)
+            }
+            return afterDataChange(&state)
+
+        case .verified(let result):
+            guard case .verify(var view) = state.overlay else { return [] }
+            switch result {
+            case .success(let outcome) where outcome.query == view.query: view.outcome = outcome
+            case .success: return []
+            case .failure(let failure): view.error = failure.cancelled ? "cancelled" : failure.message
+            }
+            state.overlay = .verify(view)
+            return []
+
+        case .aggregationStatus(let result):
+            guard case .aggregationStatus(var view) = state.overlay else { return [] }
+            switch result {
+            case .success(let rows): view.rows = rows
+            case .failure(let failure): view.error = failure.message
+            }
+            state.overlay = .aggregationStatus(view)
+            return []
+
+        case .exported(let result):
+            switch result {
+            case .success(let path): state.message = StatusMessage("exported \(state.table.rowCount) levels to \(path)")
+            case .failure(let failure): state.message = StatusMessage("export failed: \(failure.message)", isError: true)
+            }
+            return []
+        }
+    }
+
+    private static func resultLine(_ result: Result<BackfillOutcome, BackendFailure>) -> String {
+        switch result {
+        case .success(let o): return "backfill of \(o.game) done: \(o.days) days, \(Format.count(o.events)) events"
+        case .failure(let f): return "backfill: \(f.message)"
+        }
+    }
+}

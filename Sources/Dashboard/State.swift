@@ -1,0 +1,152 @@
+import Foundation
+import LevelFunnelCore
+
+/// What the dashboard is asked to open with (command-line options).
+public struct DashboardOptions: Sendable, Hashable {
+    /// Game to open (`--game`); nil picks the game with the most events (or the first).
+    public var game: String?
+    /// Theme to start with (`--theme`).
+    public var themeName: String?
+    /// Mouse wheel and clicks (`--no-mouse` turns them off).
+    public var mouse: Bool
+    /// Colours are off (`NO_COLOR`): only the mono theme is offered.
+    public var noColor: Bool
+
+    public init(game: String? = nil, themeName: String? = nil, mouse: Bool = true, noColor: Bool = false) {
+        self.game = game
+        self.themeName = themeName
+        self.mouse = mouse
+        self.noColor = noColor
+    }
+}
+
+/// A line shown at the bottom of the screen until the next key.
+public struct StatusMessage: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+
+    public init(_ text: String, isError: Bool = false) {
+        self.text = text
+        self.isError = isError
+    }
+}
+
+/// The window on top of the table, if any. Only one is open at a time; it gets the keys.
+public enum Overlay: Sendable, Hashable {
+    case none
+    case help(scroll: Int)
+    case filter(FilterPaneState)
+    case dateRange(RangePicker)
+    case gameSelector(cursor: Int)
+    case levelSearch(TextField)
+    case admin(AdminMenuState)
+    case backfillSetup(BackfillSetup)
+    case backfillConfirm(BackfillConfirm)
+    case backfillProgress(BackfillProgressState)
+    case verify(VerifyViewState)
+    case aggregationStatus(AggregationStatusView)
+}
+
+/// A funnel query sent and not answered yet.
+public struct PendingLoad: Sendable, Hashable {
+    public var request: Int
+    public var query: FunnelQuery
+    public var source: FunnelSource
+}
+
+/// Everything the dashboard shows, as one value. Changed only by `DashboardReducer`.
+public struct DashboardState: Sendable {
+    public var options: DashboardOptions
+    public var size: TerminalSize
+
+    // What the database holds.
+    public var games: [GameSummary] = []
+    public var gamesLoaded = false
+    public var dimensions: FilterChoices?
+    /// nil while unknown; false disables the writing admin items.
+    public var canWrite: Bool?
+    /// When the fast path's data was last aggregated (`.some(nil)`: never).
+    public var dataAsOf: Date??
+
+    // The selection.
+    public var game: String?
+    public var range: DayRange?
+    public var rangePreset: RangePreset = .wholeHistory
+    public var filters = FunnelFilters()
+    /// The path asked for (`r` toggles it).
+    public var source: FunnelSource = .fast
+
+    // The answer.
+    public var result: FunnelResult?
+    public var table = TableModel()
+    public var pending: PendingLoad?
+    public var lastError: String?
+
+    // The view.
+    public var rowCursor = 0
+    public var topRow = 0
+    /// Index into `ColumnID.scrollable` of the column under the cursor.
+    public var columnCursor = 0
+    /// Index into `ColumnID.scrollable` of the leftmost visible scrollable column.
+    public var firstColumn = 0
+    public var sort: TableSort?
+    public var overlay: Overlay = .none
+    public var message: StatusMessage?
+
+    // Themes.
+    public var themes: [Theme]
+    public var themeIndex = 0
+
+    /// Set by `q`: the app restores the terminal and exits.
+    public var shouldQuit = false
+
+    // Counters for request ids and backfill jobs.
+    public var nextRequest = 1
+    public var nextJob = 1
+
+    /// A dashboard about to load, with `themes` to cycle through (the first, or `options.themeName`, is used).
+    public init(options: DashboardOptions = DashboardOptions(), size: TerminalSize, themes: [Theme]) {
+        self.options = options
+        self.size = size
+        var list = themes.isEmpty ? [BuiltinThemes.defaultTheme] : themes
+        if options.noColor {
+            list = [list.first { $0.name.lowercased() == "mono" } ?? BuiltinThemes.mono]
+        }
+        self.themes = list
+        if let name = options.themeName, !options.noColor {
+            if let index = list.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
+                themeIndex = index
+            } else {
+                message = StatusMessage("unknown theme '\(name)'; themes: \(list.map(\.name).joined(separator: ", "))", isError: true)
+            }
+        }
+        if message == nil, let note = Self.diagnosticsMessage(for: self.themes[themeIndex]) {
+            message = note
+        }
+    }
+
+    /// The theme in use.
+    public var theme: Theme { themes[themeIndex] }
+
+    /// The selected game's summary.
+    public var currentGame: GameSummary? { games.first { $0.id == game } }
+
+    /// The question the table answers (nil until a game and range are known).
+    public var query: FunnelQuery? {
+        guard let game, let range else { return nil }
+        return FunnelQuery(game: game, range: range, filters: filters)
+    }
+
+    /// Rows of the table body on screen.
+    public var bodyHeight: Int { TableLayout.bodyHeight(size) }
+
+    /// True while a funnel query on the raw path is running.
+    public var isRawRunning: Bool { pending?.source == .raw }
+
+    /// A status message for a theme's broken lines, if it has any.
+    static func diagnosticsMessage(for theme: Theme) -> StatusMessage? {
+        guard let first = theme.diagnostics.first else { return nil }
+        let more = theme.diagnostics.count > 1 ? " (+\(theme.diagnostics.count - 1) more)" : ""
+        return StatusMessage("theme \(theme.name): \(first)\(more)", isError: true)
+    }
+}

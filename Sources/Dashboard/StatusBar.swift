@@ -1,0 +1,70 @@
+import LevelFunnelCore
+
+/// The status bar (game, range, filters, source, query time, freshness) and the bottom line
+/// (a message, an error, the level prompt, or the F-key bar).
+enum StatusBar {
+    static func draw(_ screen: inout Screen, _ state: DashboardState) {
+        let y = screen.height - 2
+        screen.fill(x: 0, y: y, width: screen.width, height: 1, role: .status)
+        var x = 1
+        for (i, field) in fields(state).enumerated() {
+            if i > 0 { x += screen.write(" │ ", x: x, y: y, role: .status) }
+            let room = screen.width - x
+            guard room > 0 else { break }
+            x += screen.write(field.text.truncated(toWidth: room), x: x, y: y, role: field.role)
+        }
+        drawBottomLine(&screen, state)
+    }
+
+    /// The status fields, most important first (the right end is cut on narrow terminals).
+    static func fields(_ state: DashboardState) -> [(text: String, role: StyleRole)] {
+        var out: [(String, StyleRole)] = []
+        out.append((state.game ?? "no game", .status))
+        if let range = state.range {
+            out.append(("\(range.from) → \(range.to) (\(state.rangePreset.label))", .status))
+        }
+        let filters = state.filters.activePairs.map { "\($0.name)=\($0.value)" }
+        out.append((filters.isEmpty ? "no filters" : filters.joined(separator: " "), .status))
+        out.append((state.source == .raw ? "RAW" : "fast", state.source == .raw ? .statusRaw : .status))
+        if let pending = state.pending {
+            out.append((pending.source == .raw ? "raw query running… Esc cancels" : "loading…", .status))
+        } else if let result = state.result {
+            out.append((Format.milliseconds(result.queryMs) + (result.source == .raw ? " (raw)" : ""), .status))
+        }
+        if state.result?.source == .raw {
+            out.append(("live data (raw path)", .status))
+        } else if let asOf = state.dataAsOf {
+            out.append((asOf.map { "data as of \(Format.timestamp($0))" } ?? "not aggregated yet", .status))
+        }
+        return out
+    }
+
+    static func drawBottomLine(_ screen: inout Screen, _ state: DashboardState) {
+        let y = screen.height - 1
+        if case .levelSearch(let field) = state.overlay {
+            screen.fill(x: 0, y: y, width: screen.width, height: 1, role: .messageInfo)
+            screen.write(" Jump to level: \(field.text)█", x: 0, y: y, role: .messageInfo)
+            screen.write("Enter jump · Esc cancel ".padded(toWidth: 24, alignment: .right),
+                         x: screen.width - 24, y: y, role: .messageInfo)
+            return
+        }
+        if let message = state.message {
+            let role: StyleRole = message.isError ? .messageError : .messageInfo
+            screen.fill(x: 0, y: y, width: screen.width, height: 1, role: role)
+            screen.write(" " + message.text, x: 0, y: y, role: role)
+            return
+        }
+        if let error = state.lastError {
+            screen.fill(x: 0, y: y, width: screen.width, height: 1, role: .messageError)
+            screen.write(" error: " + error, x: 0, y: y, role: .messageError)
+            return
+        }
+        var x = 0
+        for hint in Keymap.hints {
+            let label = hint.label.padded(toWidth: 7)
+            guard x + hint.key.displayWidth + label.displayWidth <= screen.width else { break }
+            x += screen.write(hint.key, x: x, y: y, role: .keysKey)
+            x += screen.write(label, x: x, y: y, role: .keysLabel)
+        }
+    }
+}

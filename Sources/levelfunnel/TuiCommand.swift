@@ -1,0 +1,50 @@
+import ArgumentParser
+import Dashboard
+import DashboardCurses
+import Foundation
+import LevelFunnelCore
+
+/// `levelfunnel tui`: the interactive dashboard (the default command).
+struct TuiCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tui",
+        abstract: "Browse the Level Funnel interactively in the terminal (the default command).",
+        discussion: """
+            Reads the fast path (the daily aggregates); `r` switches the current view to the raw path to compare. \
+            Press ? inside for every key. Themes come from the themes/ folder (or $LEVELFUNNEL_THEMES) and \
+            ~/.config/levelfunnel/themes; NO_COLOR=1 turns colours off. `e` writes CSV files to the current \
+            directory (or $LEVELFUNNEL_EXPORT_DIR).
+
+            Examples:
+              levelfunnel
+              levelfunnel tui --game demo --theme solarized
+              NO_COLOR=1 levelfunnel tui --no-mouse
+            """)
+
+    @Option(help: "Game to open (default: the first game; `o` switches inside).")
+    var game: String?
+
+    @Option(help: "Theme to start with: default, dark, light, solarized, high-contrast, mono, or your own.")
+    var theme: String?
+
+    @Flag(name: .customLong("no-mouse"), help: "Ignore the mouse (wheel scrolling, header clicks).")
+    var noMouse = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        // Check the connection, the schema and the game before taking over the terminal, so that
+        // mistakes print as one plain line instead of flashing inside the dashboard.
+        try CLIErrors.report {
+            let store = try database.openStore()
+            try store.requireSchema()
+            if let game { _ = try store.game(game) }
+        }
+        let url = database.url
+        let launch = DashboardLaunch(
+            options: DashboardOptions(game: game, themeName: theme, mouse: !noMouse),
+            makeBackend: { try LiveBackend(url: url) })
+        let status = DashboardApp.run(launch)
+        if status != 0 { throw ExitCode(status) }
+    }
+}

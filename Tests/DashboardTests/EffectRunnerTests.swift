@@ -1,0 +1,162 @@
+import Dashboard
+import Foundation
+import LevelFunnelCore
+import Testing
+
+/// A backend whose raw queries block until cancelled, to test that the quick lane keeps answering
+/// and that cancellation reaches the running statement.
+final class BlockingBackend: DashboardBackend {
+    let base = Fixtures.backend()
+    let gate: Gate
+
+    init(gate: Gate) { self.gate = gate }
+
+    func games() throws -> [GameSummary] { try base.games() }
+    func dimensions(game: String) throws -> FilterChoices { try base.dimensions(game: game) }
+    func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
+        if source == .raw {
+            gate.waitUntilOpen()
+            throw BackendFailure(message: "canceling statement due to user request")
+        }
+        return try base.funnel(query, source: source)
+    }
+    func dataAsOf(game: String) throws -> Date? { nil }
+    func canWrite() throws -> Bool { true }
+    func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
+        var done = 0
+        while progress(BackfillProgressInfo(game: game, day: nil, daysDone: done, daysTotal: 1000, events: 0,
+                                            eventsPerSecond: 0, elapsedSeconds: 0, etaSeconds: nil)) {
+            done += 1
+            usleep(1000)
+            if done > 5000 { break }
+        }
+        throw LevelFunnelError.cancelled
+    }
+    func refresh(game: String?) throws -> String { "" }
+    func verify(_ query: FunnelQuery) throws -> VerifyOutcome { throw BackendFailure(message: "no") }
+    func aggregationStatus() throws -> [AggregationRow] { [] }
+    func makeCanceller() -> (any QueryCanceller)? { GateCanceller(gate: gate) }
+}
+
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var open = false
+    func waitUntilOpen() {
+        condition.lock()
+        while !open { condition.wait() }
+        condition.unlock()
+    }
+    func openGate() {
+        condition.lock(); open = true; condition.broadcast(); condition.unlock()
+    }
+}
+
+struct GateCanceller: QueryCanceller {
+    let gate: Gate
+    func cancel() { gate.openGate() }
+}
+
+@Suite("Effect runner")
+struct EffectRunnerTests {
+    /// Drains until `predicate` holds for one answer or 5 s pass.
+    func waitFor(_ runner: EffectRunner, _ predicate: (BackendEvent) -> Bool) -> [BackendEvent] {
+        var seen: [BackendEvent] = []
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            let batch = runner.drain()
+            seen += batch
+            if batch.contains(where: predicate) { return seen }
+            usleep(2000)
+        }
+        return seen
+    }
+
+    @Test func fastQueriesAnswerWhileARawQueryRunsAndRawIsCancellable() {
+        let gate = Gate()
+        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { BlockingBackend(gate: gate) })
+        defer { runner.shutdown() }
+        let query = FunnelQuery(game: "demo", range: Fixtures.demo.wholeHistory)
+        runner.run([.loadFunnel(query, source: .raw, request: 1)])
+        usleep(50_000) // let the raw query start blocking
+        runner.run([.loadFunnel(query, source: .fast, request: 2)])
+        let fast = waitFor(runner) { if case .funnel(2, .success) = $0 { return true } else { return false } }
+        #expect(fast.contains { if case .funnel(2, .success) = $0 { return true } else { return false } })
+        #expect(runner.isBusy) // the raw query is still blocked
+
+        runner.run([.cancelSlowWork])
+        let cancelled = waitFor(runner) { if case .funnel(1, _) = $0 { return true } else { return false } }
+        let answer = cancelled.compactMap { event -> BackendFailure? in
+            if case .funnel(1, .failure(let f)) = event { return f } else { return nil }
+        }.first
+        #expect(answer?.cancelled == true)
+    }
+
+    @Test func backfillReportsProgressAndStopsOnCancel() {
+        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { BlockingBackend(gate: Gate()) })
+        defer { runner.shutdown() }
+        runner.run([.backfill(game: "demo", range: Fixtures.demo.wholeHistory, job: 7)])
+        let progress = waitFor(runner) { if case .backfillProgress(7, let p) = $0 { return p.daysDone > 3 } else { return false } }
+        #expect(!progress.isEmpty)
+        runner.run([.cancelSlowWork])
+        let finished = waitFor(runner) { if case .backfillFinished(7, _) = $0 { return true } else { return false } }
+        let failure = finished.compactMap { event -> BackendFailure? in
+            if case .backfillFinished(7, .failure(let f)) = event { return f } else { return nil }
+        }.first
+        #expect(failure?.cancelled == true)
+    }
+
+    @Test func connectionFailuresAreAnsweredNotFatal() {
+        struct Down: Error, CustomStringConvertible { var description: String { "could not connect to server" } }
+        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { throw Down() })
+        defer { runner.shutdown() }
+        runner.run([.loadGames])
+        let answers = waitFor(runner) { if case .games = $0 { return true } else { return false } }
+        let message = answers.compactMap { event -> String? in
+            if case .games(.failure(let f)) = event { return f.message } else { return nil }
+        }.first
+        #expect(message == "could not connect to server")
+    }
+
+    @Test func exportWritesAFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lf-export-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var answers: [BackendEvent] = []
+        EffectExecutor.perform(.exportCSV(fileName: "x", contents: "a,b\n"), backend: Fixtures.backend(),
+                               exportDirectory: dir, now: { Fixtures.asOf }, emit: { answers.append($0) })
+        guard case .exported(.success(let path)) = answers.first else { Issue.record("\(answers)"); return }
+        #expect(path == dir + "/x-20240331-120500.csv")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a,b\n")
+    }
+}
+
+@Suite("Effect runner reconnects")
+struct ReconnectTests {
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    }
+
+    /// After a failed query the lane opens a new backend (a new connection) for the next effect.
+    @Test func aFailureMakesTheNextEffectReconnect() {
+        let made = Counter()
+        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: {
+            made.next() == 1 ? Fixtures.backend(funnelError: "server closed the connection unexpectedly") : Fixtures.backend()
+        })
+        defer { runner.shutdown() }
+        let query = FunnelQuery(game: "demo", range: Fixtures.demo.wholeHistory)
+        var answers: [BackendEvent] = []
+        for request in 1...2 {
+            runner.run([.loadFunnel(query, source: .fast, request: request)])
+            let deadline = Date().addingTimeInterval(5)
+            while Date() < deadline, !answers.contains(where: { if case .funnel(request, _) = $0 { return true } else { return false } }) {
+                answers += runner.drain()
+                usleep(2000)
+            }
+        }
+        let results = answers.compactMap { event -> Bool? in
+            if case .funnel(_, let r) = event { return (try? r.get()) != nil } else { return nil }
+        }
+        #expect(results == [false, true])
+    }
+}
