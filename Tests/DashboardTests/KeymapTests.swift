@@ -57,9 +57,9 @@ struct KeymapTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-    /// docs/DASHBOARD.md lists every key binding and every theme element.
+    /// README.md lists every key binding and every theme element.
     @Test func documentationListsEveryKeyAndElement() throws {
-        let doc = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/DASHBOARD.md"), encoding: .utf8)
+        let doc = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
         for binding in Keymap.sections.flatMap(\.bindings) {
             #expect(doc.contains(binding.description), "\(binding.description)")
             for key in binding.keys { #expect(doc.contains("`\(key.label)`"), "\(key.label)") }
