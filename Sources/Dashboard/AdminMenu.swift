@@ -66,8 +66,8 @@ public struct BackfillProgressState: Sendable, Hashable {
     public var job: Int
     public var game: String
     public var range: DayRange
-    public var progress: BackfillProgressInfo?
-    public var outcome: BackfillOutcome?
+    public var progress: BackfillProgress?
+    public var outcome: BackfillSummary?
     public var error: String?
     public var cancelling: Bool
 
@@ -84,7 +84,7 @@ public struct BackfillProgressState: Sendable, Hashable {
 /// The verify view: fast vs raw for the current selection.
 public struct VerifyViewState: Sendable, Hashable {
     public var query: FunnelQuery
-    public var outcome: VerifyOutcome?
+    public var outcome: VerifyReport?
     public var error: String?
     public var scroll: Int
 
@@ -98,7 +98,7 @@ public struct VerifyViewState: Sendable, Hashable {
 
 /// The per-game aggregation status view.
 public struct AggregationStatusView: Sendable, Hashable {
-    public var rows: [AggregationRow]?
+    public var rows: [AggregationStatus]?
     public var error: String?
     public var scroll: Int
 

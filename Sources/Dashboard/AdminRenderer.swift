@@ -62,11 +62,11 @@ enum AdminRenderer {
         box.line(0, String(repeating: "█", count: filled), on: &screen, role: .progressDone)
         box.line(0, String(repeating: "░", count: barWidth - filled), on: &screen, role: .progressTodo, x: filled)
         box.line(0, "\(Int((fraction * 100).rounded(.down)))%".padded(toWidth: 5, alignment: .right), on: &screen, x: barWidth + 1)
-        let at = state.isFinished ? "" : (p?.day.map { "   (at \($0))" } ?? "")
+        let at = state.isFinished ? "" : (p.map { "   (at \($0.day))" } ?? "")
         box.line(2, "Days    \(done) / \(total)" + at, on: &screen)
         if let p {
             let events = state.outcome?.events ?? p.events
-            let rate = state.outcome.map { $0.seconds > 0 ? Double($0.events) / $0.seconds : 0 } ?? p.eventsPerSecond
+            let rate = state.outcome?.eventsPerSecond ?? p.eventsPerSecond
             box.line(3, "Events  \(Format.count(events))   \(Format.count(Int(rate.rounded()))) events/s", on: &screen)
             let eta = p.etaSeconds.map { "   ETA \(Format.duration($0))" } ?? ""
             let elapsed = state.outcome?.seconds ?? p.elapsedSeconds
@@ -75,7 +75,7 @@ enum AdminRenderer {
             box.line(3, "Starting…", on: &screen, role: .dialogDisabled)
         }
         if let outcome = state.outcome {
-            box.line(6, "Done: \(outcome.days) days, \(Format.count(outcome.events)) events in \(Format.duration(outcome.seconds)).",
+            box.line(6, "Done: \(outcome.daysDone) days, \(Format.count(outcome.events)) events in \(Format.duration(outcome.seconds)).",
                      on: &screen, role: .dialogActive)
         } else if let error = state.error {
             box.line(6, error, on: &screen, role: .dialogError)
@@ -100,16 +100,15 @@ enum AdminRenderer {
             return
         }
         guard let outcome = view.outcome else { return }
-        let timing = [outcome.fastMs.map { "fast \(Format.milliseconds($0))" }, outcome.rawMs.map { "raw \(Format.milliseconds($0))" }]
-            .compactMap { $0 }.joined(separator: ", ")
+        let timing = "fast \(Format.milliseconds(outcome.fastMs)), raw \(Format.milliseconds(outcome.rawMs))"
         if outcome.differences.isEmpty {
-            box.line(2, "✓ fast and raw agree on all \(outcome.levelsCompared) levels" + (timing.isEmpty ? "" : " (\(timing))"),
+            box.line(2, "✓ fast and raw agree on all \(outcome.levelsCompared) levels (\(timing))",
                      on: &screen, role: .dialogActive)
             return
         }
         let levels = Set(outcome.differences.map(\.levelId)).count
-        box.line(2, "✗ \(outcome.differences.count) differences in \(levels) of \(outcome.levelsCompared) levels"
-                 + (timing.isEmpty ? "" : " (\(timing))"), on: &screen, role: .dialogError)
+        box.line(2, "✗ \(outcome.differences.count) differences in \(levels) of \(outcome.levelsCompared) levels (\(timing))",
+                 on: &screen, role: .dialogError)
         box.line(4, "Level".padded(toWidth: 7, alignment: .right) + "  " + "Field".padded(toWidth: 24)
                  + "Fast".padded(toWidth: 14, alignment: .right) + "Raw".padded(toWidth: 14, alignment: .right),
                  on: &screen, role: .dialogTitle)
@@ -136,11 +135,11 @@ enum AdminRenderer {
         let first = min(view.scroll, max(0, rows.count - visible))
         for (i, r) in rows.dropFirst(first).prefix(visible).enumerated() {
             let row = 1 + i
-            let days = "\(r.daysAggregated)/\(r.daysTotal) days"
+            let days = "\(r.aggregatedDays)/\(r.totalDays) days"
             box.line(row, r.game.padded(toWidth: gameWidth) + "  " + days.padded(toWidth: 14, alignment: .right), on: &screen)
             box.line(row, String(r.staleDays).padded(toWidth: 6, alignment: .right), on: &screen,
                      role: r.staleDays > 0 ? .dialogError : .dialog, x: gameWidth + 18)
-            box.line(row, r.lastAggregated.map(Format.timestamp) ?? "never", on: &screen, x: gameWidth + 26)
+            box.line(row, r.lastAggregatedAt.map(Format.timestamp) ?? "never", on: &screen, x: gameWidth + 26)
         }
     }
 

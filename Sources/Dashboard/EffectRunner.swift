@@ -211,13 +211,13 @@ final class Lane: @unchecked Sendable {
 struct FailingBackend: DashboardBackend {
     var error: any Error
     func games() throws -> [GameSummary] { throw error }
-    func dimensions(game: String) throws -> FilterChoices { throw error }
+    func dimensions(game: String) throws -> GameDimensions { throw error }
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult { throw error }
     func dataAsOf(game: String) throws -> Date? { throw error }
     func canWrite() throws -> Bool { throw error }
-    func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome { throw error }
+    func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary { throw error }
     func refresh(game: String?) throws -> String { throw error }
-    func verify(_ query: FunnelQuery) throws -> VerifyOutcome { throw error }
-    func aggregationStatus() throws -> [AggregationRow] { throw error }
+    func verify(_ query: FunnelQuery) throws -> VerifyReport { throw error }
+    func aggregationStatus() throws -> [AggregationStatus] { throw error }
     func makeCanceller() -> (any QueryCanceller)? { nil }
 }

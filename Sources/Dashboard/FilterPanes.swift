@@ -26,7 +26,7 @@ public enum FilterDimension: Int, CaseIterable, Sendable, Hashable {
     }
 
     /// The values a pane lists after "All" (nil stands for "All").
-    public func options(_ dimensions: FilterChoices?, filters: FunnelFilters) -> [String?] {
+    public func options(_ dimensions: GameDimensions?, filters: FunnelFilters) -> [String?] {
         guard let d = dimensions else { return [nil] }
         switch self {
         case .platform: return [nil] + d.platforms
@@ -78,7 +78,7 @@ public struct FilterPaneState: Sendable, Hashable {
     }
 
     /// Opens `dimension` with the cursor on its current value.
-    public static func opening(_ dimension: FilterDimension, dimensions: FilterChoices?, filters: FunnelFilters) -> FilterPaneState {
+    public static func opening(_ dimension: FilterDimension, dimensions: GameDimensions?, filters: FunnelFilters) -> FilterPaneState {
         let options = dimension.options(dimensions, filters: filters)
         let current = dimension.selected(in: filters)
         return FilterPaneState(dimension: dimension, cursor: options.firstIndex(of: current) ?? 0)
@@ -96,7 +96,7 @@ enum FilterPaneOutcome {
 extension FilterPaneState {
     /// Keys inside a pane: move, select with Space (stay) or Enter (close; a chosen funnel moves on to
     /// its versions), switch panes with Tab/←/→ or a pane's letter, clear all with `x`, close with Esc.
-    func handle(_ key: Key, dimensions: FilterChoices?, filters: FunnelFilters, pageSize: Int) -> FilterPaneOutcome {
+    func handle(_ key: Key, dimensions: GameDimensions?, filters: FunnelFilters, pageSize: Int) -> FilterPaneOutcome {
         let options = dimension.options(dimensions, filters: filters)
         var next = self
         let last = max(0, options.count - 1)

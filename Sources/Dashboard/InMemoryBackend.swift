@@ -5,7 +5,7 @@ import LevelFunnelCore
 /// `MetricsFormula`, filters select among per-filter canned counts, and the raw path equals the fast one.
 public struct InMemoryBackend: DashboardBackend {
     public var gameList: [GameSummary]
-    public var dimensionsByGame: [String: FilterChoices]
+    public var dimensionsByGame: [String: GameDimensions]
     /// Counts per game for unfiltered queries.
     public var counts: [String: [LevelCounts]]
     /// Counts for specific filter combinations (falls back to `counts` scaled by half per active filter).
@@ -17,7 +17,7 @@ public struct InMemoryBackend: DashboardBackend {
     /// Reported as the query time.
     public var queryMs: Double
 
-    public init(games: [GameSummary], dimensions: [String: FilterChoices] = [:], counts: [String: [LevelCounts]],
+    public init(games: [GameSummary], dimensions: [String: GameDimensions] = [:], counts: [String: [LevelCounts]],
                 filteredCounts: [FunnelFilters: [LevelCounts]] = [:], writable: Bool = true, asOf: Date? = nil,
                 funnelError: String? = nil, queryMs: Double = 3.2) {
         gameList = games
@@ -32,7 +32,7 @@ public struct InMemoryBackend: DashboardBackend {
 
     public func games() throws -> [GameSummary] { gameList }
 
-    public func dimensions(game: String) throws -> FilterChoices { dimensionsByGame[game] ?? FilterChoices() }
+    public func dimensions(game: String) throws -> GameDimensions { dimensionsByGame[game] ?? GameDimensions() }
 
     public func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
         if let funnelError { throw BackendFailure(message: funnelError) }
@@ -54,28 +54,30 @@ public struct InMemoryBackend: DashboardBackend {
 
     public func canWrite() throws -> Bool { writable }
 
-    public func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
+    public func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
         let total = range.dayCount
         for (i, day) in range.days.enumerated() {
-            let info = BackfillProgressInfo(game: game, day: day, daysDone: i + 1, daysTotal: total, events: (i + 1) * 100,
-                                            eventsPerSecond: 1000, elapsedSeconds: Double(i + 1) / 10,
-                                            etaSeconds: Double(total - i - 1) / 10)
+            let info = BackfillProgress(game: game, day: day, daysDone: i + 1, daysTotal: total, events: (i + 1) * 100,
+                                        eventsPerSecond: 1000, elapsedSeconds: Double(i + 1) / 10,
+                                        etaSeconds: Double(total - i - 1) / 10)
             if !progress(info) { throw LevelFunnelError.cancelled }
         }
-        return BackfillOutcome(game: game, range: range, days: total, events: total * 100, seconds: Double(total) / 10)
+        return BackfillSummary(game: game, range: range, daysDone: total, events: total * 100, rowsWritten: 0, rowsRemoved: 0,
+                               seconds: Double(total) / 10, cancelled: false)
     }
 
     public func refresh(game: String?) throws -> String { "0 stale days" }
 
-    public func verify(_ query: FunnelQuery) throws -> VerifyOutcome {
+    public func verify(_ query: FunnelQuery) throws -> VerifyReport {
         let fast = try funnel(query, source: .fast)
-        return VerifyOutcome(query: query, levelsCompared: fast.levels.count, differences: [], fastMs: queryMs, rawMs: queryMs * 40)
+        return VerifyReport(query: query, fastMs: queryMs, rawMs: queryMs * 40, levelsCompared: fast.levels.count, differences: [])
     }
 
-    public func aggregationStatus() throws -> [AggregationRow] {
+    public func aggregationStatus() throws -> [AggregationStatus] {
         gameList.map { g in
-            AggregationRow(game: g.id, daysAggregated: g.firstDay.distance(to: g.lastDay) + 1,
-                           daysTotal: g.firstDay.distance(to: g.lastDay) + 1, lastAggregated: asOf, staleDays: 0)
+            AggregationStatus(game: g.id, firstDay: g.firstDay, lastDay: g.lastDay,
+                              aggregatedDays: g.firstDay.distance(to: g.lastDay) + 1,
+                              totalDays: g.firstDay.distance(to: g.lastDay) + 1, lastAggregatedAt: asOf, staleDays: 0)
         }
     }
 

@@ -14,14 +14,12 @@ public final class LiveBackend: DashboardBackend {
     }
 
     public func games() throws -> [GameSummary] {
-        try store.games().map { GameSummary(id: $0.id, firstDay: $0.firstDay, lastDay: $0.lastDay) }
+        try store.games().map {
+            GameSummary(id: $0.id, firstDay: $0.firstDay, lastDay: $0.lastDay, events: $0.aggregatedLevelEvents)
+        }
     }
 
-    public func dimensions(game: String) throws -> FilterChoices {
-        let d = try store.dimensions(game: game)
-        return FilterChoices(platforms: d.platforms, countries: d.countries, appVersions: d.appVersions,
-                             funnels: d.funnels, funnelVersions: d.funnelVersions)
-    }
+    public func dimensions(game: String) throws -> GameDimensions { try store.dimensions(game: game) }
 
     public func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
         try store.funnel(query, source: source)
@@ -31,15 +29,10 @@ public final class LiveBackend: DashboardBackend {
 
     public func canWrite() throws -> Bool { try store.canWrite() }
 
-    public func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
-        let summary = try store.backfill(game: game, range: range, progress: { p in
-            progress(BackfillProgressInfo(game: p.game, day: p.day, daysDone: p.daysDone, daysTotal: p.daysTotal,
-                                          events: p.events, eventsPerSecond: p.eventsPerSecond,
-                                          elapsedSeconds: p.elapsedSeconds, etaSeconds: p.etaSeconds))
-        })
+    public func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
+        let summary = try store.backfill(game: game, range: range, progress: progress)
         if summary.cancelled { throw LevelFunnelError.cancelled }
-        return BackfillOutcome(game: summary.game, range: summary.range, days: summary.daysDone,
-                               events: summary.events, seconds: summary.seconds)
+        return summary
     }
 
     public func refresh(game: String?) throws -> String {
@@ -55,21 +48,9 @@ public final class LiveBackend: DashboardBackend {
         return "\(games): \(days) days re-aggregated, \(Format.count(events)) events in \(Format.duration(seconds))"
     }
 
-    public func verify(_ query: FunnelQuery) throws -> VerifyOutcome {
-        let report = try store.verify(query)
-        return VerifyOutcome(query: report.query, levelsCompared: report.levelsCompared,
-                             differences: report.differences.map {
-                                 VerifyDifference(levelId: $0.levelId, field: $0.field, fast: $0.fast, raw: $0.raw)
-                             },
-                             fastMs: report.fastMs, rawMs: report.rawMs)
-    }
+    public func verify(_ query: FunnelQuery) throws -> VerifyReport { try store.verify(query) }
 
-    public func aggregationStatus() throws -> [AggregationRow] {
-        try store.aggregationStatus().map {
-            AggregationRow(game: $0.game, daysAggregated: $0.aggregatedDays, daysTotal: $0.totalDays,
-                           lastAggregated: $0.lastAggregatedAt, staleDays: $0.staleDays)
-        }
-    }
+    public func aggregationStatus() throws -> [AggregationStatus] { try store.aggregationStatus() }
 
     public func makeCanceller() -> (any QueryCanceller)? {
         let canceller = store.makeCanceller()

@@ -131,9 +131,9 @@ extension DashboardReducer {
         }
     }
 
-    private static func resultLine(_ result: Result<BackfillOutcome, BackendFailure>) -> String {
+    private static func resultLine(_ result: Result<BackfillSummary, BackendFailure>) -> String {
         switch result {
-        case .success(let o): return "backfill of \(o.game) done: \(o.days) days, \(Format.count(o.events)) events"
+        case .success(let o): return "backfill of \(o.game) done: \(o.daysDone) days, \(Format.count(o.events)) events"
         case .failure(let f): return "backfill: \(f.message)"
         }
     }

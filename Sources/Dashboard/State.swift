@@ -62,7 +62,7 @@ public struct DashboardState: Sendable {
     // What the database holds.
     public var games: [GameSummary] = []
     public var gamesLoaded = false
-    public var dimensions: FilterChoices?
+    public var dimensions: GameDimensions?
     /// nil while unknown; false disables the writing admin items.
     public var canWrite: Bool?
     /// When the fast path's data was last aggregated (`.some(nil)`: never).

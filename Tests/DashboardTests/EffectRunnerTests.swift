@@ -12,7 +12,7 @@ final class BlockingBackend: DashboardBackend {
     init(gate: Gate) { self.gate = gate }
 
     func games() throws -> [GameSummary] { try base.games() }
-    func dimensions(game: String) throws -> FilterChoices { try base.dimensions(game: game) }
+    func dimensions(game: String) throws -> GameDimensions { try base.dimensions(game: game) }
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
         if source == .raw {
             gate.waitUntilOpen()
@@ -22,10 +22,10 @@ final class BlockingBackend: DashboardBackend {
     }
     func dataAsOf(game: String) throws -> Date? { nil }
     func canWrite() throws -> Bool { true }
-    func backfill(game: String, range: DayRange, progress: (BackfillProgressInfo) -> Bool) throws -> BackfillOutcome {
+    func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
         var done = 0
-        while progress(BackfillProgressInfo(game: game, day: nil, daysDone: done, daysTotal: 1000, events: 0,
-                                            eventsPerSecond: 0, elapsedSeconds: 0, etaSeconds: nil)) {
+        while progress(BackfillProgress(game: game, day: range.from, daysDone: done, daysTotal: 1000, events: 0,
+                                        eventsPerSecond: 0, elapsedSeconds: 0, etaSeconds: nil)) {
             done += 1
             usleep(1000)
             if done > 5000 { break }
@@ -33,8 +33,8 @@ final class BlockingBackend: DashboardBackend {
         throw LevelFunnelError.cancelled
     }
     func refresh(game: String?) throws -> String { "" }
-    func verify(_ query: FunnelQuery) throws -> VerifyOutcome { throw BackendFailure(message: "no") }
-    func aggregationStatus() throws -> [AggregationRow] { [] }
+    func verify(_ query: FunnelQuery) throws -> VerifyReport { throw BackendFailure(message: "no") }
+    func aggregationStatus() throws -> [AggregationStatus] { [] }
     func makeCanceller() -> (any QueryCanceller)? { GateCanceller(gate: gate) }
 }
 

@@ -31,12 +31,12 @@ enum Fixtures {
         (1...3).map { LevelCounts(levelId: $0 * 10, starts: 100, completes: 90, fails: 10, startedPlayers: 80, completedPlayers: 70) }
     }
 
-    static let demoChoices = FilterChoices(
+    static let demoChoices = GameDimensions(
         platforms: ["Android", "WebGL", "iOS"], countries: ["DE", "MX", "TR", "US"], appVersions: ["0.1", "0.2", "0.10"],
         funnels: ["live_v1", "test_hard", "ライブ"], funnelVersions: ["live_v1": [1, 2], "test_hard": [3], "ライブ": [1]])
 
     static func backend(writable: Bool = true, funnelError: String? = nil, emptyDemo: Bool = false) -> InMemoryBackend {
-        InMemoryBackend(games: [demo, puzzle], dimensions: ["demo": demoChoices, "puzzle": FilterChoices(platforms: ["iOS"])],
+        InMemoryBackend(games: [demo, puzzle], dimensions: ["demo": demoChoices, "puzzle": GameDimensions(platforms: ["iOS"])],
                         counts: ["demo": emptyDemo ? [] : demoCounts, "puzzle": puzzleCounts],
                         writable: writable, asOf: asOf, funnelError: funnelError, queryMs: 3.2)
     }

@@ -326,7 +326,7 @@ struct ReducerTests {
         #expect(confirm.game == "puzzle" && confirm.range == Fixtures.puzzle.wholeHistory)
         h.press(.char("y"))
         guard case .backfillProgress(let progress) = h.state.overlay else { Issue.record("no progress"); return }
-        #expect(progress.outcome?.days == Fixtures.puzzle.wholeHistory.dayCount)
+        #expect(progress.outcome?.daysDone == Fixtures.puzzle.wholeHistory.dayCount)
         #expect(progress.progress?.daysDone == progress.progress?.daysTotal)
         h.press(.enter)
         #expect(h.state.overlay == .none)

@@ -144,12 +144,13 @@ struct SnapshotTests {
             return
         }
         #expect(game == "demo" && range.dayCount == 7)
-        h.send(.backend(.backfillProgress(job: job, BackfillProgressInfo(
+        h.send(.backend(.backfillProgress(job: job, BackfillProgress(
             game: "demo", day: Day(iso: "2024-03-28")!, daysDone: 3, daysTotal: 7, events: 45_000,
             eventsPerSecond: 15_000, elapsedSeconds: 3, etaSeconds: 4))))
         assertSnapshot(h.text, named: "backfill-progress")
-        h.send(.backend(.backfillFinished(job: job, .success(BackfillOutcome(game: "demo", range: range, days: 7,
-                                                                            events: 105_000, seconds: 7.2)))))
+        h.send(.backend(.backfillFinished(job: job, .success(BackfillSummary(game: "demo", range: range, daysDone: 7,
+                                                                            events: 105_000, rowsWritten: 0, rowsRemoved: 0,
+                                                                            seconds: 7.2, cancelled: false)))))
         assertSnapshot(h.text, named: "backfill-done")
     }
 
@@ -158,10 +159,10 @@ struct SnapshotTests {
         h.performEffects = false
         h.press(.char("a"), .char("v"))
         let query = h.state.query!
-        h.send(.backend(.verified(.success(VerifyOutcome(query: query, levelsCompared: 12, differences: [
-            VerifyDifference(levelId: 3, field: "startedPlayers", fast: 880, raw: 881),
-            VerifyDifference(levelId: 3, field: "churnStartComplete", fast: 18.181818, raw: 18.274688),
-        ], fastMs: 3.2, rawMs: 812)))))
+        h.send(.backend(.verified(.success(VerifyReport(query: query, fastMs: 3.2, rawMs: 812, levelsCompared: 12, differences: [
+            FieldDifference(levelId: 3, field: "startedPlayers", fast: 880, raw: 881),
+            FieldDifference(levelId: 3, field: "churnStartComplete", fast: 18.181818, raw: 18.274688),
+        ])))))
         assertSnapshot(h.text, named: "verify-differences")
     }
 

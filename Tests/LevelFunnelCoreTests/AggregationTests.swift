@@ -181,6 +181,7 @@ import TestSupport
         let second = try h.store.backfill(game: "g", range: Self.history)
         #expect(try Self.checksum(h.db) == sum1)
         #expect(first.events == second.events && first.events > 1000)
+        #expect(try h.store.games().map(\.aggregatedLevelEvents) == [first.events])
         #expect(second.rowsRemoved == 0)
         #expect(reports.map(\.daysDone) == Array(1...10))
         #expect(reports.last?.etaSeconds == 0)

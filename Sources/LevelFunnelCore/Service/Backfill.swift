@@ -1,7 +1,7 @@
 import Foundation
 
 /// Progress of a backfill, reported after each day.
-public struct BackfillProgress: Sendable {
+public struct BackfillProgress: Sendable, Hashable {
     public var game: String
     /// The day just aggregated.
     public var day: Day
@@ -14,12 +14,24 @@ public struct BackfillProgress: Sendable {
     /// Estimated seconds left, from the pace so far; nil before the first day.
     public var etaSeconds: Double?
 
+    public init(game: String, day: Day, daysDone: Int, daysTotal: Int, events: Int,
+                eventsPerSecond: Double, elapsedSeconds: Double, etaSeconds: Double?) {
+        self.game = game
+        self.day = day
+        self.daysDone = daysDone
+        self.daysTotal = daysTotal
+        self.events = events
+        self.eventsPerSecond = eventsPerSecond
+        self.elapsedSeconds = elapsedSeconds
+        self.etaSeconds = etaSeconds
+    }
+
     /// Fraction done, 0...1.
     public var fraction: Double { daysTotal == 0 ? 1 : Double(daysDone) / Double(daysTotal) }
 }
 
 /// What a backfill did.
-public struct BackfillSummary: Sendable {
+public struct BackfillSummary: Sendable, Hashable {
     public var game: String
     public var range: DayRange
     public var daysDone: Int
@@ -29,6 +41,18 @@ public struct BackfillSummary: Sendable {
     public var seconds: Double
     /// True when the progress callback asked to stop; the days done so far are complete and kept.
     public var cancelled: Bool
+
+    public init(game: String, range: DayRange, daysDone: Int, events: Int, rowsWritten: Int, rowsRemoved: Int,
+                seconds: Double, cancelled: Bool) {
+        self.game = game
+        self.range = range
+        self.daysDone = daysDone
+        self.events = events
+        self.rowsWritten = rowsWritten
+        self.rowsRemoved = rowsRemoved
+        self.seconds = seconds
+        self.cancelled = cancelled
+    }
 
     public var eventsPerSecond: Double { seconds > 0 ? Double(events) / seconds : 0 }
 }

@@ -6,6 +6,16 @@ public struct GameInfo: Sendable, Hashable {
     /// UTC day of its first and last counted level event.
     public var firstDay: Day
     public var lastDay: Day
+    /// Level events counted by the aggregates (nil when no day is aggregated yet): cheap to read, unlike a
+    /// count over `events`.
+    public var aggregatedLevelEvents: Int?
+
+    public init(id: String, firstDay: Day, lastDay: Day, aggregatedLevelEvents: Int? = nil) {
+        self.id = id
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+        self.aggregatedLevelEvents = aggregatedLevelEvents
+    }
 
     public var history: DayRange { (try? DayRange(from: firstDay, to: lastDay)) ?? DayRange.single(firstDay) }
 }
@@ -19,7 +29,14 @@ public struct GameDimensions: Sendable, Hashable {
     /// Funnel versions seen with each funnel.
     public var funnelVersions: [String: [Int]] = [:]
 
-    public init() {}
+    public init(platforms: [String] = [], countries: [String] = [], appVersions: [String] = [],
+                funnels: [String] = [], funnelVersions: [String: [Int]] = [:]) {
+        self.platforms = platforms
+        self.countries = countries
+        self.appVersions = appVersions
+        self.funnels = funnels
+        self.funnelVersions = funnelVersions
+    }
 }
 
 /// How far a game's aggregates are from its events.
@@ -35,6 +52,17 @@ public struct AggregationStatus: Sendable, Hashable {
     public var lastAggregatedAt: Date?
     /// Days with events received after the day was last aggregated (late events), or never aggregated.
     public var staleDays: Int
+
+    public init(game: String, firstDay: Day, lastDay: Day, aggregatedDays: Int, totalDays: Int,
+                lastAggregatedAt: Date?, staleDays: Int) {
+        self.game = game
+        self.firstDay = firstDay
+        self.lastDay = lastDay
+        self.aggregatedDays = aggregatedDays
+        self.totalDays = totalDays
+        self.lastAggregatedAt = lastAggregatedAt
+        self.staleDays = staleDays
+    }
 }
 
 extension DayRange {

@@ -1,7 +1,7 @@
 /// Queries about games and their dimension values.
 enum GameSQL {
     /// Distinct games by a loose index scan over `(game_id, occurred_at)` (one index probe per game instead of
-    /// reading every event), then each game's first and last level-event day.
+    /// reading every event), then each game's first and last level-event day and its aggregated level events.
     static let gamesWithLevelEvents = """
         WITH RECURSIVE ids(game_id) AS (
           (SELECT game_id FROM events ORDER BY game_id LIMIT 1)
@@ -9,7 +9,8 @@ enum GameSQL {
           SELECT (SELECT e.game_id FROM events e WHERE e.game_id > ids.game_id ORDER BY e.game_id LIMIT 1)
             FROM ids WHERE ids.game_id IS NOT NULL
         )
-        SELECT ids.game_id, span.first_day::text, span.last_day::text
+        SELECT ids.game_id, span.first_day::text, span.last_day::text,
+               (SELECT sum(level_events) FROM aggregated_days a WHERE a.game_id = ids.game_id)
           FROM ids
           CROSS JOIN LATERAL (
             SELECT (min(occurred_at) AT TIME ZONE 'UTC')::date AS first_day,

@@ -65,7 +65,8 @@ public final class LevelFunnelStore {
             try db.query(GameSQL.gamesWithLevelEvents).map { row in
                 GameInfo(id: try row.decode(String.self, at: 0),
                          firstDay: Day(iso: try row.decode(String.self, at: 1))!,
-                         lastDay: Day(iso: try row.decode(String.self, at: 2))!)
+                         lastDay: Day(iso: try row.decode(String.self, at: 2))!,
+                         aggregatedLevelEvents: try row.decode(Int?.self, at: 3))
             }
         }
     }

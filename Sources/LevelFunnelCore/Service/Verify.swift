@@ -5,15 +5,30 @@ public struct FieldDifference: Sendable, Hashable {
     public var field: String
     public var fast: Double?
     public var raw: Double?
+
+    public init(levelId: Int, field: String, fast: Double?, raw: Double?) {
+        self.levelId = levelId
+        self.field = field
+        self.fast = fast
+        self.raw = raw
+    }
 }
 
 /// The comparison of the fast and raw answers to one query.
-public struct VerifyReport: Sendable {
+public struct VerifyReport: Sendable, Hashable {
     public var query: FunnelQuery
     public var fastMs: Double
     public var rawMs: Double
     public var levelsCompared: Int
     public var differences: [FieldDifference]
+
+    public init(query: FunnelQuery, fastMs: Double, rawMs: Double, levelsCompared: Int, differences: [FieldDifference]) {
+        self.query = query
+        self.fastMs = fastMs
+        self.rawMs = rawMs
+        self.levelsCompared = levelsCompared
+        self.differences = differences
+    }
 
     public var isExact: Bool { differences.isEmpty }
 }
