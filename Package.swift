@@ -15,7 +15,8 @@ let package = Package(
     targets: [
         // C libraries, taken from the system (Debian: libpq-dev, libncursesw5-dev).
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncursesw5-dev"])]),
+        // No pkgConfig: its -D_XOPEN_SOURCE flags are dropped by SwiftPM with a warning; the shim sets what it needs.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"])]),
 
         // A small PostgreSQL client over libpq, unaware of the domain.
         .target(name: "PostgresClient", dependencies: ["CLibPQ"]),
