@@ -1,27 +1,6 @@
 import Foundation
 import LevelFunnelCore
 
-/// A game present in the database.
-public struct GameSummary: Sendable, Hashable {
-    public var id: String
-    public var firstDay: Day
-    public var lastDay: Day
-    /// Number of events, when the backend knows it cheaply.
-    public var events: Int?
-
-    public init(id: String, firstDay: Day, lastDay: Day, events: Int? = nil) {
-        self.id = id
-        self.firstDay = firstDay
-        self.lastDay = lastDay
-        self.events = events
-    }
-
-    /// The game's whole history: the default range.
-    public var wholeHistory: DayRange {
-        (try? DayRange(from: firstDay, to: max(firstDay, lastDay))) ?? (try! DayRange(from: firstDay, to: firstDay))
-    }
-}
-
 /// Aborts the statement running on a backend's connection, from any thread.
 public protocol QueryCanceller: Sendable {
     func cancel()
@@ -30,7 +9,7 @@ public protocol QueryCanceller: Sendable {
 /// The database work the dashboard needs. Calls block; the `EffectRunner` makes them on worker
 /// threads, each with its own backend instance (so implementations need not be thread-safe).
 public protocol DashboardBackend {
-    func games() throws -> [GameSummary]
+    func games() throws -> [GameInfo]
     func dimensions(game: String) throws -> GameDimensions
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult
     func dataAsOf(game: String) throws -> Date?
@@ -75,7 +54,7 @@ public struct BackendFailure: Error, Sendable, Equatable, CustomStringConvertibl
 
 /// What the database answered to an `Effect`: fed back to the reducer as `DashboardEvent.backend`.
 public enum BackendEvent: Sendable {
-    case games(Result<[GameSummary], BackendFailure>)
+    case games(Result<[GameInfo], BackendFailure>)
     case permissions(Result<Bool, BackendFailure>)
     case dimensions(game: String, Result<GameDimensions, BackendFailure>)
     case funnel(request: Int, Result<FunnelResult, BackendFailure>)

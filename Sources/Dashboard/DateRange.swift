@@ -21,12 +21,12 @@ public enum RangePreset: Sendable, Hashable {
     }
 
     /// The range for `game` (nil for `.custom`, whose dates are typed).
-    public func range(for game: GameSummary) -> DayRange? {
+    public func range(for game: GameInfo) -> DayRange? {
         switch self {
         case .lastDays(let n):
             return try? DayRange(from: max(game.firstDay, game.lastDay.adding(days: -(n - 1))), to: game.lastDay)
         case .wholeHistory:
-            return game.wholeHistory
+            return game.history
         case .custom:
             return nil
         }
@@ -75,7 +75,7 @@ public struct RangePicker: Sendable, Hashable {
     }
 
     /// Handles a key; `game` supplies the dates of presets, `current` pre-fills the custom fields.
-    public mutating func handle(_ key: Key, game: GameSummary, current: DayRange) -> Outcome {
+    public mutating func handle(_ key: Key, game: GameInfo, current: DayRange) -> Outcome {
         if var editor = custom {
             defer { if custom != nil { custom = editor } }
             let field = editor.editingTo ? \CustomRangeEditor.to : \CustomRangeEditor.from
@@ -112,7 +112,7 @@ public struct RangePicker: Sendable, Hashable {
         return .stay
     }
 
-    private mutating func choose(game: GameSummary, current: DayRange) -> Outcome {
+    private mutating func choose(game: GameInfo, current: DayRange) -> Outcome {
         let preset = RangePreset.choices[cursor]
         if let range = preset.range(for: game) { return .chosen(range, preset) }
         custom = CustomRangeEditor(from: current.from.iso, to: current.to.iso)

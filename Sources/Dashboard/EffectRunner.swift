@@ -210,7 +210,7 @@ final class Lane: @unchecked Sendable {
 /// Answers every call with the error that prevented connecting (export still works).
 struct FailingBackend: DashboardBackend {
     var error: any Error
-    func games() throws -> [GameSummary] { throw error }
+    func games() throws -> [GameInfo] { throw error }
     func dimensions(game: String) throws -> GameDimensions { throw error }
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult { throw error }
     func dataAsOf(game: String) throws -> Date? { throw error }

@@ -4,7 +4,7 @@ import LevelFunnelCore
 /// A backend over canned counts, for tests and offline demos: every query runs the counts through
 /// `MetricsFormula`, filters select among per-filter canned counts, and the raw path equals the fast one.
 public struct InMemoryBackend: DashboardBackend {
-    public var gameList: [GameSummary]
+    public var gameList: [GameInfo]
     public var dimensionsByGame: [String: GameDimensions]
     /// Counts per game for unfiltered queries.
     public var counts: [String: [LevelCounts]]
@@ -17,7 +17,7 @@ public struct InMemoryBackend: DashboardBackend {
     /// Reported as the query time.
     public var queryMs: Double
 
-    public init(games: [GameSummary], dimensions: [String: GameDimensions] = [:], counts: [String: [LevelCounts]],
+    public init(games: [GameInfo], dimensions: [String: GameDimensions] = [:], counts: [String: [LevelCounts]],
                 filteredCounts: [FunnelFilters: [LevelCounts]] = [:], writable: Bool = true, asOf: Date? = nil,
                 funnelError: String? = nil, queryMs: Double = 3.2) {
         gameList = games
@@ -30,7 +30,7 @@ public struct InMemoryBackend: DashboardBackend {
         self.queryMs = queryMs
     }
 
-    public func games() throws -> [GameSummary] { gameList }
+    public func games() throws -> [GameInfo] { gameList }
 
     public func dimensions(game: String) throws -> GameDimensions { dimensionsByGame[game] ?? GameDimensions() }
 

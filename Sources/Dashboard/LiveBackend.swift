@@ -13,10 +13,8 @@ public final class LiveBackend: DashboardBackend {
         store = try LevelFunnelStore(url: url)
     }
 
-    public func games() throws -> [GameSummary] {
-        try store.games().map {
-            GameSummary(id: $0.id, firstDay: $0.firstDay, lastDay: $0.lastDay, events: $0.aggregatedLevelEvents)
-        }
+    public func games() throws -> [GameInfo] {
+        try store.games()
     }
 
     public func dimensions(game: String) throws -> GameDimensions { try store.dimensions(game: game) }

@@ -91,7 +91,7 @@ enum OverlayRenderer {
     // MARK: Date range
 
     /// The preset list (with each preset's dates) or the custom date fields.
-    static func drawPicker(_ screen: inout Screen, box: Box, firstRow: Int, picker: RangePicker, game: GameSummary, current: DayRange?) {
+    static func drawPicker(_ screen: inout Screen, box: Box, firstRow: Int, picker: RangePicker, game: GameInfo, current: DayRange?) {
         if let editor = picker.custom {
             box.line(firstRow, "Custom range (YYYY-MM-DD), Tab switches field", on: &screen)
             let fields = [("From", editor.from.text, !editor.editingTo), ("To", editor.to.text, editor.editingTo)]
@@ -132,7 +132,7 @@ enum OverlayRenderer {
         for (i, game) in state.games.enumerated().dropFirst(top).prefix(visible) {
             let row = 1 + i - top
             let line = game.id.padded(toWidth: idWidth) + "  \(game.firstDay)  \(game.lastDay)  "
-                + (game.events.map(Format.count) ?? "").padded(toWidth: 12, alignment: .right)
+                + (game.aggregatedLevelEvents.map(Format.count) ?? "").padded(toWidth: 12, alignment: .right)
             box.line(row, line, on: &screen, role: game.id == state.game ? .dialogActive : .dialog, x: 1)
             if i == cursor { box.highlight(row, on: &screen, role: .dialogCursor) }
         }

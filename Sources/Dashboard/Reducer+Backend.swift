@@ -14,8 +14,8 @@ extension DashboardReducer {
                 return []
             }
             // Default: the game with the most events when known, else the first by id.
-            var pick = games.max { ($0.events ?? 0) < ($1.events ?? 0) }.map(\.id) ?? games[0].id
-            if games.allSatisfy({ $0.events == nil }) { pick = games[0].id }
+            var pick = games.max { ($0.aggregatedLevelEvents ?? 0) < ($1.aggregatedLevelEvents ?? 0) }.map(\.id) ?? games[0].id
+            if games.allSatisfy({ $0.aggregatedLevelEvents == nil }) { pick = games[0].id }
             if let wanted = state.options.game {
                 if games.contains(where: { $0.id == wanted }) {
                     pick = wanted

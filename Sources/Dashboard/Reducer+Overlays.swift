@@ -66,7 +66,7 @@ extension DashboardReducer {
             }
             guard state.games.indices.contains(setup.gameIndex) else { state.overlay = .none; return [] }
             let game = state.games[setup.gameIndex]
-            switch setup.picker.handle(key, game: game, current: game.wholeHistory) {
+            switch setup.picker.handle(key, game: game, current: game.history) {
             case .stay: state.overlay = .backfillSetup(setup)
             case .cancelled: state.overlay = .admin(AdminMenuState(cursor: AdminItem.backfill.rawValue))
             case .chosen(let range, _): state.overlay = .backfillConfirm(BackfillConfirm(game: game.id, range: range))

@@ -220,7 +220,7 @@ public enum DashboardReducer {
         guard let game = state.games.first(where: { $0.id == id }) else { return [] }
         state.game = id
         state.rangePreset = .wholeHistory
-        state.range = game.wholeHistory
+        state.range = game.history
         state.filters = FunnelFilters()
         state.dimensions = nil
         state.dataAsOf = nil

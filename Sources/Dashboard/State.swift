@@ -60,7 +60,7 @@ public struct DashboardState: Sendable {
     public var size: TerminalSize
 
     // What the database holds.
-    public var games: [GameSummary] = []
+    public var games: [GameInfo] = []
     public var gamesLoaded = false
     public var dimensions: GameDimensions?
     /// nil while unknown; false disables the writing admin items.
@@ -129,7 +129,7 @@ public struct DashboardState: Sendable {
     public var theme: Theme { themes[themeIndex] }
 
     /// The selected game's summary.
-    public var currentGame: GameSummary? { games.first { $0.id == game } }
+    public var currentGame: GameInfo? { games.first { $0.id == game } }
 
     /// The question the table answers (nil until a game and range are known).
     public var query: FunnelQuery? {

@@ -11,7 +11,7 @@ final class BlockingBackend: DashboardBackend {
 
     init(gate: Gate) { self.gate = gate }
 
-    func games() throws -> [GameSummary] { try base.games() }
+    func games() throws -> [GameInfo] { try base.games() }
     func dimensions(game: String) throws -> GameDimensions { try base.dimensions(game: game) }
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
         if source == .raw {
@@ -75,7 +75,7 @@ struct EffectRunnerTests {
         let gate = Gate()
         let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { BlockingBackend(gate: gate) })
         defer { runner.shutdown() }
-        let query = FunnelQuery(game: "demo", range: Fixtures.demo.wholeHistory)
+        let query = FunnelQuery(game: "demo", range: Fixtures.demo.history)
         runner.run([.loadFunnel(query, source: .raw, request: 1)])
         usleep(50_000) // let the raw query start blocking
         runner.run([.loadFunnel(query, source: .fast, request: 2)])
@@ -94,7 +94,7 @@ struct EffectRunnerTests {
     @Test func backfillReportsProgressAndStopsOnCancel() {
         let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { BlockingBackend(gate: Gate()) })
         defer { runner.shutdown() }
-        runner.run([.backfill(game: "demo", range: Fixtures.demo.wholeHistory, job: 7)])
+        runner.run([.backfill(game: "demo", range: Fixtures.demo.history, job: 7)])
         let progress = waitFor(runner) { if case .backfillProgress(7, let p) = $0 { return p.daysDone > 3 } else { return false } }
         #expect(!progress.isEmpty)
         runner.run([.cancelSlowWork])
@@ -144,7 +144,7 @@ struct ReconnectTests {
             made.next() == 1 ? Fixtures.backend(funnelError: "server closed the connection unexpectedly") : Fixtures.backend()
         })
         defer { runner.shutdown() }
-        let query = FunnelQuery(game: "demo", range: Fixtures.demo.wholeHistory)
+        let query = FunnelQuery(game: "demo", range: Fixtures.demo.history)
         var answers: [BackendEvent] = []
         for request in 1...2 {
             runner.run([.loadFunnel(query, source: .fast, request: request)])

@@ -6,8 +6,8 @@ import LevelFunnelCore
 /// (no fails on levels 6 and 12, no next level for 12), and a second game for the selector.
 enum Fixtures {
     static let asOf = Date(timeIntervalSince1970: 1_711_886_700) // 2024-03-31 12:05 UTC
-    static let demo = GameSummary(id: "demo", firstDay: Day(iso: "2024-01-01")!, lastDay: Day(iso: "2024-03-31")!, events: 123_456)
-    static let puzzle = GameSummary(id: "puzzle", firstDay: Day(iso: "2023-11-15")!, lastDay: Day(iso: "2024-02-29")!, events: 9_876)
+    static let demo = GameInfo(id: "demo", firstDay: Day(iso: "2024-01-01")!, lastDay: Day(iso: "2024-03-31")!, aggregatedLevelEvents: 123_456)
+    static let puzzle = GameInfo(id: "puzzle", firstDay: Day(iso: "2023-11-15")!, lastDay: Day(iso: "2024-02-29")!, aggregatedLevelEvents: 9_876)
 
     static let started = [1000, 930, 880, 700, 650, 610, 590, 420, 400, 390, 385, 380]
     static let completed = [950, 900, 720, 680, 640, 600, 450, 410, 395, 388, 383, 300]

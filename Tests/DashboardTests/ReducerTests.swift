@@ -9,7 +9,7 @@ struct ReducerTests {
         let h = Harness()
         #expect(h.effects.prefix(2) == [.loadGames, .loadPermissions])
         #expect(h.state.game == "demo")
-        #expect(h.state.range == Fixtures.demo.wholeHistory)
+        #expect(h.state.range == Fixtures.demo.history)
         #expect(h.state.rangePreset == .wholeHistory)
         #expect(h.state.table.rowCount == 12)
         #expect(h.state.canWrite == true)
@@ -163,7 +163,7 @@ struct ReducerTests {
         h.press(.char("d"), .char("3"))
         #expect(h.state.range?.dayCount == 90)
         h.press(.char("d"), .char("4"))
-        #expect(h.state.range == Fixtures.demo.wholeHistory)
+        #expect(h.state.range == Fixtures.demo.history)
 
         // Custom: bad dates are refused and the dialog stays open.
         h.press(.char("d"), .char("5"))
@@ -193,7 +193,7 @@ struct ReducerTests {
         h.press(.char("o"), .down, .enter)
         #expect(h.state.game == "puzzle")
         #expect(h.state.filters.isEmpty)
-        #expect(h.state.range == Fixtures.puzzle.wholeHistory)
+        #expect(h.state.range == Fixtures.puzzle.history)
         #expect((0..<3).map { h.state.table.levelId(row: $0) } == [10, 20, 30])
     }
 
@@ -323,10 +323,10 @@ struct ReducerTests {
         h.press(.right) // puzzle
         h.press(.char("4")) // whole history
         guard case .backfillConfirm(let confirm) = h.state.overlay else { Issue.record("no confirm"); return }
-        #expect(confirm.game == "puzzle" && confirm.range == Fixtures.puzzle.wholeHistory)
+        #expect(confirm.game == "puzzle" && confirm.range == Fixtures.puzzle.history)
         h.press(.char("y"))
         guard case .backfillProgress(let progress) = h.state.overlay else { Issue.record("no progress"); return }
-        #expect(progress.outcome?.daysDone == Fixtures.puzzle.wholeHistory.dayCount)
+        #expect(progress.outcome?.daysDone == Fixtures.puzzle.history.dayCount)
         #expect(progress.progress?.daysDone == progress.progress?.daysTotal)
         h.press(.enter)
         #expect(h.state.overlay == .none)
