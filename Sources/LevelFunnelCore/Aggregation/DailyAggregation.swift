@@ -11,15 +11,15 @@ public struct DayAggregation: Sendable, Equatable {
     public var rowsRemoved: Int
 }
 
-/// Rebuilds the daily aggregates of one game and one UTC day from `events`, in one set-based statement.
+/// Rebuilds the daily aggregates of one game and one UTC day from `events` with set-based statements.
 enum DailyAggregation {
     /// The dimension columns of an aggregate row, in key order after `(game_id, date, level_id)`.
     static let dimensions = Dimension.allCases.map(\.column)
 
     /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's cell rows (event
-    /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction: a crash leaves the previous state of
-    /// that day intact. When the day's events changed since its last aggregation, later aggregated days are
-    /// marked stale: their player recency depends on this day.
+    /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction:
+    /// a crash leaves the previous state of that day intact. When the day's events changed since its last
+    /// aggregation, later aggregated days are marked stale: their player recency depends on this day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection) throws -> DayAggregation {
         try db.transaction {
             let row = try db.query(upsertSQL, [game, day.iso]).first!
@@ -36,20 +36,20 @@ enum DailyAggregation {
         }
     }
 
-    /// Rebuilds the day's cell rows (`PlayerRecencySQL`): collects the day's player keys, finds the dimensions
+    /// Rebuilds the day's cell rows (`CellSQL`): collects the day's player keys, finds the dimensions
     /// additive on that day, and writes the cells that the day must store. Returns the additive bits.
     private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
-        try db.execute(PlayerRecencySQL.createDayPlayers)
-        try db.execute(PlayerRecencySQL.fillDayPlayers, [game, day.iso])
-        let varying = try db.query(PlayerRecencySQL.varyingDimensions).first!.decode(Int.self, at: 0)
-        let additive = PlayerRecencySQL.allUnpinned & ~varying
-        try db.execute(PlayerRecencySQL.deleteDay, [game, day.iso])
-        try db.execute(PlayerRecencySQL.rebuildDay(additive: additive), [game, day.iso, additive])
+        try db.execute(CellSQL.createDayPlayers)
+        try db.execute(CellSQL.fillDayPlayers, [game, day.iso])
+        let varying = try db.query(CellSQL.varyingDimensions).first!.decode(Int.self, at: 0)
+        let additive = CellSQL.allUnpinned & ~varying
+        try db.execute(CellSQL.deleteDay, [game, day.iso])
+        try db.execute(CellSQL.rebuildDay(additive: additive), [game, day.iso, additive])
         return additive
     }
 
-    /// `$1` game, `$2` day, `$3` the day's additive dimension bits: records the aggregation and returns whether the day's events differ from the ones
-    /// last aggregated (true as well for a day aggregated for the first time).
+    /// `$1` game, `$2` day, `$3` the day's additive dimension bits: records the aggregation and returns whether
+    /// the day's events differ from the ones last aggregated (true as well for a day aggregated the first time).
     private static let recordDaySQL = """
         WITH fingerprint AS (
           SELECT count(*) AS events, count(*)::text || ':' || coalesce(sum(id), 0)::text AS print

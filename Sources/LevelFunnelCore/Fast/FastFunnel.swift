@@ -1,6 +1,6 @@
 import PostgresClient
 
-/// The fast funnel: one read of the per-cell daily rows (`level_cells_daily`, see `PlayerRecencySQL`), never
+/// The fast funnel: one read of the per-cell daily rows (`level_cells_daily`, see `CellSQL`), never
 /// touching `events`.
 ///
 /// Each day in the range contributes the rows of the cell tuples matching the filters, in the cell that answers
@@ -12,9 +12,9 @@ enum FastFunnel {
     static func counts(_ query: FunnelQuery, _ db: PostgresConnection) throws -> [LevelCounts] {
         let filters = FilterSQL(query.filters, firstParameter: 6)
         let parameters: [any PostgresEncodable] = [query.game, query.range.from.iso, query.range.to.iso,
-                                                   filters.cell, PlayerRecencySQL.isCoarse(filters.cell)]
+                                                   filters.cell, CellSQL.isCoarse(filters.cell)]
             + filters.parameters
-        return try db.query(PlayerRecencySQL.funnelQuery(filterClause: filters.andClause), parameters)
+        return try db.query(CellSQL.funnelQuery(filterClause: filters.andClause), parameters)
             .map(LevelCounts.init(row:))
     }
 }

@@ -1,7 +1,7 @@
 import PostgresClient
 
 /// The filterable dimensions of an event. The order is the order of the aggregate tables' key columns and of
-/// the bits of a player cell (see `PlayerRecencySQL`).
+/// the bits of a player cell (see `CellSQL`).
 public enum Dimension: Int, CaseIterable, Sendable {
     case funnel, funnelVersion, platform, country, appVersion
 

@@ -121,7 +121,7 @@ enum SchemaSQL {
           tuple_id             integer  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
           game_id              text     NOT NULL,
           -- GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version): set bits are the
-          -- dimensions not pinned (NULL here); a pinned dimension may be NULL too (see PlayerRecencySQL).
+          -- dimensions not pinned (NULL here); a pinned dimension may be NULL too (see CellSQL).
           cell                 smallint NOT NULL,
           level_funnel         text,
           level_funnel_version integer,
@@ -163,7 +163,7 @@ enum SchemaSQL {
           -- of later days may change too, so those days are marked stale (re-aggregated by the next refresh).
           events_fingerprint text   NOT NULL,
           stale         boolean     NOT NULL DEFAULT false,
-          -- GROUPING bits of the dimensions additive on that day: the cells the day stores (PlayerRecencySQL).
+          -- GROUPING bits of the dimensions additive on that day: the cells the day stores (CellSQL).
           additive      integer     NOT NULL DEFAULT 0,
           PRIMARY KEY (game_id, date))
         """,

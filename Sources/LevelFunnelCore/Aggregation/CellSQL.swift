@@ -18,7 +18,7 @@
 /// they belong to, so the coarser cell is the sum of the finer ones and need not be stored. The check is local
 /// to the day (today's and earlier events of today's players), so a dimension that starts varying mid-history
 /// simply makes the days from then on store more cells; no other day changes.
-enum PlayerRecencySQL {
+enum CellSQL {
     private static let dims = Dimension.columnList
     private static func prefixed(_ alias: String) -> String {
         Dimension.allCases.map { "\(alias).\($0.column)" }.joined(separator: ", ")
