@@ -21,9 +21,11 @@ import TestSupport
     func fastEqualsRawForRandomRangesAndFilters(driftWithinDay: Bool) throws {
         let h = try Harness("diff")
         try h.db.copy(RandomEvents.make(seed: driftWithinDay ? 7 : 8, count: 3000, driftWithinDay: driftWithinDay))
+        let fromEvents = try h.store.dimensions(game: "g")   // nothing aggregated yet: read from events
         _ = try h.store.backfill(game: "g", range: Self.history)
         var rng = SeededRandom(seed: 99)
-        let dims = try h.store.dimensions(game: "g")
+        let dims = try h.store.dimensions(game: "g")          // from the aggregates' cell tuples
+        #expect(dims == fromEvents)
         #expect(dims.platforms == ["Android", "WebGL", "iOS"])
         var nonEmpty = 0
         for trial in 0..<80 {

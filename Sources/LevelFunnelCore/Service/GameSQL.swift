@@ -26,10 +26,14 @@ enum GameSQL {
           FROM level_events WHERE game_id = $1
         """
 
-    /// Columns: platform, country_code, app_version, level_funnel, level_funnel_version.
+    /// Columns: platform, country_code, app_version, level_funnel, level_funnel_version. Read from the tuples of
+    /// the cell that pins every dimension (stored for every aggregated day, see `CellSQL.storedCells`), still in
+    /// use: a thousand rows rather than every daily row (1 ms instead of 90 ms on the 10x game).
     static let dimensionsFromAggregates = """
-        SELECT DISTINCT platform, country_code, app_version, level_funnel, level_funnel_version
-          FROM level_metrics_daily WHERE game_id = $1
+        SELECT platform, country_code, app_version, level_funnel, level_funnel_version
+          FROM level_cell_tuples t
+         WHERE t.game_id = $1 AND t.cell = 0
+           AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.tuple_id = t.tuple_id)
         """
 
     static let dimensionsFromEvents = """
