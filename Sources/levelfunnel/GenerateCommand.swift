@@ -10,7 +10,8 @@ struct GenerateCommand: ParsableCommand {
             A realistic, deterministic event stream (same options and --seed: same events): players installing \
             over time, daily sessions, levels of rising difficulty, fails and replays, boosters, EGP purchases, \
             durations, platforms, countries, app upgrades, funnels and funnel versions, a small share of malformed \
-            events and some events received days late. Loaded with COPY in one transaction.
+            events and some events received days late. Loaded with COPY in one transaction. Refuses a game id that \
+            already has events: levelfunnel never deletes or changes events, so pick a new --game.
             The defaults give about 360K level events.
             """)
 
@@ -32,9 +33,6 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("First day of the history (UTC). Default: so that the history ends today.", valueName: "YYYY-MM-DD"))
     var start: String?
 
-    @Flag(help: "Delete the game's existing events first (only events of this game).")
-    var replace = false
-
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
@@ -44,7 +42,7 @@ struct GenerateCommand: ParsableCommand {
             try config.validate()
             let store = try database.openStore()
             try store.requireSchema()
-            let loaded = try EventLoader(store: store).load(config, replacing: replace)
+            let loaded = try EventLoader(store: store).load(config)
             print(String(format: "generated %@: %d events (%d level events, %d malformed, %d late) for %d players, %@..%@, in %.2f s (%.0f events/s)",
                          game, loaded.stats.events, loaded.stats.levelEvents, loaded.stats.malformed, loaded.stats.late,
                          loaded.stats.players, startDay.iso, startDay.adding(days: days - 1).iso,

@@ -165,3 +165,23 @@ import TestSupport
         #expect(bad.status != 0 && bad.stderr.contains("--at '25:00' is not a time"))
     }
 }
+
+@Suite struct GenerateTests {
+    @Test func generatesOnceAndNeverTouchesExistingEvents() throws {
+        let database = try TestDatabase.fresh("cligen")
+        try LevelFunnelStore(url: database.url).migrate()
+        let args = ["generate", "--game", "small", "--players", "50", "--days", "5", "--levels", "8", "--start", "2026-03-01",
+                    "--database-url", database.url]
+        let first = try CLITests.levelfunnel(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("generated small:") && first.stdout.contains("2026-03-01..2026-03-05"))
+        let count = { try database.connect().query("SELECT count(*) FROM events").first!.decode(Int.self, at: 0) }
+        let before = try count()
+        #expect(before > 0)
+        let again = try CLITests.levelfunnel(args)
+        #expect(again.status == 1 && again.stderr.contains("game 'small' already has events"))
+        #expect(try count() == before)
+        let bad = try CLITests.levelfunnel(["generate", "--game", "x", "--players", "0", "--database-url", database.url])
+        #expect(bad.status != 0 && bad.stderr.contains("--players"))
+    }
+}

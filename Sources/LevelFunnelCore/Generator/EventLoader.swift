@@ -11,14 +11,17 @@ public struct EventLoader {
 
     public init(store: LevelFunnelStore) { self.store = store }
 
-    /// Generates and copies the events of `config`. With `replacing`, the game's existing events are deleted
-    /// first in the same transaction (the only place levelfunnel deletes events: synthetic games on request).
-    public func load(_ config: GeneratorConfig, replacing: Bool = false) throws -> Loaded {
+    /// Generates and copies the events of `config`, in one transaction. Refuses a game that already has events
+    /// (``LevelFunnelError/invalidInput(_:)``): events are never deleted or changed, and a second stream would
+    /// double the game.
+    public func load(_ config: GeneratorConfig) throws -> Loaded {
         let db = store.db
         let start = ContinuousClock.now
         var stats: GeneratorStats?
         try db.transaction {
-            if replacing { try db.execute("DELETE FROM events WHERE game_id = $1", [config.game]) }
+            if try db.query("SELECT EXISTS (SELECT 1 FROM events WHERE game_id = $1)", [config.game]).first!.decode(Bool.self, at: 0) {
+                throw LevelFunnelError.invalidInput("game '\(config.game)' already has events: generate under another --game")
+            }
             try db.copyIn(Self.copySQL) { write in
                 stats = try EventGenerator(config: config).generate(sink: write)
             }
