@@ -119,9 +119,6 @@ public final class PostgresConnection {
         PostgresCanceller(PQgetCancel(handle))
     }
 
-    /// The server's version number (e.g. 150018).
-    public var serverVersion: Int { Int(PQserverVersion(handle)) }
-
     // MARK: - Private
 
     private var lastErrorMessage: String {

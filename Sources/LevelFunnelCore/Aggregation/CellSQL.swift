@@ -38,11 +38,6 @@ enum CellSQL {
         (0...allUnpinned).filter { isCoarse($0) || $0 & additive == 0 }
     }
 
-    /// The cell whose tuples answer a query pinning the dimensions not set in `cell` on a day with the
-    /// `additive` dimensions: the cell itself when stored, else the one that also pins the additive dimensions
-    /// (summed over their values).
-    static func answeringCell(_ cell: Int, additive: Int) -> Int { isCoarse(cell) ? cell : cell & ~additive }
-
     /// The player keys of the day, in a temporary table that never outlives the transaction: the day's
     /// activity (`seen` NULL) and the same players' earlier activity on the same levels and kinds, their last
     /// day per dimension tuple.
@@ -59,7 +54,7 @@ enum CellSQL {
         WITH active AS (
           SELECT DISTINCT user_id, level_id, event_name = 'level_complete' AS completed, \(dims)
             FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays.replacingOccurrences(of: "$3", with: "$2"))
+           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
              AND event_name IN ('level_start', 'level_complete')
         ), keys AS (
           SELECT DISTINCT user_id, level_id, completed FROM active
@@ -194,7 +189,8 @@ enum CellSQL {
     /// Every `LevelCounts` field per level for game `$1`, days `$2`..`$3`, the cell `$4` that the filters pin
     /// (bits of unpinned dimensions), `$5` = whether that cell is coarse, and the filters' equality conditions
     /// on the cell tuple (appended by the caller, parameters from `$6`). Each day reads the cell that answers
-    /// the filters given that day's additive dimensions (``answeringCell(_:additive:)``).
+    /// the filters given that day's additive dimensions: the filters' own cell when it is coarse (always
+    /// stored), else the cell that also pins the day's additive dimensions, summed over their values.
     static func funnelQuery(filterClause: String) -> String {
         """
         SELECT r.level_id,

@@ -13,9 +13,6 @@ public struct DayAggregation: Sendable, Equatable {
 
 /// Rebuilds the daily aggregates of one game and one UTC day from `events` with set-based statements.
 enum DailyAggregation {
-    /// The dimension columns of an aggregate row, in key order after `(game_id, date, level_id)`.
-    static let dimensions = Dimension.allCases.map(\.column)
-
     /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's cell rows (event
     /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction:
     /// a crash leaves the previous state of that day intact. When the day's events changed since its last
@@ -54,7 +51,7 @@ enum DailyAggregation {
         WITH fingerprint AS (
           SELECT count(*) AS events, count(*)::text || ':' || coalesce(sum(id), 0)::text AS print
             FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays.replacingOccurrences(of: "$3", with: "$2"))
+           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
         ), previous AS (
           SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
         ), recorded AS (
@@ -67,7 +64,7 @@ enum DailyAggregation {
         SELECT (SELECT print FROM fingerprint) IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
         """
 
-    private static let dimensionList = dimensions.joined(separator: ", ")
+    private static let dimensionList = Dimension.columnList
     private static let countColumns = [
         "starts", "completes", "fails", "started_players", "completed_players", "users_with_boosters",
         "fails_with_purchase", "total_completion_duration", "completion_count", "total_fail_duration", "fail_count",
@@ -80,7 +77,7 @@ enum DailyAggregation {
           SELECT game_id, day AS date, level_id, \(dimensionList),
         \(LevelEventSQL.measures)
             FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays.replacingOccurrences(of: "$3", with: "$2"))
+           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
            GROUP BY game_id, day, level_id, \(dimensionList)
         ), written AS (
           INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(countColumns.joined(separator: ", ")))
@@ -94,7 +91,7 @@ enum DailyAggregation {
              AND NOT EXISTS (
                SELECT 1 FROM fresh f
                 WHERE f.level_id = d.level_id
-                  AND \(dimensions.map { "f.\($0) IS NOT DISTINCT FROM d.\($0)" }.joined(separator: "\n          AND ")))
+                  AND \(Dimension.allCases.map { "f.\($0.column) IS NOT DISTINCT FROM d.\($0.column)" }.joined(separator: "\n          AND ")))
           RETURNING 1
         )
         SELECT (SELECT coalesce(sum(starts + completes + fails), 0) FROM fresh),

@@ -18,13 +18,15 @@ enum LevelEventSQL {
         count(duration) FILTER (WHERE event_name = 'level_failed')                AS fail_count
         """
 
-    /// Events of game `$1` that occurred on UTC days `$2` to `$3` (inclusive); a range on `occurred_at` so the
-    /// `(game_id, occurred_at)` index applies.
-    static let gameAndDays = """
-        game_id = $1
-        AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
-        AND occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
+    /// Events of game `$1` that occurred on UTC days `$first` to `$last` (inclusive); a range on `occurred_at`
+    /// so the `(game_id, occurred_at)` index applies. One day: the same parameter twice.
+    static func gameAndDays(first: Int = 2, last: Int = 3) -> String {
         """
+        game_id = $1
+        AND occurred_at >= ($\(first)::date)::timestamp AT TIME ZONE 'UTC'
+        AND occurred_at <  ($\(last)::date + 1)::timestamp AT TIME ZONE 'UTC'
+        """
+    }
 }
 
 /// Equality conditions for the filters that are set, with parameters numbered after the ones already bound.

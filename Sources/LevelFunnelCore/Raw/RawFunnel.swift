@@ -8,7 +8,7 @@ enum RawFunnel {
             SELECT level_id,
             \(LevelEventSQL.measures)
               FROM level_events
-             WHERE \(LevelEventSQL.gameAndDays)\(filters.andClause)
+             WHERE \(LevelEventSQL.gameAndDays())\(filters.andClause)
              GROUP BY level_id
              ORDER BY level_id
             """
