@@ -78,29 +78,9 @@ public enum ColumnID: String, CaseIterable, Sendable, Hashable {
         self == .churnStartComplete || self == .churnCompleteNext || self == .churnTotal
     }
 
-    /// The column's value for one level (nil when undefined).
+    /// The column's value for one level (nil when undefined): the contract field named by the raw value.
     public func value(_ m: LevelMetrics) -> Double? {
-        switch self {
-        case .level: return Double(m.levelId)
-        case .starts: return Double(m.counts.starts)
-        case .completes: return Double(m.counts.completes)
-        case .fails: return Double(m.counts.fails)
-        case .startedPlayers: return Double(m.counts.startedPlayers)
-        case .completedPlayers: return Double(m.counts.completedPlayers)
-        case .churnStartComplete: return m.churnStartComplete
-        case .churnCompleteNext: return m.churnCompleteNext
-        case .churnTotal: return m.churnTotal
-        case .winRate: return m.winRate
-        case .completionRate: return m.completionRate
-        case .failRate: return m.failRate
-        case .funnelRate: return m.funnelRate
-        case .boosterUsage: return m.boosterUsage
-        case .egpRate: return m.egpRate
-        case .apsRaw: return m.apsRaw
-        case .apsClean: return m.apsClean
-        case .meanCompletionDuration: return m.meanCompletionDuration
-        case .meanFailDuration: return m.meanFailDuration
-        }
+        self == .level ? Double(m.levelId) : MetricFields.values(m)[rawValue] ?? nil
     }
 
     /// The value as shown on screen.

@@ -37,7 +37,7 @@ struct QueryCommand: ParsableCommand {
             try store.requireSchema()
             let result = try store.funnel(try selection.query(store), source: source)
             switch format {
-            case .table: print(FunnelFormatter.table(result), terminator: "")
+            case .table: print(FunnelTable.render(result), terminator: "")
             case .json: print(FunnelFormatter.json(result))
             case .csv: print(FunnelFormatter.csv(result), terminator: "")
             }

@@ -87,8 +87,15 @@ import TestSupport
         #expect(table.status == 0)
         let rows = table.stdout.split(separator: "\n")
         #expect(rows[0].hasPrefix("g  2026-02-01 .. 2026-02-10  source raw"))
-        #expect(rows[1].contains("level") && rows[1].contains("churn%"))
+        // The dashboard's two-line column titles, then one row per level.
+        #expect(rows[1].contains("Started") && rows[1].contains("Churn %"))
+        #expect(rows[2].contains("Level") && rows[2].contains("start→cmpl") && rows[2].contains("fail s"))
+        #expect(rows.count == 3 + 6)
         #expect(Set(rows.dropFirst().map(\.count)).count == 1)   // aligned: every row the same width
+        // The numbers are the CSV's: level 1's level id and starts.
+        let csvFirst = lines[1].split(separator: ",", omittingEmptySubsequences: false)
+        let tableFirst = rows[3].split(separator: " ")
+        #expect(tableFirst[0] == csvFirst[0] && tableFirst[1].replacingOccurrences(of: ",", with: "") == csvFirst[1])
     }
 
     @Test func fastQueryAfterBackfillEqualsRawAndVerifyPasses() throws {
