@@ -15,8 +15,6 @@
 // each gets a small inline accessor.
 
 static inline WINDOW *lf_stdscr(void) { return stdscr; }
-static inline int lf_lines(void) { return LINES; }
-static inline int lf_cols(void) { return COLS; }
 static inline int lf_colors(void) { return COLORS; }
 static inline int lf_color_pairs(void) { return COLOR_PAIRS; }
 

@@ -89,8 +89,7 @@ enum AdminRenderer {
         let box = Box.centered(width: 76, height: rows + 5, on: screen)
         box.draw(on: &screen, title: "Verify · fast vs raw", footer: view.isRunning ? "Esc cancel" : "↑↓ scroll · Esc close")
         let q = view.query
-        let filters = q.filters.activePairs.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
-        box.line(0, "\(q.game) · \(q.range.from) → \(q.range.to)" + (filters.isEmpty ? "" : " · \(filters)"), on: &screen)
+        box.line(0, "\(q.game) · \(q.range.from) → \(q.range.to)" + (q.filters.isEmpty ? "" : " · \(q.filters.summary)"), on: &screen)
         if view.isRunning {
             box.line(2, "Running the raw query on the events table… (Esc cancels)", on: &screen, role: .dialogDisabled)
             return

@@ -23,6 +23,9 @@ public protocol DashboardBackend {
     func aggregationStatus() throws -> [AggregationStatus]
     /// Something that can abort the running statement from another thread, if supported.
     func makeCanceller() -> (any QueryCanceller)?
+    /// False once the connection is broken: the runner then opens a new backend. A failed statement on a live
+    /// connection (a permission, a timeout, a cancel) keeps it.
+    var isAlive: Bool { get }
 }
 
 /// A backend failure as the dashboard shows it: one line, and whether it was a cancellation.

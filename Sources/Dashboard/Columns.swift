@@ -78,9 +78,18 @@ public enum ColumnID: String, CaseIterable, Sendable, Hashable {
         self == .churnStartComplete || self == .churnCompleteNext || self == .churnTotal
     }
 
-    /// The column's value for one level (nil when undefined): the contract field named by the raw value.
+    /// The contract field the column shows (nil for Level). A case whose raw value names no field stops the
+    /// program at once rather than showing "—" (and `ColumnTests` catches it first).
+    public var field: MetricField? {
+        guard self != .level else { return nil }
+        guard let field = MetricFields.named(rawValue) else { preconditionFailure("column \(rawValue) names no contract field") }
+        return field
+    }
+
+    /// The column's value for one level (nil when undefined).
     public func value(_ m: LevelMetrics) -> Double? {
-        self == .level ? Double(m.levelId) : MetricFields.values(m)[rawValue] ?? nil
+        guard let field else { return Double(m.levelId) }
+        return field.value(m)
     }
 
     /// The value as shown on screen.

@@ -20,6 +20,12 @@ public enum RangePreset: Sendable, Hashable {
         }
     }
 
+    /// The label of the preset that gives `range` for `game`, else `custom`.
+    public static func label(of range: DayRange, game: GameInfo?) -> String {
+        guard let game else { return RangePreset.custom.label }
+        return (choices.first { $0.range(for: game) == range } ?? .custom).label
+    }
+
     /// The range for `game` (nil for `.custom`, whose dates are typed).
     public func range(for game: GameInfo) -> DayRange? {
         switch self {

@@ -148,7 +148,8 @@ final class Lane: @unchecked Sendable {
         let target = running ? canceller : nil
         if running { cancelled = true }
         condition.unlock()
-        target?.cancel()
+        // PQcancel opens a connection to the server and waits for it: never on the caller's (input) thread.
+        if let target { DispatchQueue.global().async { target.cancel() } }
     }
 
     func stop() {
@@ -183,19 +184,15 @@ final class Lane: @unchecked Sendable {
                 }
             }
             if let current = backend {
-                var failure: BackendFailure?
                 EffectExecutor.perform(effect, backend: current, exportDirectory: exportDirectory,
                                        isCancelled: { [self] in
                                            condition.lock(); defer { condition.unlock() }
                                            return cancelled
                                        },
-                                       emit: { event in
-                                           failure = event.failure ?? failure
-                                           outbox.post(event)
-                                       })
-                // After a failure the connection may be broken (server restarted, network): connect
-                // afresh for the next effect. A cancelled statement leaves the connection usable.
-                if let failure, !failure.cancelled {
+                                       emit: outbox.post)
+                // A broken connection (server restarted, network) is replaced for the next effect; a failed
+                // statement on a live one (permission, timeout, cancel) keeps it.
+                if !current.isAlive {
                     backend = nil
                     condition.lock(); canceller = nil; condition.unlock()
                 }
@@ -220,4 +217,5 @@ struct FailingBackend: DashboardBackend {
     func verify(_ query: FunnelQuery) throws -> VerifyReport { throw error }
     func aggregationStatus() throws -> [AggregationStatus] { throw error }
     func makeCanceller() -> (any QueryCanceller)? { nil }
+    var isAlive: Bool { false }
 }

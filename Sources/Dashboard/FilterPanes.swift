@@ -1,84 +1,61 @@
 import LevelFunnelCore
 
-/// The filterable dimensions, each with its own pane.
-public enum FilterDimension: Int, CaseIterable, Sendable, Hashable {
-    case platform, country, appVersion, funnel, funnelVersion
-
-    public var title: String {
-        switch self {
-        case .platform: return "Platform"
-        case .country: return "Country"
-        case .appVersion: return "App version"
-        case .funnel: return "Funnel"
-        case .funnelVersion: return "Funnel version"
-        }
-    }
-
+/// Each dimension has its own filter pane, in `Dimension.allCases` order.
+extension Dimension {
     /// The key that opens this pane from the table (and switches to it inside the panes).
     public var key: Key {
         switch self {
-        case .platform: return .char("p")
-        case .country: return .char("c")
-        case .appVersion: return .char("v")
-        case .funnel: return .char("f")
-        case .funnelVersion: return .char("V")
+        case .platform: .char("p")
+        case .country: .char("c")
+        case .appVersion: .char("v")
+        case .funnel: .char("f")
+        case .funnelVersion: .char("V")
         }
+    }
+
+    /// The pane's name in the tab strip: the title's last word for a child dimension (`Version`), the first
+    /// word otherwise (`App`).
+    var tabTitle: String {
+        let words = title.split(separator: " ")
+        let word = String((parent == nil ? words.first : words.last) ?? Substring(title))
+        return word.prefix(1).uppercased() + word.dropFirst()
     }
 
     /// The values a pane lists after "All" (nil stands for "All").
     public func options(_ dimensions: GameDimensions?, filters: FunnelFilters) -> [String?] {
-        guard let d = dimensions else { return [nil] }
-        switch self {
-        case .platform: return [nil] + d.platforms
-        case .country: return [nil] + d.countries
-        case .appVersion: return [nil] + d.appVersions
-        case .funnel: return [nil] + d.funnels
-        case .funnelVersion:
-            guard let funnel = filters.funnel else { return [nil] }
-            return [nil] + (d.funnelVersions[funnel] ?? []).sorted().map(String.init)
-        }
+        [nil] + (dimensions?.options(self, filters: filters) ?? [])
     }
 
     /// The value currently filtered on (nil: All).
-    public func selected(in filters: FunnelFilters) -> String? {
-        switch self {
-        case .platform: return filters.platform
-        case .country: return filters.country
-        case .appVersion: return filters.appVersion
-        case .funnel: return filters.funnel
-        case .funnelVersion: return filters.funnelVersion.map(String.init)
-        }
-    }
+    public func selected(in filters: FunnelFilters) -> String? { filters[self] }
 
     /// `filters` with this dimension set to `value` (nil: All). A new funnel clears its version.
     public func applying(_ value: String?, to filters: FunnelFilters) -> FunnelFilters {
         var f = filters
-        switch self {
-        case .platform: f.platform = value
-        case .country: f.country = value
-        case .appVersion: f.appVersion = value
-        case .funnel:
-            if f.funnel != value { f.funnelVersion = nil }
-            f.funnel = value
-        case .funnelVersion: f.funnelVersion = value.flatMap { Int($0) }
-        }
+        f[self] = value
         return f
+    }
+
+    /// The pane `offset` places after this one, wrapping around.
+    func neighbour(_ offset: Int) -> Dimension {
+        let all = Dimension.allCases
+        return all[(all.firstIndex(of: self)! + offset + all.count) % all.count]
     }
 }
 
 /// The open filter pane and its highlighted line.
 public struct FilterPaneState: Sendable, Hashable {
-    public var dimension: FilterDimension
+    public var dimension: Dimension
     /// Index in `dimension.options(...)`; 0 is "All".
     public var cursor: Int
 
-    public init(dimension: FilterDimension, cursor: Int = 0) {
+    public init(dimension: Dimension, cursor: Int = 0) {
         self.dimension = dimension
         self.cursor = cursor
     }
 
     /// Opens `dimension` with the cursor on its current value.
-    public static func opening(_ dimension: FilterDimension, dimensions: GameDimensions?, filters: FunnelFilters) -> FilterPaneState {
+    public static func opening(_ dimension: Dimension, dimensions: GameDimensions?, filters: FunnelFilters) -> FilterPaneState {
         let options = dimension.options(dimensions, filters: filters)
         let current = dimension.selected(in: filters)
         return FilterPaneState(dimension: dimension, cursor: options.firstIndex(of: current) ?? 0)
@@ -108,9 +85,9 @@ extension FilterPaneState {
         case .home, .char("g"): next.cursor = 0
         case .end, .char("G"): next.cursor = last
         case .tab, .right, .char("l"):
-            return .stay(.opening(FilterDimension(rawValue: (dimension.rawValue + 1) % 5)!, dimensions: dimensions, filters: filters))
+            return .stay(.opening(dimension.neighbour(1), dimensions: dimensions, filters: filters))
         case .backTab, .left, .char("h"):
-            return .stay(.opening(FilterDimension(rawValue: (dimension.rawValue + 4) % 5)!, dimensions: dimensions, filters: filters))
+            return .stay(.opening(dimension.neighbour(-1), dimensions: dimensions, filters: filters))
         case .char("x"):
             return .apply(FunnelFilters(), then: .opening(dimension, dimensions: dimensions, filters: FunnelFilters()))
         case .space:
@@ -119,15 +96,17 @@ extension FilterPaneState {
         case .enter:
             guard options.indices.contains(cursor) else { return .close }
             let applied = dimension.applying(options[cursor], to: filters)
-            if dimension == .funnel, applied.funnel != nil,
-               FilterDimension.funnelVersion.options(dimensions, filters: applied).count > 1 {
-                return .apply(applied, then: .opening(.funnelVersion, dimensions: dimensions, filters: applied))
+            // A chosen parent (a funnel) moves on to its children (its versions) when it has any.
+            if applied[dimension] != nil,
+               let child = Dimension.allCases.first(where: { $0.parent == dimension }),
+               child.options(dimensions, filters: applied).count > 1 {
+                return .apply(applied, then: .opening(child, dimensions: dimensions, filters: applied))
             }
             return .apply(applied, then: nil)
         case .escape, .char("q"), .function(2):
             return .close
         default:
-            if let other = FilterDimension.allCases.first(where: { $0.key == key }) {
+            if let other = Dimension.allCases.first(where: { $0.key == key }) {
                 return .stay(.opening(other, dimensions: dimensions, filters: filters))
             }
         }

@@ -1,9 +1,10 @@
+import LevelFunnelCore
 /// What a key does on the table screen.
 public enum Command: Sendable, Hashable {
     case rowUp, rowDown, columnLeft, columnRight, pageUp, pageDown
     case firstRow, lastRow, firstColumn, lastColumn
     case sort, findLevel
-    case filterPanes, filterPane(FilterDimension), clearFilters
+    case filterPanes, filterPane(Dimension), clearFilters
     case dateRange, gameSelector
     case toggleRaw, cancel, reload
     case nextTheme, previousTheme
@@ -51,15 +52,11 @@ public enum Keymap {
             KeyBinding([.char("/"), .function(3)], "jump to a level", .findLevel),
         ]),
         HelpSection(title: "Sort", bindings: [
-            KeyBinding([.char("s"), .function(6)], "sort by the cursor's column: ascending, descending, level order", .sort),
+            KeyBinding([.char("s"), .function(6)], "sort by the cursor's column: descending, ascending, level order", .sort),
         ]),
         HelpSection(title: "Filters and selection", bindings: [
             KeyBinding([.function(2)], "filter panes (Tab switches pane)", .filterPanes),
-            KeyBinding([.char("p")], "platform filter", .filterPane(.platform)),
-            KeyBinding([.char("c")], "country filter", .filterPane(.country)),
-            KeyBinding([.char("v")], "app version filter", .filterPane(.appVersion)),
-            KeyBinding([.char("f")], "funnel filter (then its versions)", .filterPane(.funnel)),
-            KeyBinding([.char("V")], "funnel version filter", .filterPane(.funnelVersion)),
+        ] + filterPaneBindings + [
             KeyBinding([.char("x")], "clear all filters", .clearFilters),
             KeyBinding([.char("d"), .function(4)], "date range: 7, 30, 90 days, whole history, custom", .dateRange),
             KeyBinding([.char("o"), .function(7)], "choose the game", .gameSelector),
@@ -128,5 +125,16 @@ public enum Keymap {
             for b in section.bindings { lines.append((b.keyLabel, b.description)) }
         }
         return lines
+    }
+}
+
+extension Keymap {
+    /// One binding per dimension (its pane's key), in `Dimension.allCases` order.
+    static var filterPaneBindings: [KeyBinding] {
+        Dimension.allCases.map { dimension -> KeyBinding in
+            let child = Dimension.allCases.first { $0.parent == dimension }
+            let then: String = child.map { " (then its \($0.tabTitle.lowercased())s)" } ?? ""
+            return KeyBinding([dimension.key], dimension.title.lowercased() + " filter" + then, .filterPane(dimension))
+        }
     }
 }

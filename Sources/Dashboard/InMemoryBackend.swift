@@ -14,6 +14,9 @@ public struct InMemoryBackend: DashboardBackend {
     public var asOf: Date?
     /// When set, every funnel query throws this message.
     public var funnelError: String?
+    /// When set, the funnel error also breaks the connection (`isAlive` turns false), like a server restart.
+    public var funnelErrorLosesConnection = false
+    private let broken = BrokenFlag()
     /// Reported as the query time.
     public var queryMs: Double
 
@@ -34,11 +37,16 @@ public struct InMemoryBackend: DashboardBackend {
 
     public func dimensions(game: String) throws -> GameDimensions { dimensionsByGame[game] ?? GameDimensions() }
 
+    public var isAlive: Bool { !broken.isSet }
+
     public func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
-        if let funnelError { throw BackendFailure(message: funnelError) }
+        if let funnelError {
+            if funnelErrorLosesConnection { broken.set() }
+            throw BackendFailure(message: funnelError)
+        }
         let base = filteredCounts[query.filters] ?? (counts[query.game] ?? []).map { c in
             // Each active filter keeps half of everything: enough to see the table react.
-            let divisor = 1 << query.filters.activePairs.count
+            let divisor = 1 << query.filters.active.count
             return LevelCounts(levelId: c.levelId, starts: c.starts / divisor, completes: c.completes / divisor,
                                fails: c.fails / divisor, startedPlayers: c.startedPlayers / divisor,
                                completedPlayers: c.completedPlayers / divisor, usersWithBoosters: c.usersWithBoosters / divisor,
@@ -82,4 +90,12 @@ public struct InMemoryBackend: DashboardBackend {
     }
 
     public func makeCanceller() -> (any QueryCanceller)? { nil }
+}
+
+/// Whether an in-memory "connection" was broken (shared by copies of the backend value).
+final class BrokenFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }

@@ -50,6 +50,8 @@ public final class LiveBackend: DashboardBackend {
 
     public func aggregationStatus() throws -> [AggregationStatus] { try store.aggregationStatus() }
 
+    public var isAlive: Bool { store.db.isAlive }
+
     public func makeCanceller() -> (any QueryCanceller)? {
         let canceller = store.makeCanceller()
         return ClosureCanceller { canceller.cancel() }

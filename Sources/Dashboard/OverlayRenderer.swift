@@ -60,8 +60,8 @@ enum OverlayRenderer {
 
         // Tab strip: every pane, the open one highlighted.
         var x = 0
-        for dimension in FilterDimension.allCases {
-            let short = dimension == .appVersion ? "App" : (dimension == .funnelVersion ? "Version" : dimension.title)
+        for dimension in Dimension.allCases {
+            let short = dimension.tabTitle
             let open = dimension == pane.dimension
             let name = open ? "[\(short)]" : " \(short) "
             box.line(0, name, on: &screen, role: open ? .dialogCursor : .dialog, x: x)

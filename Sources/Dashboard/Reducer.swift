@@ -77,7 +77,7 @@ public enum DashboardReducer {
             guard !state.table.isEmpty else { state.message = StatusMessage("no levels to search"); break }
             state.overlay = .levelSearch(.digits())
         case .filterPanes:
-            return openPane(&state, .platform)
+            return openPane(&state, Dimension.allCases[0])
         case .filterPane(let dimension):
             return openPane(&state, dimension)
         case .clearFilters:
@@ -232,7 +232,7 @@ public enum DashboardReducer {
         return loadView(&state) + [.loadDimensions(game: id), .loadDataAsOf(game: id)]
     }
 
-    static func openPane(_ state: inout DashboardState, _ dimension: FilterDimension) -> [Effect] {
+    static func openPane(_ state: inout DashboardState, _ dimension: Dimension) -> [Effect] {
         guard state.game != nil else { state.message = StatusMessage("no game loaded yet"); return [] }
         var target = dimension
         if dimension == .funnelVersion && state.filters.funnel == nil {

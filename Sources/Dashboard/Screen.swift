@@ -118,9 +118,4 @@ public struct Screen: Sendable, Equatable {
         }
         return result
     }
-
-    /// The roles of row `y` in the given range of columns (for tests about styling).
-    public func roles(inRow y: Int) -> [StyleRole] {
-        (0..<width).map { self[$0, y].role }
-    }
 }

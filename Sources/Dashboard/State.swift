@@ -137,6 +137,13 @@ public struct DashboardState: Sendable {
         return FunnelQuery(game: game, range: range, filters: filters)
     }
 
+    /// False when the numbers on screen answer another selection or path than the one asked for (the query
+    /// for the current one failed); true when they match, or when nothing is shown yet.
+    public var resultMatchesRequest: Bool {
+        guard let result else { return true }
+        return result.query == query && result.source == source
+    }
+
     /// Rows of the table body on screen.
     public var bodyHeight: Int { TableLayout.bodyHeight(size) }
 

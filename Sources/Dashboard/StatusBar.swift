@@ -17,18 +17,28 @@ enum StatusBar {
     }
 
     /// The status fields, most important first (the right end is cut on narrow terminals).
+    ///
+    /// While a query runs they show the selection asked for (and that it is loading); otherwise the selection
+    /// the numbers on screen answer, which differs from the one asked for after a query failed (then a field
+    /// says so, in the error style).
     static func fields(_ state: DashboardState) -> [(text: String, role: StyleRole)] {
         var out: [(String, StyleRole)] = []
-        out.append((state.game ?? "no game", .status))
-        if let range = state.range {
-            out.append(("\(range.from) → \(range.to) (\(state.rangePreset.label))", .status))
+        let answered = state.pending == nil ? state.result : nil
+        let shown = answered?.query ?? state.query
+        out.append((shown?.game ?? state.game ?? "no game", .status))
+        if let range = shown?.range {
+            let preset = range == state.range ? state.rangePreset.label : RangePreset.label(of: range, game: state.currentGame)
+            out.append(("\(range.from) → \(range.to) (\(preset))", .status))
         }
-        let filters = state.filters.activePairs.map { "\($0.name)=\($0.value)" }
-        out.append((filters.isEmpty ? "no filters" : filters.joined(separator: " "), .status))
-        out.append((state.source == .raw ? "RAW" : "fast", state.source == .raw ? .statusRaw : .status))
+        out.append(((shown?.filters ?? state.filters).summary, .status))
+        let source = answered?.source ?? state.source
+        out.append((source == .raw ? "RAW" : "fast", source == .raw ? .statusRaw : .status))
         if let pending = state.pending {
             out.append((pending.source == .raw ? "raw query running… Esc cancels" : "loading…", .status))
         } else if let result = state.result {
+            if !state.resultMatchesRequest {
+                out.append(("not the view asked for: its query failed", .messageError))
+            }
             out.append((Format.milliseconds(result.queryMs) + (result.source == .raw ? " (raw)" : ""), .status))
         }
         if state.result?.source == .raw {

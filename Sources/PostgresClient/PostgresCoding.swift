@@ -61,3 +61,12 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
         return Wrapped.decode(postgresText: text).map { .some($0) }
     }
 }
+
+/// Array literals for bound parameters (cast them in SQL: `$1::text[]`, `$1::date[]`).
+public enum PostgresArray {
+    /// `{"a","b"}`: each element quoted, with `"` and `\` escaped, so any text is safe.
+    public static func text(_ values: [String]) -> String {
+        "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+            .joined(separator: ",") + "}"
+    }
+}

@@ -11,7 +11,8 @@ public final class PostgresConnection {
     /// Connects using `url` (a `postgresql://` URL or `key=value` string), else the `DATABASE_URL`
     /// environment variable, else libpq's own defaults (`PGHOST`, `PGPORT`, `PGUSER`, `~/.pgpass`, ...).
     ///
-    /// Error messages never contain the password.
+    /// Error messages never contain the password. The session settings that text decoding relies on are pinned
+    /// (see ``pinnedSettings``), whatever the server, the role, the database or `PG*` variables say.
     public init(url: String? = nil) throws {
         let conninfo = url ?? ProcessInfo.processInfo.environment["DATABASE_URL"] ?? ""
         guard let handle = PQconnectdb(conninfo) else {
@@ -25,7 +26,19 @@ public final class PostgresConnection {
         self.handle = handle
         // Server notices (e.g. "already exists, skipping") would otherwise be printed on stderr by libpq.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        try query("SELECT " + Self.pinnedSettings.map { "set_config('\($0.name)', '\($0.value)', false)" }.joined(separator: ", "))
     }
+
+    /// Session settings every connection pins when it opens, because values are exchanged as text: dates as
+    /// `YYYY-MM-DD` (a server or `PGDATESTYLE` set to German would send `31.12.2026`), times and days in UTC,
+    /// UTF-8 text, and floats that round-trip exactly.
+    public static let pinnedSettings: [(name: String, value: String)] = [
+        ("DateStyle", "ISO, YMD"), ("TimeZone", "UTC"), ("IntervalStyle", "postgres"),
+        ("client_encoding", "UTF8"), ("extra_float_digits", "3"),
+    ]
+
+    /// False once the connection is broken (the server restarted or went away): reconnect rather than retry.
+    public var isAlive: Bool { PQstatus(handle) == CONNECTION_OK }
 
     deinit { PQfinish(handle) }
 
@@ -45,10 +58,18 @@ public final class PostgresConnection {
         try query(sql, parameters).affectedRows
     }
 
+    /// Transaction isolation levels (PostgreSQL's default is read committed).
+    public enum Isolation: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        /// Every statement of the transaction sees one snapshot, taken by its first statement.
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+
     /// Runs `body` inside `BEGIN` ... `COMMIT`; rolls back and rethrows if it throws.
     @discardableResult
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+    public func transaction<T>(_ isolation: Isolation = .readCommitted, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN ISOLATION LEVEL " + isolation.rawValue)
         do {
             let value = try body()
             try execute("COMMIT")
@@ -98,15 +119,18 @@ public final class PostgresConnection {
 
     /// Holds the session-level advisory lock `key` while `body` runs.
     ///
-    /// If another session holds it, calls `onWait` once (to tell the user) and polls until it is free.
+    /// If another session holds it, calls `onWait` once (to tell the user) and polls until it is free, or until
+    /// `shouldStop` returns true (then throws `CancellationError`: Ctrl-C must end a wait too).
     /// Polling, rather than blocking in `pg_advisory_lock`, keeps no transaction open while waiting: a waiter
     /// blocked inside a statement would deadlock against a holder running `CREATE INDEX CONCURRENTLY`, which
     /// waits for every open transaction. The lock is released even when `body` throws.
-    public func withAdvisoryLock<T>(_ key: Int64, onWait: () -> Void = {}, _ body: () throws -> T) throws -> T {
+    public func withAdvisoryLock<T>(_ key: Int64, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
+                                    _ body: () throws -> T) throws -> T {
         var delay = 0.02
         var announced = false
-        while try !(query("SELECT pg_try_advisory_lock($1::bigint)", [key]).first?.decode(Bool.self, at: 0) ?? false) {
+        while try !(query("SELECT pg_try_advisory_lock($1::bigint)", [key]).one().decode(Bool.self, at: 0)) {
             if !announced { onWait(); announced = true }
+            if shouldStop() { throw CancellationError() }
             Thread.sleep(forTimeInterval: delay)
             delay = min(delay * 2, 0.5)
         }
@@ -126,16 +150,19 @@ public final class PostgresConnection {
     }
 
     /// Turns a `PGresult` into rows or a thrown error, and frees it.
+    /// A dead connection is reported as a `.connection` error, so that callers can tell it from a failed statement.
     private func consume(_ result: OpaquePointer?) throws -> PostgresRows {
         guard let result else {
-            throw PostgresError(kind: .query, message: lastErrorMessage)
+            throw PostgresError(kind: isAlive ? .query : .connection, message: lastErrorMessage)
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_COPY_IN:
             return Self.rows(of: result)
         default:
-            throw Self.error(of: result, fallback: lastErrorMessage)
+            var error = Self.error(of: result, fallback: lastErrorMessage)
+            if !isAlive { error.kind = .connection }
+            throw error
         }
     }
 

@@ -2,7 +2,8 @@
 public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// Where the failure happened.
     public enum Kind: Sendable, Equatable {
-        /// Connecting or authenticating failed; the server may be unreachable.
+        /// Connecting or authenticating failed, or the connection broke (the server restarted or is unreachable):
+        /// the connection cannot be used any more.
         case connection
         /// A statement failed (syntax, constraint, cancellation...).
         case query
@@ -36,8 +37,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// True when a table or other relation the statement names does not exist.
     public var isUndefinedTable: Bool { sqlState == "42P01" }
 
-    /// True when the role lacks a privilege the statement needs.
-    public var isInsufficientPrivilege: Bool { sqlState == "42501" }
+    /// True when the connection is unusable (it never opened, or it broke): open a new one.
+    public var isConnectionLost: Bool { kind == .connection }
 
     public var description: String {
         var text = message

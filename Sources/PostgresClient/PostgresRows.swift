@@ -10,6 +10,13 @@ public struct PostgresRows: Sendable, Sequence {
     public var count: Int { rows.count }
     public var isEmpty: Bool { rows.isEmpty }
     public var first: PostgresRow? { rows.first }
+
+    /// The first row of a statement that always returns one (an aggregate, `RETURNING`); throws a decoding
+    /// error instead of trapping when it returned none.
+    public func one() throws -> PostgresRow {
+        guard let row = rows.first else { throw PostgresError(kind: .decoding, message: "the statement returned no row") }
+        return row
+    }
     public func makeIterator() -> IndexingIterator<[PostgresRow]> { rows.makeIterator() }
 }
 

@@ -20,7 +20,8 @@ struct AggregateCommand: ParsableCommand {
             let day = try DateArgument.parse(date, option: "--date")
             let store = try database.openStore()
             _ = try store.game(game)
-            let done = try store.aggregate(game: game, day: day, onWait: Waiting.announce(game))
+            let interrupt = InterruptFlag.install()
+            let done = try store.aggregate(game: game, day: day, onWait: Waiting.announce(game), shouldStop: { interrupt.isSet })
             print("aggregated \(game) \(day): \(done.levelEvents) level events, \(done.rowsWritten) rows written, \(done.rowsRemoved) removed")
         }
     }

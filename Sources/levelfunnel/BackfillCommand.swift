@@ -40,10 +40,11 @@ struct BackfillCommand: ParsableCommand {
             for info in games {
                 let range = try DayRange(from: fromDay ?? info.firstDay, to: toDay ?? max(Day.today, info.lastDay))
                 let bar = ProgressReporter(title: info.id, plain: plain)
-                let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id)) { progress in
+                let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id),
+                                                 shouldStop: { interrupt.isSet }, progress: { progress in
                     bar.update(progress)
                     return !interrupt.isSet
-                }
+                })
                 bar.finish()
                 print(String(format: "backfilled %@ %@..%@: %d days, %d level events, %d rows written, %d removed, %.2f s (%.0f events/s)%@",
                              info.id, range.from.iso, range.to.iso, summary.daysDone, summary.events, summary.rowsWritten,

@@ -38,9 +38,9 @@ struct BenchCommand: ParsableCommand {
                 ("last 7 days", FunnelQuery(game: game, range: try range(7))),
                 ("last day", FunnelQuery(game: game, range: .single(last))),
             ]
-            if let platform = dims.platforms.first {
+            if let platform = dims.values[.platform]?.first {
                 selections.append(("history, platform", FunnelQuery(game: game, range: info.history, filters: FunnelFilters(platform: platform))))
-                if let country = dims.countries.first, let version = dims.appVersions.last {
+                if let country = dims.values[.country]?.first, let version = dims.values[.appVersion]?.last {
                     selections.append(("history, 3 filters", FunnelQuery(game: game, range: info.history,
                         filters: FunnelFilters(platform: platform, country: country, appVersion: version))))
                 }

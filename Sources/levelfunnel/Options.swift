@@ -41,10 +41,13 @@ struct SelectionOptions: ParsableArguments {
     @Option(name: .customLong("funnel-version"), help: "Only events of this level funnel version (e.g. 2).")
     var funnelVersion: Int?
 
-    var filters: FunnelFilters {
-        FunnelFilters(platform: platform, country: country, appVersion: appVersion,
-                      funnel: funnel, funnelVersion: funnelVersion)
+    /// The options above, one per `Dimension` (the only place the CLI names the dimensions).
+    private var values: [Dimension: String?] {
+        [.platform: platform, .country: country, .appVersion: appVersion, .funnel: funnel,
+         .funnelVersion: funnelVersion.map(String.init)]
     }
+
+    var filters: FunnelFilters { FunnelFilters(values.compactMapValues { $0 }) }
 
     func validate() throws {
         if let from { _ = try DateArgument.parse(from, option: "--from") }

@@ -21,12 +21,15 @@ struct RefreshCommand: ParsableCommand {
             let store = try database.openStore()
             try store.requireSchema()
             let games = game.isEmpty ? try store.games().map(\.id) : game
+            let interrupt = InterruptFlag.install()
             for id in games {
-                let summary = try store.refresh(game: id, onWait: Waiting.announce(id))
-                let days = summary.days.count <= 6 ? summary.days.map(\.iso).joined(separator: ", ")
-                                                   : "\(summary.days.first!)..\(summary.days.last!)"
-                print(String(format: "refreshed %@: %d days (%@), %d level events, %.2f s",
-                             id, summary.days.count, days, summary.events, summary.seconds))
+                let summary = try store.refresh(game: id, onWait: Waiting.announce(id), shouldStop: { interrupt.isSet })
+                let days = summary.days.count <= 6 || summary.days.isEmpty ? summary.days.map(\.iso).joined(separator: ", ")
+                                                   : "\(summary.days[0])..\(summary.days[summary.days.count - 1])"
+                print(String(format: "refreshed %@: %d days (%@), %d empty days recorded, %d level events, %.2f s%@",
+                             id, summary.days.count, days, summary.emptyDays, summary.events, summary.seconds,
+                             summary.cancelled ? " — stopped early" : ""))
+                if summary.cancelled { throw LevelFunnelError.cancelled }
             }
         }
     }

@@ -31,7 +31,7 @@ struct VerifyCommand: ParsableCommand {
             for query in queries {
                 let report = try store.verify(query)
                 let differences = report.differences
-                let label = "\(query.range)" + (query.filters.isEmpty ? "" : " " + query.filters.activePairs.map { "\($0.name)=\($0.value)" }.joined(separator: " "))
+                let label = "\(query.range)" + (query.filters.isEmpty ? "" : " " + query.filters.summary)
                 if differences.isEmpty {
                     print(String(format: "ok    %@  (%d levels, fast %.1f ms, raw %.1f ms)", label, report.levelsCompared, report.fastMs, report.rawMs))
                 } else {
@@ -58,11 +58,9 @@ enum VerifySweep {
                       game.history]
         let dims = try store.dimensions(game: game.id)
         var filterSets = [base]
-        filterSets += dims.platforms.map { var f = base; f.platform = $0; return f }
-        filterSets += dims.countries.map { var f = base; f.country = $0; return f }
-        filterSets += dims.appVersions.map { var f = base; f.appVersion = $0; return f }
-        filterSets += dims.funnels.map { var f = base; f.funnel = $0; return f }
-        filterSets += Set(dims.funnelVersions.values.joined()).sorted().map { var f = base; f.funnelVersion = $0; return f }
+        for dimension in Dimension.allCases {
+            filterSets += (dims.values[dimension] ?? []).map { value in var f = base; f[dimension] = value; return f }
+        }
         return ranges.flatMap { range in filterSets.map { FunnelQuery(game: game.id, range: range, filters: $0) } }
     }
 }

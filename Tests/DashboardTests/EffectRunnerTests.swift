@@ -36,6 +36,7 @@ final class BlockingBackend: DashboardBackend {
     func verify(_ query: FunnelQuery) throws -> VerifyReport { throw BackendFailure(message: "no") }
     func aggregationStatus() throws -> [AggregationStatus] { [] }
     func makeCanceller() -> (any QueryCanceller)? { GateCanceller(gate: gate) }
+    var isAlive: Bool { true }
 }
 
 final class Gate: @unchecked Sendable {
@@ -137,12 +138,34 @@ struct ReconnectTests {
         func next() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
     }
 
-    /// After a failed query the lane opens a new backend (a new connection) for the next effect.
-    @Test func aFailureMakesTheNextEffectReconnect() {
+    /// After the connection broke, the lane opens a new backend (a new connection) for the next effect.
+    @Test func aBrokenConnectionMakesTheNextEffectReconnect() {
         let made = Counter()
-        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: {
-            made.next() == 1 ? Fixtures.backend(funnelError: "server closed the connection unexpectedly") : Fixtures.backend()
-        })
+        let results = Self.twoFunnelQueries(EffectRunner(exportDirectory: "/tmp", makeBackend: {
+            var backend = Fixtures.backend()
+            if made.next() == 1 {
+                backend.funnelError = "server closed the connection unexpectedly"
+                backend.funnelErrorLosesConnection = true
+            }
+            return backend
+        }))
+        #expect(results == [false, true])
+        #expect(made.next() == 3, "two backends were made")
+    }
+
+    /// A failed statement on a live connection (permission, timeout) keeps the connection: no reconnect.
+    @Test func aFailedStatementKeepsTheConnection() {
+        let made = Counter()
+        let results = Self.twoFunnelQueries(EffectRunner(exportDirectory: "/tmp", makeBackend: {
+            _ = made.next()
+            return Fixtures.backend(funnelError: "permission denied for table level_cells_daily")
+        }))
+        #expect(results == [false, false])
+        #expect(made.next() == 2, "one backend was made")
+    }
+
+    /// Runs two funnel queries one after the other; whether each succeeded.
+    static func twoFunnelQueries(_ runner: EffectRunner) -> [Bool] {
         defer { runner.shutdown() }
         let query = FunnelQuery(game: "demo", range: Fixtures.demo.history)
         var answers: [BackendEvent] = []
@@ -154,9 +177,8 @@ struct ReconnectTests {
                 usleep(2000)
             }
         }
-        let results = answers.compactMap { event -> Bool? in
+        return answers.compactMap { event -> Bool? in
             if case .funnel(_, let r) = event { return (try? r.get()) != nil } else { return nil }
         }
-        #expect(results == [false, true])
     }
 }

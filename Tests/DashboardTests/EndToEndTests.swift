@@ -30,11 +30,15 @@ struct EndToEndTests {
         try tui.send("d", "1")
         try tui.waitFor("2026-01-08 → 2026-01-14 (last 7 days)")
         try tui.send("d", "4")
-        try tui.waitFor("(whole history)")
+        try tui.waitFor { $0.contains("(whole history)") && !$0.contains("loading") }
 
-        // Sort by the cursor's column (Starts), descending: arrow in the header, rows reordered.
+        // Sort by the cursor's column (Starts), descending: arrow in the header, rows reordered. A capture can
+        // catch a frame half painted, so wait for the rows too (the assertions below still check them).
         try tui.send("s")
-        let sorted = try tui.waitFor { $0.components(separatedBy: "\n")[1].contains("▼") }
+        let sorted = try tui.waitFor { screen in
+            let starts = E2E.tableRows(screen).map { E2E.number($0.cells[0]) }
+            return screen.components(separatedBy: "\n")[1].contains("▼") && starts == starts.sorted(by: >)
+        }
         let starts = E2E.tableRows(sorted).map { E2E.number($0.cells[0]) }
         #expect(starts == starts.sorted(by: >))
         #expect(sorted.contains("sorted by Starts ▼ descending"))

@@ -32,11 +32,12 @@ enum Fixtures {
     }
 
     static let demoChoices = GameDimensions(
-        platforms: ["Android", "WebGL", "iOS"], countries: ["DE", "MX", "TR", "US"], appVersions: ["0.1", "0.2", "0.10"],
-        funnels: ["live_v1", "test_hard", "ライブ"], funnelVersions: ["live_v1": [1, 2], "test_hard": [3], "ライブ": [1]])
+        values: [.platform: ["Android", "WebGL", "iOS"], .country: ["DE", "MX", "TR", "US"], .appVersion: ["0.1", "0.2", "0.10"],
+                 .funnel: ["live_v1", "test_hard", "ライブ"], .funnelVersion: ["1", "2", "3"]],
+        valuesByParent: [.funnelVersion: ["live_v1": ["1", "2"], "test_hard": ["3"], "ライブ": ["1"]]])
 
     static func backend(writable: Bool = true, funnelError: String? = nil, emptyDemo: Bool = false) -> InMemoryBackend {
-        InMemoryBackend(games: [demo, puzzle], dimensions: ["demo": demoChoices, "puzzle": GameDimensions(platforms: ["iOS"])],
+        InMemoryBackend(games: [demo, puzzle], dimensions: ["demo": demoChoices, "puzzle": GameDimensions(values: [.platform: ["iOS"]])],
                         counts: ["demo": emptyDemo ? [] : demoCounts, "puzzle": puzzleCounts],
                         writable: writable, asOf: asOf, funnelError: funnelError, queryMs: 3.2)
     }

@@ -138,13 +138,13 @@ struct ReducerTests {
         var h = Harness()
         h.press(.function(2))
         guard case .filter(let first) = h.state.overlay else { Issue.record("no pane"); return }
-        #expect(first.dimension == .platform)
+        #expect(first.dimension == .funnel)  // Dimension.allCases order
         h.press(.tab)
         guard case .filter(let second) = h.state.overlay else { Issue.record("no pane"); return }
-        #expect(second.dimension == .country)
+        #expect(second.dimension == .funnelVersion)
         h.press(.backTab, .backTab)
         guard case .filter(let third) = h.state.overlay else { Issue.record("no pane"); return }
-        #expect(third.dimension == .funnelVersion)
+        #expect(third.dimension == .appVersion)
         h.press(.char("v"))
         guard case .filter(let fourth) = h.state.overlay else { Issue.record("no pane"); return }
         #expect(fourth.dimension == .appVersion)

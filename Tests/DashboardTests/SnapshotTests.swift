@@ -99,6 +99,28 @@ struct SnapshotTests {
         assertSnapshot(h.text, named: "no-games")
     }
 
+    /// After a failed query the table still shows the previous numbers: the status bar names the selection
+    /// they answer (not the one asked for) and says so; the CSV export describes the same selection.
+    @Test func failedQueryKeepsTheOldNumbersLabelledAsSuch() throws {
+        var h = Harness()
+        let before = h.state.table
+        h.backend.funnelError = "canceling statement due to statement timeout"
+        h.press(.char("p"), .down, .enter) // Android
+        #expect(h.state.filters == FunnelFilters(platform: "Android"))
+        #expect(h.state.table == before && !h.state.resultMatchesRequest)
+        assertSnapshot(h.text, named: "failed-query-old-numbers")
+        let status = h.text.components(separatedBy: "\n")[h.state.size.height - 2]
+        #expect(status.contains("demo │ 2024-01-01 → 2024-03-31 (whole history) │ no filters │ fast │ not the view asked for"))
+        #expect(!status.contains("platform=Android"))
+        let csv = try #require(CSVExport.render(h.state))
+        #expect(csv.contains("# filters: none\n"))
+        // Once the query succeeds, screen and request agree again.
+        h.backend.funnelError = nil
+        h.press(.function(5))
+        #expect(h.state.resultMatchesRequest)
+        #expect(h.text.contains("demo │ 2024-01-01 → 2024-03-31 (whole history) │ platform=Android │ fast │ 3.2 ms"))
+    }
+
     @Test func errorInStatusBar() {
         let h = Harness(backend: Fixtures.backend(funnelError: "database error: connection to server lost"))
         assertSnapshot(h.text, named: "error-status-bar")

@@ -63,7 +63,8 @@ import TestSupport
         for (json, level) in zip(levels, expected) {
             #expect(Set(json.keys) == Set(["levelId"] + MetricFields.names))
             #expect(json["levelId"] as? Int == level.levelId)
-            for (name, value) in MetricFields.values(level) {
+            for field in MetricFields.all {
+                let (name, value) = (field.name, field.value(level))
                 if let value {
                     // Foundation's JSON parser on Linux may be off in the last bits; the text we print round-trips.
                     let parsed = try #require((json[name] as? NSNumber)?.doubleValue, "level \(level.levelId) \(name)")

@@ -36,16 +36,16 @@ import TestSupport
         var rng = SeededRandom(seed: 99)
         let dims = try h.store.dimensions(game: "g")          // from the aggregates' cell tuples
         #expect(dims == fromEvents)
-        #expect(dims.platforms == ["Android", "WebGL", "iOS"])
+        #expect(dims.values[.platform, default: []] == ["Android", "WebGL", "iOS"])
         var nonEmpty = 0
         for trial in 0..<80 {
             let a = rng.next(10), b = rng.next(10)
             let range = try DayRange(from: Self.history.from.adding(days: min(a, b)), to: Self.history.from.adding(days: max(a, b)))
             var filters = FunnelFilters()
-            if rng.next(2) == 0 { filters.platform = dims.platforms.randomElement(using: &rng) }
-            if rng.next(3) == 0 { filters.country = dims.countries.randomElement(using: &rng) }
-            if rng.next(3) == 0 { filters.appVersion = dims.appVersions.randomElement(using: &rng) }
-            if rng.next(3) == 0 { filters.funnel = dims.funnels.randomElement(using: &rng) }
+            if rng.next(2) == 0 { filters.platform = dims.values[.platform, default: []].randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.country = dims.values[.country, default: []].randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.appVersion = dims.values[.appVersion, default: []].randomElement(using: &rng) }
+            if rng.next(3) == 0 { filters.funnel = dims.values[.funnel, default: []].randomElement(using: &rng) }
             if rng.next(3) == 0 { filters.funnelVersion = 1 + rng.next(2) }
             let report = try h.store.verify(FunnelQuery(game: "g", range: range, filters: filters))
             if report.levelsCompared > 0 { nonEmpty += 1 }
@@ -91,11 +91,11 @@ import TestSupport
                 let range = try DayRange(from: Self.history.from.adding(days: min(a, b)),
                                          to: Self.history.from.adding(days: max(a, b)))
                 var filters = FunnelFilters()
-                if subset & 1 != 0 { filters.funnel = dims.funnels.randomElement(using: &rng) }
+                if subset & 1 != 0 { filters.funnel = dims.values[.funnel, default: []].randomElement(using: &rng) }
                 if subset & 2 != 0 { filters.funnelVersion = 1 + rng.next(2) }
-                if subset & 4 != 0 { filters.platform = dims.platforms.randomElement(using: &rng) }
-                if subset & 8 != 0 { filters.country = dims.countries.randomElement(using: &rng) }
-                if subset & 16 != 0 { filters.appVersion = dims.appVersions.randomElement(using: &rng) }
+                if subset & 4 != 0 { filters.platform = dims.values[.platform, default: []].randomElement(using: &rng) }
+                if subset & 8 != 0 { filters.country = dims.values[.country, default: []].randomElement(using: &rng) }
+                if subset & 16 != 0 { filters.appVersion = dims.values[.appVersion, default: []].randomElement(using: &rng) }
                 let report = try h.store.verify(FunnelQuery(game: "g", range: range, filters: filters))
                 #expect(report.differences.isEmpty, "round \(round) \(range) \(filters): \(report.differences.prefix(3))")
             }

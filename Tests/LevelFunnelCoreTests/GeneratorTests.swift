@@ -380,7 +380,7 @@ nonisolated(unsafe) private let medium: (config: GeneratorConfig, bytes: [UInt8]
         c = ok
         c.game = ""
         #expect(message(c)?.contains("--game") == true)
-        #expect(throws: LevelFunnelError.self) { try EventGenerator(validating: GeneratorConfig(game: "g", players: -1, start: start)) }
-        #expect(throws: Never.self) { try EventGenerator(validating: ok) }
+        #expect(throws: LevelFunnelError.self) { try GeneratorConfig(game: "g", players: -1, start: start).validate() }
+        #expect(throws: Never.self) { try ok.validate() }
     }
 }

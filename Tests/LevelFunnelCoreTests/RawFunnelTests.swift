@@ -46,9 +46,8 @@ import TestSupport
             #expect(actual.map(\.levelId) == expected.map(\.levelId), "\(range) \(filters)")
             #expect(!expected.isEmpty)
             for (a, e) in zip(actual, expected) {
-                let av = MetricFields.values(a), ev = MetricFields.values(e)
-                for name in MetricFields.names {
-                    let x = av[name] ?? nil, y = ev[name] ?? nil
+                for field in MetricFields.all {
+                    let name = field.name, x = field.value(a), y = field.value(e)
                     // Durations are summed exactly (numeric) in PostgreSQL and in doubles here: allow rounding.
                     let same = x == y || (x != nil && y != nil && abs(x! - y!) <= 1e-9 * max(1, abs(y!)))
                     #expect(same, "\(range) \(filters) level \(a.levelId) \(name): raw \(String(describing: x)) expected \(String(describing: y))")

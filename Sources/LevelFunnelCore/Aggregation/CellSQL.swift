@@ -20,9 +20,6 @@
 /// simply makes the days from then on store more cells; no other day changes.
 enum CellSQL {
     private static let dims = Dimension.columnList
-    private static func prefixed(_ alias: String) -> String {
-        Dimension.allCases.map { "\(alias).\($0.column)" }.joined(separator: ", ")
-    }
     /// `GROUPING(...)` value of the cell that pins nothing.
     static let allUnpinned = (1 << Dimension.allCases.count) - 1
 
@@ -39,40 +36,40 @@ enum CellSQL {
     }
 
     /// The player keys of the day, in a temporary table that never outlives the transaction: the day's
-    /// activity (`seen` NULL) and the same players' earlier activity on the same levels and kinds, their last
-    /// day per dimension tuple.
+    /// activity (`seen` NULL) and the same players' earlier activity on the same levels and kinds (`event`, one
+    /// per distinct-player measure), their last day per dimension tuple.
     static let createDayPlayers = """
         CREATE TEMP TABLE IF NOT EXISTS lf_day_players (
-          user_id text, level_id integer, completed boolean,
-          level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text,
+          user_id text, level_id integer, event text,
+          \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", ")),
           seen date) ON COMMIT DELETE ROWS
         """
 
     /// `$1` game, `$2` day.
     static let fillDayPlayers = """
-        INSERT INTO lf_day_players (user_id, level_id, completed, \(dims), seen)
+        INSERT INTO lf_day_players (user_id, level_id, event, \(dims), seen)
         WITH active AS (
-          SELECT DISTINCT user_id, level_id, event_name = 'level_complete' AS completed, \(dims)
+          SELECT DISTINCT user_id, level_id, event_name AS event, \(dims)
             FROM level_events
            WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
-             AND event_name IN ('level_start', 'level_complete')
+             AND event_name IN (\(Measure.playerEvents))
         ), keys AS (
-          SELECT DISTINCT user_id, level_id, completed FROM active
+          SELECT DISTINCT user_id, level_id, event FROM active
         ), players AS (
           SELECT DISTINCT user_id FROM active
         ), earlier AS (
           -- One index probe per player (events_game_user_idx), not one per player, level and kind.
-          SELECT e.user_id, e.level_id, e.event_name = 'level_complete' AS completed, \(prefixed("e")), max(e.day) AS seen
+          SELECT e.user_id, e.level_id, e.event_name AS event, \(Dimension.columnList(alias: "e")), max(e.day) AS seen
             FROM players p
             JOIN level_events e ON e.game_id = $1 AND e.user_id = p.user_id
            WHERE e.occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
-             AND e.event_name IN ('level_start', 'level_complete')
-             AND (e.user_id, e.level_id, e.event_name = 'level_complete') IN (SELECT user_id, level_id, completed FROM keys)
-           GROUP BY e.user_id, e.level_id, e.event_name, \(prefixed("e"))
+             AND e.event_name IN (\(Measure.playerEvents))
+             AND (e.user_id, e.level_id, e.event_name) IN (SELECT user_id, level_id, event FROM keys)
+           GROUP BY e.user_id, e.level_id, e.event_name, \(Dimension.columnList(alias: "e"))
         )
-        SELECT user_id, level_id, completed, \(dims), NULL::date FROM active
+        SELECT user_id, level_id, event, \(dims), NULL::date FROM active
         UNION ALL
-        SELECT user_id, level_id, completed, \(dims), seen FROM earlier
+        SELECT user_id, level_id, event, \(dims), seen FROM earlier
         """
 
     /// The `GROUPING(...)` bits of the dimensions that are *not* additive on the day: some player key active
@@ -83,7 +80,7 @@ enum CellSQL {
                 "CASE WHEN count(DISTINCT \($0.column)) + max((\($0.column) IS NULL)::int) > 1 THEN \($0.groupingBit) ELSE 0 END"
             }.joined(separator: "\n             | ")) AS varying
             FROM lf_day_players
-           GROUP BY user_id, level_id, completed) keys
+           GROUP BY user_id, level_id, event) keys
         """
 
     /// `$1` game, `$2` day: removes the day's rows (before ``rebuildDay`` writes them again).
@@ -93,11 +90,9 @@ enum CellSQL {
          WHERE t.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = $2::date
         """
 
-    private static let eventMeasures = [
-        "starts", "completes", "fails", "users_with_boosters", "fails_with_purchase",
-        "total_completion_duration", "completion_count", "total_fail_duration", "fail_count",
-    ]
-    private static let rowColumns = eventMeasures + ["started_new", "started_after", "completed_new", "completed_after"]
+    private static let eventMeasures = Measure.summed.map(\.column)
+    private static let recencyColumns = Measure.players.flatMap { ["\($0.recency)_new", "\($0.recency)_after"] }
+    private static let rowColumns = eventMeasures + recencyColumns
 
     /// `$1` game, `$2` day, `$3` the day's additive dimension bits. Writes the day's rows of the cells in
     /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and `lf_day_players`
@@ -110,26 +105,26 @@ enum CellSQL {
         let coarse = cells.filter(isCoarse).map(String.init).joined(separator: ", ")
         return """
         WITH keyed AS (
-          SELECT level_id, completed, GROUPING(\(dims)) AS cell, \(dims),
+          SELECT level_id, event, GROUPING(\(dims)) AS cell, \(dims),
                  bool_or(seen IS NULL) AS active_today, max(seen) AS previous
             FROM lf_day_players
-           GROUP BY user_id, level_id, completed, GROUPING SETS (\(sets))
+           GROUP BY user_id, level_id, event, GROUPING SETS (\(sets))
         ), gaps AS (
-          SELECT cell, \(dims), level_id, completed, $2::date - previous AS gap, count(*) AS players
+          SELECT cell, \(dims), level_id, event, $2::date - previous AS gap, count(*) AS players
             FROM keyed
            WHERE active_today
-           GROUP BY cell, \(dims), level_id, completed, gap
+           GROUP BY cell, \(dims), level_id, event, gap
         ), recency AS (
           -- after[k + 1] = players whose previous activity is more than k days back (or absent), k = 0 up to the
           -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL.
-          SELECT cell, \(dims), level_id, completed,
+          SELECT cell, \(dims), level_id, event,
                  coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
                  CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
                    SELECT sum(p) FILTER (WHERE g IS NULL OR g > k)::integer
                      FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
                     GROUP BY k ORDER BY k) END AS after
             FROM gaps
-           GROUP BY cell, \(dims), level_id, completed
+           GROUP BY cell, \(dims), level_id, event
         ), counted AS (
           -- Event counts are sums of the day's finest rows, exact in every cell.
           SELECT GROUPING(\(dims)) AS cell, \(dims), level_id,
@@ -141,16 +136,16 @@ enum CellSQL {
           -- One row per cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
           SELECT cell, \(dims), level_id,
                  \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")),
-                 coalesce(max(fresh) FILTER (WHERE NOT completed), 0) AS started_new,
-                 max(after) FILTER (WHERE NOT completed) AS started_after,
-                 coalesce(max(fresh) FILTER (WHERE completed), 0) AS completed_new,
-                 max(after) FILTER (WHERE completed) AS completed_after
+                 \(Measure.players.map { p in
+                     "coalesce(max(fresh) FILTER (WHERE event = '\(p.event)'), 0) AS \(p.recency)_new, "
+                     + "max(after) FILTER (WHERE event = '\(p.event)') AS \(p.recency)_after"
+                 }.joined(separator: ",\n       "))
             FROM (SELECT cell, \(dims), level_id, \(eventMeasures.joined(separator: ", ")),
-                         NULL::boolean AS completed, NULL::bigint AS fresh, NULL::integer[] AS after
+                         NULL::text AS event, NULL::bigint AS fresh, NULL::integer[] AS after
                     FROM counted
                   UNION ALL
                   SELECT cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
-                         completed, fresh, after
+                         event, fresh, after
                     FROM recency) parts
            -- A tuple pinning a dimension to NULL is read only when that dimension is summed over: in a fine cell,
            -- for an additive dimension. Filters match non-null values only.
@@ -194,12 +189,13 @@ enum CellSQL {
     static func funnelQuery(filterClause: String) -> String {
         """
         SELECT r.level_id,
-               sum(r.starts), sum(r.completes), sum(r.fails),
-               sum(coalesce(r.started_after[r.date - $2::date + 1], r.started_new)),
-               sum(coalesce(r.completed_after[r.date - $2::date + 1], r.completed_new)),
-               sum(r.users_with_boosters), sum(r.fails_with_purchase),
-               sum(r.total_completion_duration), sum(r.completion_count),
-               sum(r.total_fail_duration), sum(r.fail_count)
+               \(Measure.all.map { m in
+                   switch m.kind {
+                   case .summed: "sum(r.\(m.column)) AS \(m.column)"
+                   case .distinctPlayers(_, let recency):
+                       "sum(coalesce(r.\(recency)_after[r.date - $2::date + 1], r.\(recency)_new)) AS \(m.column)"
+                   }
+               }.joined(separator: ",\n       "))
           FROM aggregated_days a
           JOIN level_cell_tuples t
             ON t.game_id = a.game_id

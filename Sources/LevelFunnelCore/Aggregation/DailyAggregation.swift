@@ -9,6 +9,9 @@ public struct DayAggregation: Sendable, Equatable {
     public var rowsWritten: Int
     /// Aggregate rows removed because their events no longer exist for that day.
     public var rowsRemoved: Int
+    /// True when the day's events differ from those of its previous aggregation (or it had none): later days'
+    /// player recency may depend on them, so they are marked stale.
+    public var changed: Bool
 }
 
 /// Rebuilds the daily aggregates of one game and one UTC day from `events` with set-based statements.
@@ -17,20 +20,69 @@ enum DailyAggregation {
     /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction:
     /// a crash leaves the previous state of that day intact. When the day's events changed since its last
     /// aggregation, later aggregated days are marked stale: their player recency depends on this day.
-    static func aggregate(game: String, day: Day, _ db: PostgresConnection) throws -> DayAggregation {
-        try db.transaction {
-            let row = try db.query(upsertSQL, [game, day.iso]).first!
-            let result = DayAggregation(day: day,
-                                        levelEvents: try row.decode(Int.self, at: 0),
-                                        rowsWritten: try row.decode(Int.self, at: 1),
-                                        rowsRemoved: try row.decode(Int.self, at: 2))
+    ///
+    /// The transaction is REPEATABLE READ: the upsert, the players' recency and the fingerprint all read one
+    /// snapshot, so events inserted meanwhile are either in all of them or in none (and then found by the next
+    /// refresh through their `received_at`). `afterUpsert` lets tests insert events between the statements.
+    static func aggregate(game: String, day: Day, _ db: PostgresConnection,
+                          afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
+        try db.transaction(.repeatableRead) {
+            let row = try db.query(upsertSQL, [game, day.iso]).one()
+            try afterUpsert()
             let additive = try rebuildCells(game: game, day: day, db)
-            let changed = try db.query(recordDaySQL, [game, day.iso, additive]).first!.decode(Bool.self, at: 0)
+            let changed = try db.query(recordDaySQL, [game, day.iso, additive]).one().decode(Bool.self, at: 0)
             if changed {
                 try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date", [game, day.iso])
             }
-            return result
+            return DayAggregation(day: day,
+                                  levelEvents: try row.decode(Int.self, at: 0),
+                                  rowsWritten: try row.decode(Int.self, at: 1),
+                                  rowsRemoved: try row.decode(Int.self, at: 2),
+                                  changed: changed)
         }
+    }
+
+    /// `$1` game, `$2`..`$3` a range: the days of the range holding any event (one index probe per such day on
+    /// `(game_id, occurred_at)`, however long the gaps between them: a phone clock set to 2031 costs one probe,
+    /// not 1,900 empty days), plus the days that have aggregated level events (so that rows whose events are
+    /// gone get removed).
+    static let busyDaysSQL = """
+        WITH RECURSIVE busy(day) AS (
+          SELECT (SELECT (occurred_at AT TIME ZONE 'UTC')::date FROM events
+                   WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
+                   ORDER BY occurred_at LIMIT 1)
+          UNION ALL
+          SELECT (SELECT (e.occurred_at AT TIME ZONE 'UTC')::date FROM events e
+                   WHERE e.game_id = $1
+                     AND e.occurred_at >= (busy.day + 1)::timestamp AT TIME ZONE 'UTC'
+                     AND e.occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
+                   ORDER BY e.occurred_at LIMIT 1)
+            FROM busy WHERE busy.day IS NOT NULL
+        )
+        SELECT day FROM busy WHERE day IS NOT NULL
+        UNION
+        SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0
+        ORDER BY 1
+        """
+
+    /// The days of `range` that hold events or aggregates, in order.
+    static func busyDays(game: String, range: DayRange, _ db: PostgresConnection) throws -> [Day] {
+        try db.query(busyDaysSQL, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }
+    }
+
+    /// Records every day of `range` that is not in `busy` as aggregated with no events, in one statement
+    /// (they have no rows to write). Days already recorded are left alone unless marked stale.
+    /// Returns the number of days recorded.
+    @discardableResult
+    static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
+        try db.execute("""
+            INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive)
+            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer
+              FROM generate_series($2::date, $3::date, interval '1 day') d
+             WHERE d::date <> ALL ($4::date[])
+            ON CONFLICT (game_id, date) DO UPDATE SET stale = false, aggregated_at = excluded.aggregated_at
+             WHERE aggregated_days.stale
+            """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
 
     /// Rebuilds the day's cell rows (`CellSQL`): collects the day's player keys, finds the dimensions
@@ -38,7 +90,7 @@ enum DailyAggregation {
     private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
         try db.execute(CellSQL.createDayPlayers)
         try db.execute(CellSQL.fillDayPlayers, [game, day.iso])
-        let varying = try db.query(CellSQL.varyingDimensions).first!.decode(Int.self, at: 0)
+        let varying = try db.query(CellSQL.varyingDimensions).one().decode(Int.self, at: 0)
         let additive = CellSQL.allUnpinned & ~varying
         try db.execute(CellSQL.deleteDay, [game, day.iso])
         try db.execute(CellSQL.rebuildDay(additive: additive), [game, day.iso, additive])
@@ -56,7 +108,7 @@ enum DailyAggregation {
           SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
         ), recorded AS (
           INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive)
-          SELECT $1, $2::date, clock_timestamp(), events, print, false, $3::integer FROM fingerprint
+          SELECT $1, $2::date, now(), events, print, false, $3::integer FROM fingerprint
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                  events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive
@@ -65,25 +117,22 @@ enum DailyAggregation {
         """
 
     private static let dimensionList = Dimension.columnList
-    private static let countColumns = [
-        "starts", "completes", "fails", "started_players", "completed_players", "users_with_boosters",
-        "fails_with_purchase", "total_completion_duration", "completion_count", "total_fail_duration", "fail_count",
-    ]
+    private static let measureColumns = Measure.all.map(\.column)
 
     /// `$1` game, `$2` day. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
     /// before the upsert and removes only keys absent from `fresh`.
     private static let upsertSQL = """
         WITH fresh AS (
           SELECT game_id, day AS date, level_id, \(dimensionList),
-        \(LevelEventSQL.measures)
+        \(Measure.selectList)
             FROM level_events
            WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
            GROUP BY game_id, day, level_id, \(dimensionList)
         ), written AS (
-          INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(countColumns.joined(separator: ", ")))
-          SELECT * FROM fresh
+          INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")))
+          SELECT game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")) FROM fresh
           ON CONFLICT ON CONSTRAINT level_metrics_daily_key DO UPDATE SET
-            \(countColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ",\n    "))
+            \(measureColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ",\n    "))
           RETURNING 1
         ), removed AS (
           DELETE FROM level_metrics_daily d

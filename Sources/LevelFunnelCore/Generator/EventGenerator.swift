@@ -23,15 +23,9 @@ public struct EventGenerator: Sendable {
     /// Chunks handed to the sink end on a row boundary and are about this size.
     public static let chunkSize = 256 * 1024
 
-    /// Does not validate: call `config.validate()` first (or use `init(validating:)`); out-of-range values are
-    /// clamped (fewer than one player or day gives an empty stream).
+    /// Does not validate: call `config.validate()` first; out-of-range values are clamped (fewer than one
+    /// player or day gives an empty stream).
     public init(config: GeneratorConfig) { self.config = config }
-
-    /// Validates the configuration first (`LevelFunnelError.invalidInput` naming the option).
-    public init(validating config: GeneratorConfig) throws {
-        try config.validate()
-        self.init(config: config)
-    }
 
     /// Calls `sink` with chunks of COPY text (each ending on a row boundary, roughly 256 KiB) until the stream is
     /// complete; returns what was produced.

@@ -19,7 +19,7 @@ public struct EventLoader {
         let start = ContinuousClock.now
         var stats: GeneratorStats?
         try db.transaction {
-            if try db.query("SELECT EXISTS (SELECT 1 FROM events WHERE game_id = $1)", [config.game]).first!.decode(Bool.self, at: 0) {
+            if try db.query("SELECT EXISTS (SELECT 1 FROM events WHERE game_id = $1)", [config.game]).one().decode(Bool.self, at: 0) {
                 throw LevelFunnelError.invalidInput("game '\(config.game)' already has events: generate under another --game")
             }
             try db.copyIn(Self.copySQL) { write in

@@ -1,40 +1,49 @@
-/// The contract's field names and values of a level, in output order: the one list that JSON, CSV, tables
-/// and comparisons all follow.
+/// One field of a level in the contract's output: its name and how to read it from a level's metrics.
+public struct MetricField: Sendable, Hashable, CustomStringConvertible {
+    /// The contract's field name (`startedPlayers`, `winRate`, ...).
+    public let name: String
+    /// True for whole-number fields (event and player counts).
+    public let isCount: Bool
+    private let read: @Sendable (LevelMetrics) -> Double?
+
+    init(name: String, isCount: Bool, read: @escaping @Sendable (LevelMetrics) -> Double?) {
+        self.name = name
+        self.isCount = isCount
+        self.read = read
+    }
+
+    /// The field's value for one level (nil where undefined).
+    public func value(_ metrics: LevelMetrics) -> Double? { read(metrics) }
+
+    public var description: String { name }
+    public static func == (a: MetricField, b: MetricField) -> Bool { a.name == b.name }
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
+}
+
+/// The contract's fields of a level, in output order: the one list that JSON, CSV, tables, verify and
+/// comparisons all follow. The counted fields come from `Measure.all`, the derived ones from `LevelMetrics`.
 public enum MetricFields {
+    /// Every field after `levelId`, in the contract's order.
+    public static let all: [MetricField] = Measure.all.map { measure in
+        MetricField(name: measure.name, isCount: measure.isCount) { measure.value($0.counts) }
+    } + derived
+
+    private static let derived: [MetricField] = [
+        ("churnStartComplete", \LevelMetrics.churnStartComplete), ("churnCompleteNext", \.churnCompleteNext),
+        ("churnTotal", \.churnTotal), ("boosterUsage", \.boosterUsage), ("egpRate", \.egpRate), ("winRate", \.winRate),
+        ("completionRate", \.completionRate), ("failRate", \.failRate), ("funnelRate", \.funnelRate),
+        ("apsRaw", \.apsRaw), ("apsClean", \.apsClean),
+        ("meanCompletionDuration", \.meanCompletionDuration), ("meanFailDuration", \.meanFailDuration),
+    ].map { name, path in
+        nonisolated(unsafe) let path = path
+        return MetricField(name: name, isCount: false) { $0[keyPath: path] }
+    }
+
     /// Field names after `levelId`, in the contract's order.
-    public static let names: [String] = [
-        "starts", "completes", "fails", "startedPlayers", "completedPlayers", "usersWithBoosters",
-        "failsWithPurchase", "totalCompletionDuration", "completionCount", "totalFailDuration", "failCount",
-        "churnStartComplete", "churnCompleteNext", "churnTotal", "boosterUsage", "egpRate", "winRate",
-        "completionRate", "failRate", "funnelRate", "apsRaw", "apsClean", "meanCompletionDuration", "meanFailDuration",
-    ]
+    public static let names: [String] = all.map(\.name)
 
-    /// Names of the fields that are whole numbers (counts).
-    public static let integerFields: Set<String> = [
-        "starts", "completes", "fails", "startedPlayers", "completedPlayers", "usersWithBoosters",
-        "failsWithPurchase", "completionCount", "failCount",
-    ]
+    private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
-    /// The value of every field of `m`, keyed by name (nil where undefined).
-    public static func values(_ m: LevelMetrics) -> [String: Double?] {
-        let c = m.counts
-        return [
-            "starts": Double(c.starts), "completes": Double(c.completes), "fails": Double(c.fails),
-            "startedPlayers": Double(c.startedPlayers), "completedPlayers": Double(c.completedPlayers),
-            "usersWithBoosters": Double(c.usersWithBoosters), "failsWithPurchase": Double(c.failsWithPurchase),
-            "totalCompletionDuration": c.totalCompletionDuration, "completionCount": Double(c.completionCount),
-            "totalFailDuration": c.totalFailDuration, "failCount": Double(c.failCount),
-            "churnStartComplete": m.churnStartComplete, "churnCompleteNext": m.churnCompleteNext,
-            "churnTotal": m.churnTotal, "boosterUsage": m.boosterUsage, "egpRate": m.egpRate, "winRate": m.winRate,
-            "completionRate": m.completionRate, "failRate": m.failRate, "funnelRate": m.funnelRate,
-            "apsRaw": m.apsRaw, "apsClean": m.apsClean,
-            "meanCompletionDuration": m.meanCompletionDuration, "meanFailDuration": m.meanFailDuration,
-        ]
-    }
-
-    /// The values of `m` in `names` order.
-    public static func orderedValues(_ m: LevelMetrics) -> [Double?] {
-        let all = values(m)
-        return names.map { all[$0] ?? nil }
-    }
+    /// The field called `name`, if the contract has one.
+    public static func named(_ name: String) -> MetricField? { byName[name] }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 
 /// A calendar day in UTC, stored as days since 1970-01-01.
 ///
@@ -89,6 +90,15 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
         default: return 31
         }
     }
+}
+
+extension Day: PostgresEncodable, PostgresDecodable {
+    /// `YYYY-MM-DD`: bind it with a `::date` cast.
+    public var postgresText: String? { iso }
+
+    /// Reads a `date` column, which is `YYYY-MM-DD` because every connection pins `DateStyle` to ISO (see
+    /// `PostgresConnection`); any other text fails to decode (a thrown error, never a trap).
+    public static func decode(postgresText text: String?) -> Day? { text.flatMap(Day.init(iso:)) }
 }
 
 /// An inclusive range of UTC days.

@@ -1,33 +1,58 @@
-/// Equality filters on the event dimensions; `nil` means "all", NULLs included.
+/// Equality filters on the event dimensions (see `Dimension`); an absent value means "all", NULLs included.
+///
+/// Values are kept as text keyed by dimension, so that every layer handles every dimension the same way; the
+/// SQL casts them with `Dimension.sqlType`.
 public struct FunnelFilters: Sendable, Hashable, Codable {
-    public var platform: String?
-    public var country: String?
-    public var appVersion: String?
-    public var funnel: String?
-    public var funnelVersion: Int?
+    private var values: [Dimension: String] = [:]
 
+    /// No filter.
+    public init() {}
+
+    /// Filters on the given dimensions.
+    public init(_ values: [Dimension: String]) { self.values = values }
+
+    /// Convenience for call sites and tests; every dimension is reachable through the subscript too.
     public init(platform: String? = nil, country: String? = nil, appVersion: String? = nil,
                 funnel: String? = nil, funnelVersion: Int? = nil) {
-        self.platform = platform
-        self.country = country
-        self.appVersion = appVersion
-        self.funnel = funnel
-        self.funnelVersion = funnelVersion
+        values[.platform] = platform
+        values[.country] = country
+        values[.appVersion] = appVersion
+        values[.funnel] = funnel
+        values[.funnelVersion] = funnelVersion.map(String.init)
+    }
+
+    /// The value filtered on for `dimension`, or nil for "all". Setting a parent (a funnel) to another value
+    /// clears its children (the funnel's version), whose values belong to the old one.
+    public subscript(dimension: Dimension) -> String? {
+        get { values[dimension] }
+        set {
+            if values[dimension] != newValue {
+                for child in Dimension.allCases where child.parent == dimension { values[child] = nil }
+            }
+            values[dimension] = newValue
+        }
+    }
+
+    public var platform: String? { get { self[.platform] } set { self[.platform] = newValue } }
+    public var country: String? { get { self[.country] } set { self[.country] = newValue } }
+    public var appVersion: String? { get { self[.appVersion] } set { self[.appVersion] = newValue } }
+    public var funnel: String? { get { self[.funnel] } set { self[.funnel] = newValue } }
+    public var funnelVersion: Int? {
+        get { self[.funnelVersion].flatMap { Int($0) } }
+        set { self[.funnelVersion] = newValue.map(String.init) }
     }
 
     /// True when no filter is set.
-    public var isEmpty: Bool { self == FunnelFilters() }
+    public var isEmpty: Bool { values.isEmpty }
 
-    /// The filters that are set, as (contract name, value) pairs in a fixed order.
-    /// The names are those of the JSON output's `filters` object.
-    public var activePairs: [(name: String, value: String)] {
-        var pairs: [(String, String)] = []
-        if let platform { pairs.append(("platform", platform)) }
-        if let country { pairs.append(("country", country)) }
-        if let appVersion { pairs.append(("appVersion", appVersion)) }
-        if let funnel { pairs.append(("funnel", funnel)) }
-        if let funnelVersion { pairs.append(("funnelVersion", String(funnelVersion))) }
-        return pairs
+    /// The dimensions filtered on, with their values, in `Dimension.allCases` order.
+    public var active: [(dimension: Dimension, value: String)] {
+        Dimension.allCases.compactMap { d in values[d].map { (d, $0) } }
+    }
+
+    /// `platform=iOS country=TR`, or `no filters`.
+    public var summary: String {
+        isEmpty ? "no filters" : active.map { "\($0.dimension.name)=\($0.value)" }.joined(separator: " ")
     }
 }
 

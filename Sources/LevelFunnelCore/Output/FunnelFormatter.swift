@@ -9,9 +9,8 @@ public enum FunnelFormatter {
         out += "\"game\":\(JSONText.string(result.query.game)),"
         out += "\"from\":\(JSONText.string(result.query.range.from.iso)),"
         out += "\"to\":\(JSONText.string(result.query.range.to.iso)),"
-        out += "\"filters\":{" + result.query.filters.activePairs.map { pair in
-            let value = pair.name == "funnelVersion" ? pair.value : JSONText.string(pair.value)
-            return "\(JSONText.string(pair.name)):\(value)"
+        out += "\"filters\":{" + result.query.filters.active.map { dimension, value in
+            "\(JSONText.string(dimension.name)):\(dimension.isInteger ? value : JSONText.string(value))"
         }.joined(separator: ",") + "},"
         out += "\"source\":\(JSONText.string(result.source.rawValue)),"
         out += "\"queryMs\":\(JSONText.number((result.queryMs * 1000).rounded() / 1000)),"
@@ -19,24 +18,29 @@ public enum FunnelFormatter {
         return out
     }
 
-    /// A header line with `levelId` and every field name, then one line per level; empty cells for null.
-    public static func csv(_ result: FunnelResult) -> String {
-        var lines = [(["levelId"] + MetricFields.names).joined(separator: ",")]
-        for level in result.levels {
-            let cells = [String(level.levelId)] + zip(MetricFields.names, MetricFields.orderedValues(level)).map { name, value in
-                value.map { MetricFields.integerFields.contains(name) ? String(Int($0)) : JSONText.number($0) } ?? ""
-            }
-            lines.append(cells.joined(separator: ","))
+    /// The one CSV writer (`query --format csv` and the dashboard's export): optional `#` comment lines, a
+    /// header with `levelId` and every contract field, then one line per level in the order given; empty
+    /// cells for null.
+    public static func csv(_ levels: [LevelMetrics], comments: [String] = []) -> String {
+        var lines = comments.map { "# " + $0 }
+        lines.append((["levelId"] + MetricFields.names).joined(separator: ","))
+        for level in levels {
+            lines.append(([String(level.levelId)] + MetricFields.all.map { text($0, level) ?? "" }).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `csv` of a result's levels in level order, without comments.
+    public static func csv(_ result: FunnelResult) -> String { csv(result.levels) }
+
     private static func levelJSON(_ level: LevelMetrics) -> String {
-        let fields = zip(MetricFields.names, MetricFields.orderedValues(level)).map { name, value -> String in
-            let text = value.map { MetricFields.integerFields.contains(name) ? String(Int($0)) : JSONText.number($0) } ?? "null"
-            return "\"\(name)\":\(text)"
-        }
+        let fields = MetricFields.all.map { "\"\($0.name)\":\(text($0, level) ?? "null")" }
         return "{\"levelId\":\(level.levelId)," + fields.joined(separator: ",") + "}"
+    }
+
+    /// A field's value as JSON/CSV text: counts as integers, others shortest round-tripping; nil when undefined.
+    private static func text(_ field: MetricField, _ level: LevelMetrics) -> String? {
+        field.value(level).map { field.isCount ? String(Int($0)) : JSONText.number($0) }
     }
 }
 

@@ -6,7 +6,7 @@ enum RawFunnel {
         let filters = FilterSQL(query.filters, firstParameter: 4)
         let sql = """
             SELECT level_id,
-            \(LevelEventSQL.measures)
+            \(Measure.selectList)
               FROM level_events
              WHERE \(LevelEventSQL.gameAndDays())\(filters.andClause)
              GROUP BY level_id

@@ -21,13 +21,15 @@ public enum SchemaMigrator {
     /// - Returns: the versions applied by this call (empty when already up to date).
     @discardableResult
     public static func migrate(_ db: PostgresConnection) throws -> [Int] {
-        try db.execute("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-              version    integer PRIMARY KEY,
-              name       text NOT NULL,
-              applied_at timestamptz NOT NULL DEFAULT now())
-            """)
-        return try db.withAdvisoryLock(AdvisoryLockKey.migrations) {
+        // The lock comes first: two sessions creating `schema_migrations` at once would collide on the catalog
+        // (`IF NOT EXISTS` does not make concurrent CREATEs safe).
+        try db.withAdvisoryLock(AdvisoryLockKey.migrations) {
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                  version    integer PRIMARY KEY,
+                  name       text NOT NULL,
+                  applied_at timestamptz NOT NULL DEFAULT now())
+                """)
             let applied = Set(try db.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self, at: 0) })
             var done: [Int] = []
             for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
@@ -78,6 +80,7 @@ public enum SchemaMigrator {
         Migration(version: 3, name: "events indexes", statements: SchemaSQL.eventsIndexes, transactional: false,
                   rebuildsInvalidIndexes: SchemaSQL.eventsIndexNames),
         Migration(version: 4, name: "daily aggregates", statements: SchemaSQL.dailyAggregates),
+        Migration(version: 5, name: "refresh watermarks", statements: [SchemaSQL.refreshWatermarks]),
     ]
 }
 

@@ -168,4 +168,12 @@ enum SchemaSQL {
           PRIMARY KEY (game_id, date))
         """,
     ]
+
+    /// How far each game's daily job has looked: every event received before `received_through` (less the
+    /// refresh margin) is reflected in the aggregates, so the next refresh reads only newer events.
+    static let refreshWatermarks = """
+        CREATE TABLE IF NOT EXISTS refresh_watermarks (
+          game_id          text PRIMARY KEY,
+          received_through timestamptz NOT NULL)
+        """
 }

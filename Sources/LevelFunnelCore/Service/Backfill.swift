@@ -60,8 +60,22 @@ public struct BackfillSummary: Sendable, Hashable {
 /// What a refresh (the daily job) did for one game.
 public struct RefreshSummary: Sendable {
     public var game: String
-    /// The days re-aggregated: never aggregated before, with late events, or today/yesterday.
+    /// The days re-aggregated: never aggregated before, stale, with late events, yesterday and today, and the
+    /// later days with events after a day that changed.
     public var days: [Day]
+    /// Days without events recorded as aggregated (in one statement).
+    public var emptyDays: Int
     public var events: Int
     public var seconds: Double
+    /// True when `shouldStop` ended the run between days (the days done are kept).
+    public var cancelled = false
+
+    public init(game: String, days: [Day], emptyDays: Int, events: Int, seconds: Double, cancelled: Bool = false) {
+        self.game = game
+        self.days = days
+        self.emptyDays = emptyDays
+        self.events = events
+        self.seconds = seconds
+        self.cancelled = cancelled
+    }
 }

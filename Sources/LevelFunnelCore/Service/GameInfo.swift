@@ -22,20 +22,40 @@ public struct GameInfo: Sendable, Hashable {
 
 /// The dimension values present in a game's data, for filter choices.
 public struct GameDimensions: Sendable, Hashable {
-    public var platforms: [String] = []
-    public var countries: [String] = []
-    public var appVersions: [String] = []
-    public var funnels: [String] = []
-    /// Funnel versions seen with each funnel.
-    public var funnelVersions: [String: [Int]] = [:]
+    /// Each dimension's values, sorted for pick lists (`Dimension.sorted`).
+    public var values: [Dimension: [String]]
+    /// For a dimension with a parent (a funnel's versions): its values under each value of the parent.
+    public var valuesByParent: [Dimension: [String: [String]]]
 
-    public init(platforms: [String] = [], countries: [String] = [], appVersions: [String] = [],
-                funnels: [String] = [], funnelVersions: [String: [Int]] = [:]) {
-        self.platforms = platforms
-        self.countries = countries
-        self.appVersions = appVersions
-        self.funnels = funnels
-        self.funnelVersions = funnelVersions
+    public init(values: [Dimension: [String]] = [:], valuesByParent: [Dimension: [String: [String]]] = [:]) {
+        self.values = values
+        self.valuesByParent = valuesByParent
+    }
+
+    /// Builds the lists from distinct dimension tuples (nil: NULL, which is not a filter value).
+    public init(tuples: [[Dimension: String]]) {
+        var seen: [Dimension: Set<String>] = [:]
+        var seenByParent: [Dimension: [String: Set<String>]] = [:]
+        for tuple in tuples {
+            for (dimension, value) in tuple {
+                seen[dimension, default: []].insert(value)
+                if let parent = dimension.parent, let parentValue = tuple[parent] {
+                    seenByParent[dimension, default: [:]][parentValue, default: []].insert(value)
+                }
+            }
+        }
+        values = Dictionary(uniqueKeysWithValues: seen.map { dimension, set in (dimension, dimension.sorted(set)) })
+        valuesByParent = Dictionary(uniqueKeysWithValues: seenByParent.map { dimension, byParent in
+            (dimension, byParent.mapValues { dimension.sorted($0) })
+        })
+    }
+
+    /// The values to offer for `dimension` under `filters`: a child dimension offers only the values of the
+    /// parent value filtered on, and none while the parent is "all".
+    public func options(_ dimension: Dimension, filters: FunnelFilters) -> [String] {
+        guard let parent = dimension.parent else { return values[dimension] ?? [] }
+        guard let parentValue = filters[parent] else { return [] }
+        return valuesByParent[dimension]?[parentValue] ?? []
     }
 }
 
@@ -52,9 +72,11 @@ public struct AggregationStatus: Sendable, Hashable {
     public var lastAggregatedAt: Date?
     /// Days with events received after the day was last aggregated (late events), or never aggregated.
     public var staleDays: Int
+    /// Level events dated after today (wrong device clocks); they count on their `occurred_at` day.
+    public var futureEvents: Int
 
     public init(game: String, firstDay: Day, lastDay: Day, aggregatedDays: Int, totalDays: Int,
-                lastAggregatedAt: Date?, staleDays: Int) {
+                lastAggregatedAt: Date?, staleDays: Int, futureEvents: Int = 0) {
         self.game = game
         self.firstDay = firstDay
         self.lastDay = lastDay
@@ -62,6 +84,7 @@ public struct AggregationStatus: Sendable, Hashable {
         self.totalDays = totalDays
         self.lastAggregatedAt = lastAggregatedAt
         self.staleDays = staleDays
+        self.futureEvents = futureEvents
     }
 }
 

@@ -64,8 +64,8 @@ public final class LevelFunnelStore {
         try withSchemaCheck {
             try db.query(GameSQL.gamesWithLevelEvents).map { row in
                 GameInfo(id: try row.decode(String.self, at: 0),
-                         firstDay: Day(iso: try row.decode(String.self, at: 1))!,
-                         lastDay: Day(iso: try row.decode(String.self, at: 2))!,
+                         firstDay: try row.decode(Day.self, at: 1),
+                         lastDay: try row.decode(Day.self, at: 2),
                          aggregatedLevelEvents: try row.decode(Int?.self, at: 3))
             }
         }
@@ -74,8 +74,8 @@ public final class LevelFunnelStore {
     /// The game's history, or ``LevelFunnelError/unknownGame(_:)``.
     public func game(_ id: String) throws -> GameInfo {
         guard let row = try withSchemaCheck({ try db.query(GameSQL.gameSpan, [id]).first }),
-              let first = try row.decode(String?.self, at: 0).flatMap(Day.init(iso:)),
-              let last = try row.decode(String?.self, at: 1).flatMap(Day.init(iso:))
+              let first = try row.decode(Day?.self, at: 0),
+              let last = try row.decode(Day?.self, at: 1)
         else { throw LevelFunnelError.unknownGame(id) }
         return GameInfo(id: id, firstDay: first, lastDay: last)
     }
@@ -84,106 +84,119 @@ public final class LevelFunnelStore {
     public func dimensions(game: String) throws -> GameDimensions {
         var rows = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]) }
         if rows.isEmpty { rows = try db.query(GameSQL.dimensionsFromEvents, [game]) }
-        var result = GameDimensions()
-        var platforms = Set<String>(), countries = Set<String>(), versions = Set<String>()
-        var funnels: [String: Set<Int>] = [:]
-        for row in rows {
-            if let v = try row.decode(String?.self, at: 0) { platforms.insert(v) }
-            if let v = try row.decode(String?.self, at: 1) { countries.insert(v) }
-            if let v = try row.decode(String?.self, at: 2) { versions.insert(v) }
-            if let funnel = try row.decode(String?.self, at: 3) {
-                let version = try row.decode(Int?.self, at: 4)
-                funnels[funnel, default: []].formUnion(version.map { [$0] } ?? [])
-            }
-        }
-        result.platforms = platforms.sorted()
-        result.countries = countries.sorted()
-        result.appVersions = versions.sorted { $0.compare($1, options: .numeric) == .orderedAscending }
-        result.funnels = funnels.keys.sorted()
-        result.funnelVersions = funnels.mapValues { $0.sorted() }
-        return result
+        return GameDimensions(tuples: try rows.map { row in
+            var tuple: [Dimension: String] = [:]
+            for dimension in Dimension.allCases { tuple[dimension] = try row.decode(String?.self, column: dimension.column) }
+            return tuple
+        })
     }
 
     // MARK: Aggregation
 
     /// Re-aggregates one UTC day of one game (idempotent), holding the game's aggregation lock.
-    public func aggregate(game: String, day: Day, onWait: () -> Void = {}) throws -> DayAggregation {
+    public func aggregate(game: String, day: Day, onWait: () -> Void = {},
+                          shouldStop: () -> Bool = { false }) throws -> DayAggregation {
         try requireSchema()
-        return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
+        return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             try DailyAggregation.aggregate(game: game, day: day, db)
         }
     }
 
     /// Aggregates every day of `range` in order, one transaction per day, re-runnable with identical results.
     ///
-    /// Holds the game's advisory lock for the whole run, so two backfills (or a backfill and the daily job)
-    /// never interleave; `onWait` is called when another session holds it. `progress` is called after each
-    /// day; returning false stops the backfill between days (days already done stay done).
-    public func backfill(game: String, range: DayRange, onWait: () -> Void = {},
+    /// Days without any event are recorded in one statement first (their work does not depend on how many
+    /// there are); then each day with events is aggregated. Holds the game's advisory lock for the whole run,
+    /// so two backfills (or a backfill and the daily job) never interleave; `onWait` is called when another
+    /// session holds it, and `shouldStop` ends the wait (``LevelFunnelError/cancelled``). `progress` is called
+    /// after each day; returning false stops the backfill between days (days already done stay done).
+    public func backfill(game: String, range: DayRange, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
                          progress: (BackfillProgress) -> Bool = { _ in true }) throws -> BackfillSummary {
         try requireSchema()
-        return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
+        return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
-            var summary = BackfillSummary(game: game, range: range, daysDone: 0, events: 0, rowsWritten: 0,
-                                          rowsRemoved: 0, seconds: 0, cancelled: false)
-            for day in range.days {
+            let busy = try DailyAggregation.busyDays(game: game, range: range, db)
+            try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
+            var summary = BackfillSummary(game: game, range: range, daysDone: range.dayCount - busy.count, events: 0,
+                                          rowsWritten: 0, rowsRemoved: 0, seconds: 0, cancelled: false)
+            for (index, day) in busy.enumerated() {
                 let done = try DailyAggregation.aggregate(game: game, day: day, db)
                 summary.daysDone += 1
                 summary.events += done.levelEvents
                 summary.rowsWritten += done.rowsWritten
                 summary.rowsRemoved += done.rowsRemoved
                 summary.seconds = (ContinuousClock.now - start).seconds
-                let perDay = summary.seconds / Double(summary.daysDone)
+                let perBusyDay = summary.seconds / Double(index + 1)
                 let report = BackfillProgress(
                     game: game, day: day, daysDone: summary.daysDone, daysTotal: range.dayCount,
                     events: summary.events,
                     eventsPerSecond: summary.seconds > 0 ? Double(summary.events) / summary.seconds : 0,
                     elapsedSeconds: summary.seconds,
-                    etaSeconds: perDay * Double(range.dayCount - summary.daysDone))
-                if !progress(report) && summary.daysDone < range.dayCount {
+                    etaSeconds: perBusyDay * Double(busy.count - index - 1))
+                if (!progress(report) || shouldStop()) && index + 1 < busy.count {
                     summary.cancelled = true
                     break
                 }
             }
+            summary.seconds = (ContinuousClock.now - start).seconds
             return summary
         }
     }
 
     /// The daily job for one game: re-aggregates the days that need it — never aggregated, marked stale,
     /// holding events received after the day was aggregated (late events), and yesterday and today — and every
-    /// day after the earliest of them, since later days' player counts depend on earlier days. Idempotent.
-    public func refresh(game: String, today: Day = .today, onWait: () -> Void = {}) throws -> RefreshSummary {
+    /// later day with events once one of them changed, since later days' player counts depend on earlier days.
+    /// Empty days are recorded in one statement, so the work grows with the days that have events and changed,
+    /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
+    public func refresh(game: String, today: Day = .today, onWait: () -> Void = {},
+                        shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireSchema()
         let info = try self.game(game)
-        return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
+        return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
-            let stale = try staleDays(info, marginSeconds: 300)
-            let earliest = min(stale.min() ?? today.adding(days: -1), today.adding(days: -1))
-            let days = try DayRange(from: max(earliest, info.firstDay), to: max(today, info.lastDay)).days
-            var events = 0
-            for day in days {
-                events += try DailyAggregation.aggregate(game: game, day: day, db).levelEvents
+            let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
+            let needed = Set(try staleDays(info, marginSeconds: 300) + [today.adding(days: -1), today])
+            let from = max(needed.min()!, info.firstDay)
+            let to = max(today, info.lastDay)
+            var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)
+            if from <= to {
+                let range = try DayRange(from: from, to: to)
+                let busy = try DailyAggregation.busyDays(game: game, range: range, db)
+                summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
+                var earlierChanged = false
+                for day in busy where needed.contains(day) || earlierChanged {
+                    let done = try DailyAggregation.aggregate(game: game, day: day, db)
+                    earlierChanged = earlierChanged || done.changed
+                    summary.days.append(day)
+                    summary.events += done.levelEvents
+                    if shouldStop() { summary.cancelled = true; break }
+                }
             }
-            return RefreshSummary(game: game, days: days, events: events,
-                                  seconds: (ContinuousClock.now - start).seconds)
+            if !summary.cancelled {
+                // Every event received before the search (less the margin) is now accounted for.
+                try db.execute(RefreshSQL.saveWatermark, [game, searchedAt])
+            }
+            summary.seconds = (ContinuousClock.now - start).seconds
+            return summary
         }
     }
 
-    /// Days of the game's history that were never aggregated or received events after their aggregation.
+    /// Days of the game's history that were never aggregated or are stale, and days holding events received
+    /// after their aggregation; only events received since the last refresh (less the margin) are read.
     private func staleDays(_ info: GameInfo, marginSeconds: Double) throws -> [Day] {
-        try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay.iso, info.lastDay.iso, marginSeconds])
-            .map { Day(iso: try $0.decode(String.self, at: 0))! }
+        try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay, info.lastDay, marginSeconds])
+            .map { try $0.decode(Day.self, at: 0) }
     }
 
     /// Per-game aggregation status, for admins.
-    public func aggregationStatus() throws -> [AggregationStatus] {
+    public func aggregationStatus(today: Day = .today) throws -> [AggregationStatus] {
         try games().map { info in
-            let row = try db.query(RefreshSQL.status, [info.id, info.firstDay.iso, info.lastDay.iso]).first!
+            let row = try db.query(RefreshSQL.status, [info.id, info.firstDay.iso, info.lastDay.iso]).one()
             return AggregationStatus(
                 game: info.id, firstDay: info.firstDay, lastDay: info.lastDay,
                 aggregatedDays: try row.decode(Int.self, at: 0), totalDays: info.history.dayCount,
                 lastAggregatedAt: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) },
-                staleDays: try staleDays(info, marginSeconds: 0).count)
+                staleDays: try staleDays(info, marginSeconds: 0).count,
+                futureEvents: try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0))
         }
     }
 
@@ -193,16 +206,30 @@ public final class LevelFunnelStore {
             .first?.decode(Double?.self, at: 0).map { Date(timeIntervalSince1970: $0) }
     }
 
-    /// True when this connection may write the aggregate tables (backfill, refresh).
+    /// True when this connection may do everything backfill and refresh do: read `events`, write every
+    /// aggregate table, create the temporary table of a day's players, on a server that accepts writes.
     public func canWrite() throws -> Bool {
-        try withSchemaCheck {
+        // One privilege per call: `has_table_privilege(t, 'INSERT, DELETE')` is true when *any* of them is held.
+        let needed = Self.writerPrivileges.flatMap { table, privileges in privileges.map { (table, $0) } }
+        return try withSchemaCheck {
             try db.query("""
-                SELECT has_table_privilege('level_metrics_daily', 'INSERT, UPDATE, DELETE')
-                   AND has_table_privilege('aggregated_days', 'INSERT, UPDATE')
+                SELECT bool_and(has_table_privilege(t, p))
+                   AND has_database_privilege(current_database(), 'TEMPORARY')
                    AND current_setting('transaction_read_only') = 'off'
-                """).first?.decode(Bool.self, at: 0) ?? false
+                  FROM unnest($1::text[], $2::text[]) AS u(t, p)
+                """, [PostgresArray.text(needed.map(\.0)), PostgresArray.text(needed.map(\.1))]).one().decode(Bool.self, at: 0)
         }
     }
+
+    /// What backfill and refresh do to each table.
+    static let writerPrivileges: [(table: String, privileges: [String])] = [
+        ("events", ["SELECT"]),
+        ("level_metrics_daily", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+        ("level_cells_daily", ["SELECT", "INSERT", "DELETE"]),
+        ("level_cell_tuples", ["SELECT", "INSERT"]),
+        ("aggregated_days", ["SELECT", "INSERT", "UPDATE"]),
+        ("refresh_watermarks", ["SELECT", "INSERT", "UPDATE"]),
+    ]
 
     /// Size on disk (table, indexes and TOAST) and estimated row count of the events and aggregate tables.
     public func tableSizes() throws -> [(table: String, bytes: Int, rows: Int)] {
@@ -222,6 +249,16 @@ public final class LevelFunnelStore {
     // MARK: Private
 
     private func requireKnownGame(_ game: String) throws { _ = try self.game(game) }
+
+    /// Holds the game's aggregation lock while `body` runs; a wait ended by `shouldStop` is a cancellation.
+    private func withGameLock<T>(_ game: String, onWait: () -> Void, shouldStop: () -> Bool,
+                                 _ body: () throws -> T) throws -> T {
+        do {
+            return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait, shouldStop: shouldStop, body)
+        } catch is CancellationError {
+            throw LevelFunnelError.cancelled
+        }
+    }
 
     /// Turns "relation does not exist" into the schema-missing error users can act on.
     private func withSchemaCheck<T>(_ body: () throws -> T) throws -> T {

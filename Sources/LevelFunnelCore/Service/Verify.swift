@@ -42,10 +42,9 @@ public enum FunnelComparison {
         let rawByLevel = Dictionary(uniqueKeysWithValues: raw.map { ($0.levelId, $0) })
         var result: [FieldDifference] = []
         for level in Set(fastByLevel.keys).union(rawByLevel.keys).sorted() {
-            let f = fastByLevel[level].map(MetricFields.values) ?? [:]
-            let r = rawByLevel[level].map(MetricFields.values) ?? [:]
-            for name in MetricFields.names where !same(f[name] ?? nil, r[name] ?? nil) {
-                result.append(FieldDifference(levelId: level, field: name, fast: f[name] ?? nil, raw: r[name] ?? nil))
+            for field in MetricFields.all {
+                let f = fastByLevel[level].flatMap(field.value), r = rawByLevel[level].flatMap(field.value)
+                if !same(f, r) { result.append(FieldDifference(levelId: level, field: field.name, fast: f, raw: r)) }
             }
         }
         return result
