@@ -4,12 +4,16 @@
 // Wide-character ncurses: SwiftPM drops pkg-config's -D flags, so ask for the wide API here,
 // before the header, or get_wch/addwstr are missing.
 #define NCURSES_WIDECHAR 1
+#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/ncurses.h>
+#include <ncursesw/term.h>
 
 // Function-like macros and C globals are invisible (or unsafe under Swift 6) from Swift:
 // each gets a small inline accessor.
@@ -33,6 +37,20 @@ static inline void lf_getmaxyx(WINDOW *w, int *y, int *x) { int yy, xx; getmaxyx
 static inline int lf_get_wch(wint_t *ch) { return wget_wch(stdscr, ch); }
 static inline int lf_attrset(attr_t a) { return wattrset(stdscr, (int)a); }
 static inline int lf_mvaddstr(int y, int x, const char *s) { return mvwaddstr(stdscr, y, x, s); }
+static inline int lf_mvaddch(int y, int x, chtype ch) { return mvwaddch(stdscr, y, x, ch); }
+
+// The terminal's own line-drawing characters (valid after initscr): 0 vertical, 1 horizontal,
+// 2 top left, 3 top right, 4 bottom left, 5 bottom right corner.
+static inline chtype lf_acs_line(int which) {
+    switch (which) {
+    case 0: return ACS_VLINE;
+    case 1: return ACS_HLINE;
+    case 2: return ACS_ULCORNER;
+    case 3: return ACS_URCORNER;
+    case 4: return ACS_LLCORNER;
+    default: return ACS_LRCORNER;
+    }
+}
 static inline void lf_timeout(int ms) { wtimeout(stdscr, ms); }
 static inline int lf_keypad(bool on) { return keypad(stdscr, on); }
 static inline int lf_erase(void) { return werase(stdscr); }
@@ -92,5 +110,28 @@ static inline int lf_terminal_hung_up(void) {
 }
 
 static inline void lf_setlocale_all(void) { setlocale(LC_ALL, ""); }
+
+/// Sets the locale from the environment and tells whether its character set is UTF-8.
+static inline int lf_locale_is_utf8(void) {
+    setlocale(LC_ALL, "");
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcasecmp(codeset, "UTF-8") == 0 || strcasecmp(codeset, "UTF8") == 0);
+}
+
+/// Whether $TERM can run a full-screen program, checked without touching the screen (before initscr):
+/// 0 yes, 1 TERM unset or empty, 2 unknown to terminfo, 3 no terminfo database, 4 hardcopy,
+/// 5 no cursor addressing (`cup`), as TERM=dumb.
+static inline int lf_terminal_check(void) {
+    const char *term = getenv("TERM");
+    if (term == NULL || *term == '\0') return 1;
+    int err = 0;
+    if (setupterm(term, STDOUT_FILENO, &err) != OK) {
+        return err == 1 ? 4 : (err == -1 ? 3 : 2);
+    }
+    const char *cup = tigetstr("cup");
+    int result = (cup == NULL || cup == (char *)-1) ? 5 : 0;
+    del_curterm(cur_term); // initscr loads its own
+    return result;
+}
 
 #endif

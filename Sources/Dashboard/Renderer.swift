@@ -2,18 +2,19 @@ import LevelFunnelCore
 
 /// Turns a state into a screen of styled cells. Pure: no terminal, no clock, no I/O.
 public enum DashboardRenderer {
-    /// Draws `state` for a terminal of `size`, with `theme` deciding churn severities.
+    /// Draws `state` for a terminal of `size`, with `theme` deciding churn severities, in the
+    /// state's glyphs (`options.glyphs`).
     public static func render(_ state: DashboardState, theme: Theme, size: TerminalSize) -> Screen {
         var screen = Screen(width: size.width, height: size.height, role: .normal)
         if TableLayout.isTooSmall(size) {
             drawTooSmall(&screen, size: size)
-            return screen
+        } else {
+            TableRenderer.drawTitle(&screen, state)
+            TableRenderer.drawTable(&screen, state, theme: theme)
+            StatusBar.draw(&screen, state)
+            OverlayRenderer.draw(&screen, state)
         }
-        TableRenderer.drawTitle(&screen, state)
-        TableRenderer.drawTable(&screen, state, theme: theme)
-        StatusBar.draw(&screen, state)
-        OverlayRenderer.draw(&screen, state)
-        return screen
+        return state.options.glyphs.apply(to: screen)
     }
 
     /// Draws with the state's own theme and size.

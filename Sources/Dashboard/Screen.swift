@@ -3,10 +3,13 @@ public struct Cell: Sendable, Equatable {
     /// The grapheme shown; empty for the right half of a wide character.
     public var text: String
     public var role: StyleRole
+    /// In ASCII mode, a box line: drawn with the terminal's line-drawing character (`text` is its stand-in).
+    public var line: LineGlyph?
 
-    public init(text: String, role: StyleRole) {
+    public init(text: String, role: StyleRole, line: LineGlyph? = nil) {
         self.text = text
         self.role = role
+        self.line = line
     }
 
     /// True for the second column of a wide character (drawn by its left neighbour).
@@ -117,5 +120,28 @@ public struct Screen: Sendable, Equatable {
             result.append((start, text, role))
         }
         return result
+    }
+}
+
+extension Screen {
+    /// In place of every non-ASCII cell, its ASCII stand-in (see `Glyphs.apply(to:)`). Here because
+    /// `cells` can only be set from this file.
+    mutating func transliterateToASCII() {
+        for i in cells.indices {
+            let cell = cells[i]
+            if cell.isContinuation { continue }   // handled with its wide character, or already replaced
+            if cell.text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { continue }
+            if cell.text.count == 1, let glyph = Glyphs.glyph(for: cell.text.first!) {
+                cells[i] = Cell(text: String(glyph.ascii), role: cell.role, line: glyph.line)
+                continue
+            }
+            // Unknown (or carrying zero-width extras): one replacement mark per column it covers.
+            cells[i] = Cell(text: String(Glyphs.replacement), role: cell.role)
+            var next = i + 1
+            while next < cells.count, next % width != 0, cells[next].isContinuation {
+                cells[next] = Cell(text: String(Glyphs.replacement), role: cells[next].role)
+                next += 1
+            }
+        }
     }
 }

@@ -11,12 +11,16 @@ public struct DashboardOptions: Sendable, Hashable {
     public var mouse: Bool
     /// Colours are off (`NO_COLOR`): only the mono theme is offered.
     public var noColor: Bool
+    /// UTF-8 glyphs, or ASCII and the terminal's line drawing (a locale that is not UTF-8, `--ascii`).
+    public var glyphs: Glyphs
 
-    public init(game: String? = nil, themeName: String? = nil, mouse: Bool = true, noColor: Bool = false) {
+    public init(game: String? = nil, themeName: String? = nil, mouse: Bool = true, noColor: Bool = false,
+                glyphs: Glyphs = .unicode) {
         self.game = game
         self.themeName = themeName
         self.mouse = mouse
         self.noColor = noColor
+        self.glyphs = glyphs
     }
 }
 

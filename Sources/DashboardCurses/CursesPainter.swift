@@ -26,9 +26,28 @@ final class CursesPainter {
                 lf_attrset(attributes[run.role] ?? lf_a_normal())
                 _ = run.text.withCString { lf_mvaddstr(Int32(y), Int32(run.x), $0) }
             }
+            // ASCII mode: box lines over their stand-ins, in the terminal's own line-drawing characters.
+            for x in 0..<screen.width {
+                let cell = screen[x, y]
+                guard let line = cell.line else { continue }
+                lf_attrset(attributes[cell.role] ?? lf_a_normal())
+                lf_mvaddch(Int32(y), Int32(x), lf_acs_line(Self.acsIndex(line)))
+            }
         }
         lf_attrset(lf_a_normal())
         lf_refresh()
+    }
+
+    /// The shim's number for a line (see `lf_acs_line`).
+    private static func acsIndex(_ line: LineGlyph) -> Int32 {
+        switch line {
+        case .vertical: return 0
+        case .horizontal: return 1
+        case .topLeft: return 2
+        case .topRight: return 3
+        case .bottomLeft: return 4
+        case .bottomRight: return 5
+        }
     }
 
     /// Builds the role → attribute table when the theme changes.

@@ -30,16 +30,19 @@ public struct DashboardLaunch: Sendable {
 public enum DashboardApp {
     /// Runs until `q` or a signal; returns the process exit status.
     public static func run(_ launch: DashboardLaunch) -> Int32 {
-        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
-            FileHandle.standardError.write(Data("levelfunnel: the dashboard needs a terminal (use `levelfunnel query` in scripts)\n".utf8))
+        if let problem = TerminalSupport.problem() {
+            FileHandle.standardError.write(Data("levelfunnel: \(problem)\n".utf8))
             return 2
         }
+        var options = launch.options
+        // Chosen once: a locale that is not UTF-8 would show UTF-8 glyphs as raw bytes.
+        if options.glyphs == .unicode { options.glyphs = TerminalSupport.localeGlyphs() }
         let catalog = ThemeLoader.loadCatalog(environment: launch.environment)
         // The terminal first: it installs the signal handlers, which the worker threads then inherit.
         let terminal = CursesTerminal(colors: !launch.options.noColor, mouse: launch.options.mouse)
         let runner = EffectRunner(exportDirectory: launch.exportDirectory, makeBackend: launch.makeBackend)
-        var options = launch.options
-        if terminal.colorCount == 0 { options.noColor = true } // colourless terminal: mono, not unreadable colours
+        // Fewer than 8 colours cannot show the themes: mono, not unreadable colours.
+        if terminal.colorCount < 8 { options.noColor = true }
         let painter = CursesPainter(terminal: terminal)
         let timing = launch.environment["LEVELFUNNEL_TUI_TIMING"].flatMap(TimingLog.init(path:))
 

@@ -15,10 +15,15 @@ struct TuiCommand: ParsableCommand {
             ~/.config/levelfunnel/themes; NO_COLOR=1 turns colours off. `e` writes CSV files to the current \
             directory (or $LEVELFUNNEL_EXPORT_DIR).
 
+            In a UTF-8 locale it draws with UTF-8 glyphs; in any other locale (LANG=C, POSIX, Latin-1), or with \
+            --ascii, with ASCII and the terminal's own line-drawing characters, names it cannot show marked with ?. \
+            A terminal that cannot move the cursor (TERM=dumb, an unknown TERM) is refused with exit status 2.
+
             Examples:
               levelfunnel
               levelfunnel tui --game demo --theme solarized
               NO_COLOR=1 levelfunnel tui --no-mouse
+              levelfunnel tui --ascii
             """)
 
     @Option(help: "Game to open (default: the first game; `o` switches inside).")
@@ -30,11 +35,19 @@ struct TuiCommand: ParsableCommand {
     @Flag(name: .customLong("no-mouse"), help: "Ignore the mouse (wheel scrolling, header clicks).")
     var noMouse = false
 
+    @Flag(help: "Draw with ASCII and the terminal's line-drawing characters, as in a locale that is not UTF-8.")
+    var ascii = false
+
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-        // Check the connection, the schema and the game before taking over the terminal, so that
-        // mistakes print as one plain line instead of flashing inside the dashboard.
+        // The terminal first (no database needed to refuse TERM=dumb or a pipe), then the connection,
+        // the schema and the game, before taking over the terminal: mistakes print as one plain line
+        // instead of flashing inside the dashboard.
+        if let problem = TerminalSupport.problem() {
+            FileHandle.standardError.write(Data("levelfunnel: \(problem)\n".utf8))
+            throw ExitCode(2)
+        }
         try CLIErrors.report {
             let store = try database.openStore()
             try store.requireSchema()
@@ -42,7 +55,7 @@ struct TuiCommand: ParsableCommand {
         }
         let url = database.url
         let launch = DashboardLaunch(
-            options: DashboardOptions(game: game, themeName: theme, mouse: !noMouse),
+            options: DashboardOptions(game: game, themeName: theme, mouse: !noMouse, glyphs: ascii ? .ascii : .unicode),
             makeBackend: { try LiveBackend(url: url) })
         let status = DashboardApp.run(launch)
         if status != 0 { throw ExitCode(status) }

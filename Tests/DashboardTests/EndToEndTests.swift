@@ -143,6 +143,101 @@ struct EndToEndTests {
         #expect(queries.sorted()[queries.count / 2] < 50, "query to redraw: \(queries)")
     }
 
+    /// LANG=C: ASCII and the terminal's line drawing, the rule straight, names marked with `?`, no raw bytes.
+    @Test func asciiUnderLANGC() throws {
+        let url = try E2E.database.get()
+        let tui = try E2E.launch(url: url, environment: ["LANG": "C", "LC_ALL": "C"])
+        let plain = try tui.waitFor { $0.contains("data as of") }
+        #expect(plain.contains("Level Funnel - e2e"))
+        #expect(!plain.contains("~T") && !plain.contains("M-"), "no raw UTF-8 bytes")
+        let screen = try tui.captureLineDrawing()
+        #expect(screen.contains("e2e │ 2026-01-01 > 2026-01-14 (whole history) │ no filters │ fast │"), "\(screen)")
+        #expect(screen.contains("start>cmpl"))
+        #expect(screen.allSatisfy { $0.isASCII || "│─┌┐└┘".contains($0) }, "\(screen)")
+        let rule = E2E.ruleColumns(screen)
+        #expect(rule.count >= E2E.levels + 2)
+        #expect(Set(rule.values) == [7], "\(rule)")
+        #expect(E2E.tableRows(screen).count == E2E.levels)
+        try tui.send("q")
+        try tui.waitFor("EXIT=0")
+
+        // Names the locale cannot show: one `?` per column, the pane's border straight.
+        let names = try E2E.launch(url: url, environment: ["LANG": "C", "LC_ALL": "C"], game: E2E.namesGame)
+        try names.waitFor("data as of")
+        try names.send("f")
+        try names.waitFor("Filter - Funnel (f)")
+        let pane = try names.captureLineDrawing().components(separatedBy: "\n")
+        #expect(pane.contains { $0.contains("│ o ?and? \"q\"   ") }, "\(pane.joined(separator: "\n"))")
+        #expect(pane.contains { $0.contains("│ o ??????   ") })
+        for line in pane[2...9] {
+            let border = line.dropFirst(46).first
+            #expect(border == "│" || border == "┐" || border == "┘", "\(line)")
+        }
+        try names.send("Escape", "q")
+        try names.waitFor("EXIT=0")
+    }
+
+    /// LANG=C.UTF-8: the UTF-8 glyphs and names as they are, the rule straight.
+    @Test func utf8UnderLANGCUTF8() throws {
+        let url = try E2E.database.get()
+        let tui = try E2E.launch(url: url, game: E2E.namesGame)
+        try tui.waitFor("data as of")
+        try tui.send("f")
+        let pane = try tui.waitFor("Filter · Funnel (f)")
+        #expect(pane.contains("○ ñandú \"q\""))
+        #expect(pane.contains("○ ライブ"))
+        try tui.send("Escape", "q")
+        try tui.waitFor("EXIT=0")
+
+        let e2e = try E2E.launch(url: url)
+        let screen = try e2e.waitFor { $0.contains("data as of") }
+        #expect(screen.contains("Level Funnel · e2e"))
+        let rule = E2E.ruleColumns(screen)
+        #expect(rule.count >= E2E.levels + 2)
+        #expect(Set(rule.values) == [7], "\(rule)")
+        try e2e.send("q")
+        try e2e.waitFor("EXIT=0")
+    }
+
+    /// `--ascii` in a UTF-8 locale: the same as LANG=C (for screenshots, or fonts without the glyphs).
+    @Test func asciiFlag() throws {
+        let url = try E2E.database.get()
+        let tui = try E2E.launch(url: url, arguments: "--ascii")
+        try tui.waitFor("data as of")
+        let screen = try tui.captureLineDrawing()
+        #expect(screen.contains("Level Funnel - e2e"))
+        #expect(screen.contains("start>cmpl") && screen.contains("(whole history) │ no filters │ fast"), "\(screen)")
+        #expect(screen.allSatisfy { $0.isASCII || "│─┌┐└┘".contains($0) }, "\(screen)")
+        #expect(Set(E2E.ruleColumns(screen).values) == [7])
+        try tui.send("p")
+        try tui.waitFor("Filter - Platform (p)")
+        let pane = try tui.captureLineDrawing().components(separatedBy: "\n")
+        #expect(pane[2].hasPrefix(" ┌─ Filter - Platform (p) ───"), "\(pane.joined(separator: "\n"))")
+        #expect(pane[5].hasPrefix(" │ * All "))
+        #expect(pane[6].hasPrefix(" │ o "))
+        for line in pane[2...10] {
+            let border = line.dropFirst(46).first
+            #expect(border == "│" || border == "┐" || border == "┘", "\(line)")
+        }
+        try tui.send("Escape", "q")
+        try tui.waitFor("EXIT=0")
+    }
+
+    /// Terminals without cursor addressing are refused before the screen is touched, with one line.
+    @Test func dumbAndUnknownTerminalsAreRefused() throws {
+        let url = try E2E.database.get()
+        for (term, reason) in [("dumb", "levelfunnel: the terminal 'dumb' (TERM) cannot move the cursor"),
+                               ("no-such-terminal", "levelfunnel: unknown terminal type 'no-such-terminal' (TERM)")] {
+            let tui = try E2E.launch(url: url, prefix: "env TERM=\(term)")
+            let screen = try tui.waitFor("EXIT=")
+            #expect(screen.contains(reason), "\(screen)")
+            #expect(screen.contains("EXIT=2"))
+            #expect(!screen.contains("Level Funnel"))
+            let nonEmpty = screen.components(separatedBy: "\n").filter { !$0.isEmpty }
+            #expect(nonEmpty.count <= 3, "one line (wrapped at most once), then EXIT: \(nonEmpty)")
+        }
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         let url = try E2E.database.get()
         let tui = try E2E.launch(url: url)
@@ -196,7 +291,33 @@ enum E2E {
         try TmuxSession.run(bin, ["generate", "--game", game, "--players", "400", "--days", "14", "--levels", "\(levels)",
                                   "--seed", "7", "--start", "2026-01-01", "--database-url", url])
         try TmuxSession.run(bin, ["backfill", "--game", game, "--from", "2026-01-01", "--to", "2026-01-14", "--database-url", url])
+        // A second game whose funnels are named in other scripts, for the locales that cannot show them.
+        try TmuxSession.run("/usr/bin/env", ["psql", "-X", "-q", url, "-c", """
+            SET client_encoding = 'UTF8';
+            INSERT INTO events (game_id, user_id, event_name, properties, platform, country_code, app_version,
+                                level_funnel, level_funnel_version, occurred_at)
+            SELECT '\(namesGame)', 'u' || i, e, jsonb_build_object('levelId', 1 + i % 3), 'iOS', 'ES', '1.0', f, 1,
+                   '2026-01-05 10:00+00'
+              FROM generate_series(1, 6) i, (VALUES ('level_start'), ('level_complete')) k(e),
+                   (VALUES ('\(namesFunnels.joined(separator: "'), ('"))')) v(f)
+            """])
+        try TmuxSession.run(bin, ["backfill", "--game", namesGame, "--from", "2026-01-05", "--to", "2026-01-05", "--database-url", url])
         return url
+    }
+
+    static let namesGame = "names"
+    static let namesFunnels = ["plain", "ñandú \"q\"", "ライブ"]
+
+    /// Columns (one character each: ASCII or line drawing) of the first `│` or `|` of every non-empty
+    /// line between the title and the status bar: one value when the table's rule is straight.
+    static func ruleColumns(_ screen: String) -> [Int: Int] {
+        let lines = screen.components(separatedBy: "\n")
+        var columns: [Int: Int] = [:]
+        for (y, line) in lines.enumerated().dropFirst().prefix(while: { !$0.element.contains("data as of") })
+        where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            columns[y] = line.firstIndex { $0 == "│" || $0 == "|" }.map { line.distance(from: line.startIndex, to: $0) } ?? -1
+        }
+        return columns
     }
 
     /// The same server with another database name (URL or key=value form).
@@ -208,9 +329,11 @@ enum E2E {
         return url + " dbname=\(name)"
     }
 
-    static func launch(url: String, width: Int = 160, height: Int = 45, environment: [String: String] = [:]) throws -> TmuxSession {
+    static func launch(url: String, width: Int = 160, height: Int = 45, environment: [String: String] = [:],
+                       game: String = E2E.game, arguments: String = "", prefix: String = "") throws -> TmuxSession {
         let themes = Fixtures.themesDirectory
-        let command = "'\(binary!)' tui --game \(game) --database-url '\(url)'"
+        // `prefix` (e.g. `env TERM=dumb`): tmux sets TERM itself, whatever the session's environment says.
+        let command = "\(prefix) '\(binary!)' tui --game \(game) \(arguments) --database-url '\(url)'"
         return try TmuxSession(command: command, width: width, height: height,
                                environment: environment.merging(["LEVELFUNNEL_THEMES": themes, "TERM": "tmux-256color"]) { a, _ in a })
     }

@@ -43,6 +43,26 @@ final class TmuxSession {
         try TmuxSession.tmux(["-S", socket, "capture-pane", "-p"])
     }
 
+    /// The visible screen as text, with the terminal's line-drawing characters (ncurses' ACS, which tmux
+    /// keeps as `x`, `q`, `l`… shifted out with SO/SI) shown as the box-drawing characters they draw.
+    func captureLineDrawing() throws -> String {
+        let raw = try TmuxSession.tmux(["-S", socket, "capture-pane", "-p", "-e"])
+        let lines: [Character: Character] = ["x": "│", "q": "─", "l": "┌", "k": "┐", "m": "└", "j": "┘"]
+        var out = ""
+        var lineDrawing = false
+        var escape = false
+        for c in raw {
+            if escape { escape = c.isLetter ? false : true; continue } // skips `[...m` after ESC
+            switch c {
+            case "\u{1B}": escape = true
+            case "\u{0E}": lineDrawing = true
+            case "\u{0F}": lineDrawing = false
+            default: out.append(lineDrawing ? lines[c] ?? c : c)
+            }
+        }
+        return out
+    }
+
     /// Polls the screen until `predicate` holds; returns the last capture either way.
     @discardableResult
     func waitFor(timeout: Double = 10, _ predicate: (String) -> Bool) throws -> String {
