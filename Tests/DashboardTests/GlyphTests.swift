@@ -73,7 +73,7 @@ struct GlyphTests {
     /// `ñandú "q"` and `ライブ` under LANG=C: one `?` per column, the pane's border where it belongs.
     @Test func namesTheLocaleCannotShowAreMarkedWithoutMovingColumns() {
         var choices = Fixtures.demoChoices
-        choices.funnels = ["live_v1", "ñandú \"q\"", "ライブ"]
+        choices.values[.funnel] = ["live_v1", "ñandú \"q\"", "ライブ"]
         let backend = InMemoryBackend(games: [Fixtures.demo], dimensions: ["demo": choices],
                                       counts: ["demo": Fixtures.demoCounts], asOf: Fixtures.asOf, queryMs: 3.2)
         var h = Harness(backend: backend, options: Self.ascii)
