@@ -64,4 +64,6 @@ public struct RefreshSummary: Sendable {
     public var days: [Day]
     public var events: Int
     public var seconds: Double
+    /// True when `shouldStop` ended the refresh early: `days` holds the days done, each complete.
+    public var stopped = false
 }

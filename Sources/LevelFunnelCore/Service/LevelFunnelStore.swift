@@ -152,7 +152,10 @@ public final class LevelFunnelStore {
     /// The daily job for one game: re-aggregates the days that need it — never aggregated, marked stale,
     /// holding events received after the day was aggregated (late events), and yesterday and today — and every
     /// day after the earliest of them, since later days' player counts depend on earlier days. Idempotent.
-    public func refresh(game: String, today: Day = .today, onWait: () -> Void = {}) throws -> RefreshSummary {
+    /// `shouldStop` is asked before each day: when it says true, the refresh stops there (`stopped`); the days
+    /// done are complete, and the next refresh does the rest (days after a changed day are marked stale).
+    public func refresh(game: String, today: Day = .today, onWait: () -> Void = {},
+                        shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireSchema()
         let info = try self.game(game)
         return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait) {
@@ -160,12 +163,14 @@ public final class LevelFunnelStore {
             let stale = try staleDays(info, marginSeconds: 300)
             let earliest = min(stale.min() ?? today.adding(days: -1), today.adding(days: -1))
             let days = try DayRange(from: max(earliest, info.firstDay), to: max(today, info.lastDay)).days
-            var events = 0
+            var events = 0, done: [Day] = []
             for day in days {
+                if shouldStop() { break }
                 events += try DailyAggregation.aggregate(game: game, day: day, db).levelEvents
+                done.append(day)
             }
-            return RefreshSummary(game: game, days: days, events: events,
-                                  seconds: (ContinuousClock.now - start).seconds)
+            return RefreshSummary(game: game, days: done, events: events,
+                                  seconds: (ContinuousClock.now - start).seconds, stopped: done.count < days.count)
         }
     }
 
