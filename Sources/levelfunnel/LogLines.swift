@@ -20,7 +20,8 @@ struct LineLogHandler: LogHandler {
     var write: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
 
     /// Fields in this order first, then the others by name.
-    static let order = ["game", "outcome", "days", "from", "to", "events", "seconds", "attempt", "next_retry", "error"]
+    static let order = ["game", "outcome", "games", "ok", "failed", "days", "from", "to", "events", "seconds", "attempt",
+                        "next_retry", "next_wake", "error"]
 
     init(format: LogFormat) { self.format = format }
 

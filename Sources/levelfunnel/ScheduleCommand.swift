@@ -58,8 +58,8 @@ struct ScheduleCommand: ParsableCommand {
         let stop = StopSignals.install()
         let format = logFormat
         let logger = Logger(label: "levelfunnel.schedule") { _ in LineLogHandler(format: format) }
-        var started: Logger.Metadata = ["at": "\(at)", "pid": "\(getpid())"]
-        if let refreshTodayEvery { started["refresh_today_every_minutes"] = "\(refreshTodayEvery)" }
+        var started: Logger.Metadata = ["at": "\(at)", "pid": .stringConvertible(Int(getpid()))]
+        if let refreshTodayEvery { started["refresh_today_every_minutes"] = .stringConvertible(refreshTodayEvery) }
         logger.info("started", metadata: started)
         let policy = DailySchedule.Policy(hour: hour, minute: minute,
                                           refreshTodayEvery: refreshTodayEvery.map { Double($0) * 60 })
