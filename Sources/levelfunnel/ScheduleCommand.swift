@@ -168,6 +168,11 @@ struct ScheduleCommand: ParsableCommand {
 }
 
 /// SIGTERM and SIGINT set a stop flag (and wake a sleeping job) instead of killing the process.
+///
+/// Plain dispatch signal sources rather than swift-service-lifecycle: the store and the refresh are synchronous
+/// (libpq, one connection per thread), so a ServiceGroup would run them on a blocked cooperative thread and still
+/// need this flag to reach the refresh between days; it would also add swift-async-algorithms and
+/// swift-collections to the build for one stop flag.
 final class StopSignals: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
