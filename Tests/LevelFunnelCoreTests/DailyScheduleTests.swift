@@ -214,7 +214,7 @@ private final class FakeClock {
     }
 
     @Test func aRefreshStoppedBetweenDaysKeepsItsDaysAndTheNextOneFinishesExactly() throws {
-        let (database, store) = try Self.loaded("jobstop")
+        let (_, store) = try Self.loaded("jobstop")
         var asked = 0
         let stopped = try store.refresh(game: "g", today: Day(iso: "2026-02-10")!, shouldStop: { asked += 1; return asked > 4 })
         #expect(stopped.stopped && stopped.days.map(\.iso) == ["2026-02-01", "2026-02-02", "2026-02-03", "2026-02-04"])
@@ -227,6 +227,5 @@ private final class FakeClock {
         _ = try other.backfill(game: "g", range: DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!))
         #expect(try AggregationTests.checksum(store.db) == AggregationTests.checksum(other.db))
         #expect(try Self.fastEqualsRaw(store))
-        _ = database
     }
 }
