@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         // C libraries, taken from the system (Debian: libpq-dev, libncursesw5-dev).
@@ -34,6 +35,7 @@ let package = Package(
         .executableTarget(name: "levelfunnel", dependencies: [
             "LevelFunnelCore", "Dashboard", "DashboardCurses",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Test helpers: a private schema per test in the PostgreSQL that `make test` starts.

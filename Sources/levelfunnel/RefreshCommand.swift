@@ -28,8 +28,8 @@ struct RefreshCommand: ParsableCommand {
                                                    : "\(summary.days[0])..\(summary.days[summary.days.count - 1])"
                 print(String(format: "refreshed %@: %d days (%@), %d empty days recorded, %d level events, %.2f s%@",
                              id, summary.days.count, days, summary.emptyDays, summary.events, summary.seconds,
-                             summary.cancelled ? " — stopped early" : ""))
-                if summary.cancelled { throw LevelFunnelError.cancelled }
+                             summary.stopped ? " — stopped early" : ""))
+                if summary.stopped { throw LevelFunnelError.cancelled }
             }
         }
     }

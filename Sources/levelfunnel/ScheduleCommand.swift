@@ -1,65 +1,161 @@
 import ArgumentParser
 import Foundation
 import LevelFunnelCore
+import Logging
 
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
-        abstract: "Run the daily refresh every day at 02:00 UTC (in the foreground).",
+        abstract: "Run the daily refresh as a service: every day at 02:00 UTC, in the foreground.",
         discussion: """
-            Sleeps until the next run time, refreshes every game (as `levelfunnel refresh` does), logs one line \
-            per game, and repeats. A failed run is logged and retried at the next run time; the process keeps \
-            going. Run it under a service manager, or use --print-cron to let cron start `refresh` instead.
+            Refreshes every game (as `levelfunnel refresh` does) at the run time each day. At start, a run that \
+            was missed while the process was down is caught up at once (a game whose day before the last run \
+            time was not aggregated after that time). A game that fails is retried after 1, 2, 5 and 15 \
+            minutes, then hourly, without holding up the other games. SIGTERM or SIGINT stops it between two \
+            days of a refresh (the days done are kept; the next refresh does the rest) and it exits 0.
+
+            Logs one line per game run (game, outcome, days, events, seconds, attempt, next_retry, error) and one \
+            per run, on stdout: key=value text, or JSON objects with --log-format json.
+
+            The recommended way to run the daily job is a systemd timer starting `levelfunnel refresh` \
+            (deploy/systemd in the repository) or cron (--print-cron); `schedule` is the long-running \
+            alternative, under a service manager (deploy/systemd/levelfunnel-schedule.service).
             """)
 
     @Option(help: ArgumentHelp("Time of day of the run, UTC.", valueName: "HH:MM"))
     var at: String = "02:00"
 
-    @Flag(help: "Print a crontab line that runs `levelfunnel refresh` at that time, and exit.")
+    @Option(name: .customLong("refresh-today-every"),
+            help: ArgumentHelp("Also refresh every game every N minutes between daily runs (today's numbers).",
+                               valueName: "minutes"))
+    var refreshTodayEvery: Int?
+
+    @Option(name: .customLong("log-format"), help: "Log lines as key=value text, or JSON for log shippers.")
+    var logFormat: LogFormat = .text
+
+    @Flag(help: "Print a crontab line that runs `levelfunnel refresh` at that time, and exit (never with a password).")
     var printCron = false
 
-    @Flag(help: "Run one refresh now, then follow the schedule.")
+    @Flag(help: "Refresh every game now at start, whatever its last run, then follow the schedule.")
     var now = false
 
     @OptionGroup var database: DatabaseOptions
 
-    func validate() throws { _ = try time() }
+    func validate() throws {
+        _ = try time()
+        if let refreshTodayEvery, refreshTodayEvery < 1 {
+            throw ValidationError("--refresh-today-every must be at least 1 (minutes)")
+        }
+    }
 
     func run() throws {
         let (hour, minute) = try time()
         if printCron {
-            let binary = CommandLine.arguments[0]
-            let url = database.url.map { " --database-url '\($0)'" } ?? ""
-            print("CRON_TZ=UTC\n\(minute) \(hour) * * * \(binary) refresh\(url) >> /var/log/levelfunnel-refresh.log 2>&1")
+            print(Self.cronLines(hour: hour, minute: minute, binary: Self.executablePath(),
+                                 url: database.url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]))
             return
         }
-        if now { refreshAll() }
-        while true {
-            let next = Self.nextRun(after: Date(), hour: hour, minute: minute)
-            log("next refresh at \(ISO8601DateFormatter().string(from: next))")
-            Thread.sleep(until: next)
-            refreshAll()
-        }
+        let stop = StopSignals.install()
+        let format = logFormat
+        let logger = Logger(label: "levelfunnel.schedule") { _ in LineLogHandler(format: format) }
+        var started: Logger.Metadata = ["at": "\(at)", "pid": .stringConvertible(Int(getpid()))]
+        if let refreshTodayEvery { started["refresh_today_every_minutes"] = .stringConvertible(refreshTodayEvery) }
+        logger.info("started", metadata: started)
+        let policy = DailySchedule.Policy(hour: hour, minute: minute,
+                                          refreshTodayEvery: refreshTodayEvery.map { Double($0) * 60 })
+        let database = self.database
+        let job = DailyJob(schedule: DailySchedule(policy: policy), now: Date.init, sleep: stop.sleep(until:),
+                           shouldStop: { stop.isSet }, openStore: { try database.openStore() },
+                           report: { Self.log($0, logger, stop: stop) })
+        job.run(runNow: now)
     }
 
-    /// The next time after `date` whose UTC clock reads hour:minute.
-    static func nextRun(after date: Date, hour: Int, minute: Int) -> Date {
-        let today = Day(containing: date).startDate
-        let candidate = today.addingTimeInterval(Double(hour * 3600 + minute * 60))
-        return candidate > date ? candidate : candidate.addingTimeInterval(86_400)
-    }
+    // MARK: Log lines
 
-    private func refreshAll() {
-        do {
-            let store = try database.openStore()
-            try store.requireSchema()
-            for game in try store.games() {
-                let summary = try store.refresh(game: game.id, onWait: { log("waiting for another job on \(game.id)") })
-                log(String(format: "refreshed %@: %d days, %d level events, %.2f s", game.id, summary.days.count, summary.events, summary.seconds))
+    static func log(_ report: DailyJob.Report, _ logger: Logger, stop: StopSignals) {
+        let iso = ISO8601DateFormatter()
+        switch report {
+        case .game(let run):
+            var fields: Logger.Metadata = [
+                "game": "\(run.game)", "outcome": "\(run.outcome.rawValue)", "days": .stringConvertible(run.days.count),
+                "events": .stringConvertible(run.events), "seconds": .stringConvertible(rounded(run.seconds)),
+                "attempt": .stringConvertible(run.attempt),
+            ]
+            if let first = run.days.first, let last = run.days.last {
+                fields["from"] = "\(first.iso)"
+                fields["to"] = "\(last.iso)"
             }
-        } catch {
-            log("refresh failed: \(error)")
+            if let retry = run.nextRetry { fields["next_retry"] = "\(iso.string(from: retry))" }
+            if let error = run.error { fields["error"] = "\(error)" }
+            let level: Logger.Level = switch run.outcome { case .ok: .info; case .failed: .error; case .stopped: .notice }
+            logger.log(level: level, "refresh", metadata: fields)
+        case .run(let run):
+            var fields: Logger.Metadata = [
+                "games": .stringConvertible(run.games), "ok": .stringConvertible(run.ok),
+                "failed": .stringConvertible(run.failed), "seconds": .stringConvertible(rounded(run.seconds)),
+                "outcome": "\(run.stopped ? "stopped" : run.failed > 0 ? "failed" : "ok")",
+            ]
+            if !run.stopped { fields["next_wake"] = "\(iso.string(from: run.nextWake))" }
+            logger.log(level: run.failed > 0 ? .warning : .info, "run", metadata: fields)
+        case .unreachable(let error, let retry):
+            logger.error("run", metadata: ["outcome": "failed", "attempt": .stringConvertible(retry.attempt),
+                                           "next_retry": "\(iso.string(from: retry.at))", "error": "\(error)"])
+        case .waiting(let game):
+            logger.notice("waiting for another backfill or refresh of the game", metadata: ["game": "\(game)"])
+        case .stopped:
+            logger.notice("stopped", metadata: ["signal": "\(stop.signalName ?? "none")"])
         }
+    }
+
+    private static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
+
+    // MARK: Cron
+
+    /// The crontab lines for `refresh` at hour:minute UTC. A password is never written: it is removed from a
+    /// URL (or the whole key=value string is left out), and a comment says where it comes from instead.
+    static func cronLines(hour: Int, minute: Int, binary: String, url: String?) -> String {
+        var comments: [String] = []
+        var argument = ""
+        if let url, !url.isEmpty {
+            if let safe = withoutPassword(url) {
+                argument = " --database-url \(shellQuoted(safe))"
+                if safe != url {
+                    comments.append("# The password is not written here: put it in ~/.pgpass of the user cron runs this as.")
+                }
+            } else {
+                comments.append("# The connection string holds a password: set DATABASE_URL in this crontab's environment,")
+                comments.append("# or libpq's PG* variables with the password in ~/.pgpass of the user cron runs this as.")
+            }
+        }
+        let command = "\(binary) refresh\(argument) >> /var/log/levelfunnel-refresh.log 2>&1"
+        // cron turns an unescaped % into a newline.
+        return (comments + ["CRON_TZ=UTC", "\(minute) \(hour) * * * \(command.replacingOccurrences(of: "%", with: "\\%"))"])
+            .joined(separator: "\n")
+    }
+
+    /// `url` with its password removed (a `postgresql://` URL), `url` itself when it has none, or nil when a
+    /// password cannot be removed safely (a key=value string holding one, or a URL that does not parse).
+    static func withoutPassword(_ url: String) -> String? {
+        if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+            guard var parts = URLComponents(string: url) else { return nil }
+            // Edited in their encoded form, so the other parameters stay byte for byte as given.
+            let items = (parts.percentEncodedQuery ?? "").split(separator: "&", omittingEmptySubsequences: false)
+            let kept = items.filter { !$0.lowercased().hasPrefix("password=") }
+            if parts.percentEncodedPassword == nil && kept.count == items.count { return url }
+            parts.percentEncodedPassword = nil
+            if kept.count != items.count { parts.percentEncodedQuery = kept.isEmpty ? nil : kept.joined(separator: "&") }
+            guard let safe = parts.string, !safe.lowercased().contains("password") else { return nil }
+            return safe
+        }
+        let hasPassword = url.range(of: #"(^|\s)password\s*="#, options: .regularExpression) != nil
+        return hasPassword ? nil : url
+    }
+
+    private static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
+
+    private static func executablePath() -> String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        return exe == "/proc/self/exe" ? CommandLine.arguments[0] : exe
     }
 
     private func time() throws -> (Int, Int) {
@@ -69,9 +165,49 @@ struct ScheduleCommand: ParsableCommand {
         }
         return (h, m)
     }
+}
 
-    private func log(_ message: String) {
-        // Written straight to the file descriptor: no stdio buffering when stdout is a log file.
-        FileHandle.standardOutput.write(Data("\(ISO8601DateFormatter().string(from: Date())) \(message)\n".utf8))
+/// SIGTERM and SIGINT set a stop flag (and wake a sleeping job) instead of killing the process.
+///
+/// Plain dispatch signal sources rather than swift-service-lifecycle: the store and the refresh are synchronous
+/// (libpq, one connection per thread), so a ServiceGroup would run them on a blocked cooperative thread and still
+/// need this flag to reach the refresh between days; it would also add swift-async-algorithms and
+/// swift-collections to the build for one stop flag.
+final class StopSignals: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var received: Int32?
+    private let wake = DispatchSemaphore(value: 0)
+
+    var isSet: Bool { lock.withLock { received != nil } }
+
+    var signalName: String? {
+        lock.withLock { received.map { $0 == SIGTERM ? "SIGTERM" : $0 == SIGINT ? "SIGINT" : "signal \($0)" } }
+    }
+
+    static func install(_ signals: [Int32] = [SIGTERM, SIGINT]) -> StopSignals {
+        let stop = StopSignals()
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak stop] in
+                guard let stop else { return }
+                let first = stop.lock.withLock { () -> Bool in
+                    defer { if stop.received == nil { stop.received = number } }
+                    return stop.received == nil
+                }
+                if first { stop.wake.signal() }
+            }
+            source.resume()
+            stop.sources.append(source)
+        }
+        return stop
+    }
+
+    /// Sleeps until `date` (at most five minutes at a time: the caller asks again), or until a stop signal.
+    func sleep(until date: Date) {
+        let seconds = min(date.timeIntervalSinceNow, 300)
+        guard seconds > 0, !isSet else { return }
+        _ = wake.wait(wallTimeout: .now() + seconds)
     }
 }

@@ -171,6 +171,120 @@ import TestSupport
         #expect(run.stdout.contains("refresh --database-url 'postgresql:///x'"))
         let bad = try CLITests.levelfunnel(["schedule", "--at", "25:00"])
         #expect(bad.status != 0 && bad.stderr.contains("--at '25:00' is not a time"))
+        let never = try CLITests.levelfunnel(["schedule", "--refresh-today-every", "0"])
+        #expect(never.status != 0 && never.stderr.contains("--refresh-today-every"))
+    }
+
+    @Test func theCronLineNeverHoldsThePassword() throws {
+        let url = try CLITests.levelfunnel(["schedule", "--print-cron", "--database-url",
+                                            "postgresql://analytics:TopSecret42@db.internal:5432/game?sslmode=require&password=TopSecret42"])
+        #expect(url.status == 0 && !url.stdout.contains("TopSecret42"))
+        #expect(url.stdout.contains("refresh --database-url 'postgresql://analytics@db.internal:5432/game?sslmode=require'"))
+        #expect(url.stdout.hasPrefix("# The password is not written here: put it in ~/.pgpass"))
+        // A key=value string with a password is left out; so is DATABASE_URL's password.
+        let keyValue = try CLITests.levelfunnel(["schedule", "--print-cron", "--database-url", "host=db user=u password=TopSecret42"])
+        #expect(keyValue.status == 0 && !keyValue.stdout.contains("TopSecret42") && !keyValue.stdout.contains("--database-url"))
+        #expect(keyValue.stdout.contains("set DATABASE_URL in this crontab's environment"))
+        let environment = try CLITests.levelfunnel(["schedule", "--print-cron"],
+                                                   environment: ["DATABASE_URL": "postgres://u:TopSecret42@h/d?options=-c%20a%3Db"])
+        #expect(!environment.stdout.contains("TopSecret42"))
+        // cron reads % as a newline: escaped.
+        #expect(environment.stdout.contains("--database-url 'postgres://u@h/d?options=-c\\%20a\\%3Db'"))
+    }
+
+    /// A running `schedule`, its log lines written to a file.
+    final class Service {
+        let process = Process()
+        let log: URL
+
+        init(_ arguments: [String]) throws {
+            log = FileManager.default.temporaryDirectory.appendingPathComponent("levelfunnel-schedule-\(UUID().uuidString).log")
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            process.executableURL = directory.appendingPathComponent("levelfunnel")
+            process.arguments = ["schedule"] + arguments
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "DATABASE_URL")
+            process.environment = env
+            process.standardOutput = try FileHandle(forWritingTo: log)
+            process.standardError = process.standardOutput
+            try process.run()
+        }
+
+        deinit {
+            if process.isRunning { process.terminate(); process.waitUntilExit() }
+            try? FileManager.default.removeItem(at: log)
+        }
+
+        var lines: [String] { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+        /// Waits (up to `seconds`) until `condition` holds.
+        func wait(seconds: Double = 20, until condition: () throws -> Bool) rethrows -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if try condition() { return true }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            return false
+        }
+
+        /// Sends SIGTERM and waits for the exit; returns the exit status (nil: still running after 20 s).
+        func terminate() -> Int32? {
+            kill(process.processIdentifier, SIGTERM)
+            guard wait(until: { !process.isRunning }) else { return nil }
+            process.waitUntilExit()
+            return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        }
+    }
+
+    /// SIGTERM in the middle of a refresh: it stops between two days, says so, exits 0; the days done are
+    /// complete, and the next refresh finishes the rest exactly (fast equals raw, every day aggregated).
+    @Test func sigtermStopsBetweenDaysAndTheNextRefreshFinishes() throws {
+        let database = try TestDatabase.fresh("clisigterm")
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        let first = Day.today.adding(days: -24)
+        try store.db.copy(RandomEvents.make(seed: 23, count: 4000, firstDay: first.iso, days: 25, players: 120, levels: 6))
+        // Received before any aggregation, so that none of them counts as a late event (refresh allows 5 minutes).
+        try store.db.execute("UPDATE events SET received_at = now() - interval '1 hour'")
+        let total = first.distance(to: .today) + 1
+        let aggregated = { try store.db.query("SELECT count(*) FROM aggregated_days WHERE NOT stale").first!.decode(Int.self, at: 0) }
+
+        let service = try Service(["--now", "--log-format", "json", "--database-url", database.url])
+        #expect(try service.wait { try aggregated() >= 2 }, "the refresh started")
+        #expect(service.terminate() == 0)
+        let lines = try service.lines.map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "\($0)") }
+        let game = try #require(lines.first { $0["message"] as? String == "refresh" })
+        #expect(game["game"] as? String == "g" && game["outcome"] as? String == "stopped" && game["attempt"] as? Int == 1)
+        #expect(game["level"] as? String == "notice")
+        let done = try #require(game["days"] as? Int)
+        #expect(done >= 2 && done < total, "stopped between days: \(done) of \(total)")
+        #expect(game["from"] as? String == first.iso && game["events"] is Int && game["seconds"] is Double)
+        #expect(lines.last?["message"] as? String == "stopped" && lines.last?["signal"] as? String == "SIGTERM")
+        #expect(try aggregated() == done)
+
+        let refresh = try CLITests.levelfunnel(["refresh", "--database-url", database.url])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        #expect(refresh.stdout.contains("refreshed g: \(total - done) days"), "\(refresh.stdout)")
+        #expect(try aggregated() == total)
+        let query = FunnelQuery(game: "g", range: try DayRange(from: first, to: .today))
+        #expect(try store.verify(query).differences.isEmpty)
+    }
+
+    /// With the database refusing connections: a failed run is logged with its retry (no password), the service
+    /// keeps going, and SIGTERM while it sleeps ends it at once with status 0.
+    @Test func aRefusedDatabaseIsRetriedAndSigtermWhileSleepingStopsAtOnce() throws {
+        let service = try Service(["--database-url", "postgresql://u:TopSecret42@127.0.0.1:1/x?connect_timeout=2"])
+        #expect(service.wait { service.lines.count >= 2 })
+        let started = Date()
+        #expect(service.terminate() == 0)
+        #expect(Date().timeIntervalSince(started) < 5)
+        let lines = service.lines
+        #expect(lines.count == 3, "\(lines)")
+        #expect(lines[0].contains(" info started at=02:00 pid="))
+        #expect(lines[1].contains(" error run outcome=failed attempt=1 next_retry=") && lines[1].contains("error=\"cannot connect to the database"))
+        #expect(lines[2].contains(" notice stopped signal=SIGTERM"))
+        #expect(!lines.joined().contains("TopSecret42"))
     }
 }
 

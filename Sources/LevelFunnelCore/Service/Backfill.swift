@@ -67,15 +67,16 @@ public struct RefreshSummary: Sendable {
     public var emptyDays: Int
     public var events: Int
     public var seconds: Double
-    /// True when `shouldStop` ended the run between days (the days done are kept).
-    public var cancelled = false
+    /// True when `shouldStop` ended the refresh early: `days` holds the days done, each complete, and the next
+    /// refresh does the rest.
+    public var stopped = false
 
-    public init(game: String, days: [Day], emptyDays: Int, events: Int, seconds: Double, cancelled: Bool = false) {
+    public init(game: String, days: [Day], emptyDays: Int = 0, events: Int, seconds: Double, stopped: Bool = false) {
         self.game = game
         self.days = days
         self.emptyDays = emptyDays
         self.events = events
         self.seconds = seconds
-        self.cancelled = cancelled
+        self.stopped = stopped
     }
 }

@@ -147,6 +147,8 @@ public final class LevelFunnelStore {
     /// later day with events once one of them changed, since later days' player counts depend on earlier days.
     /// Empty days are recorded in one statement, so the work grows with the days that have events and changed,
     /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
+    /// `shouldStop` is asked before each day: when it says true, the refresh stops there (`stopped`); the days
+    /// done are complete, and the next refresh does the rest (days after a changed day are marked stale).
     public func refresh(game: String, today: Day = .today, onWait: () -> Void = {},
                         shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireSchema()
@@ -164,14 +166,14 @@ public final class LevelFunnelStore {
                 summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
                 var earlierChanged = false
                 for day in busy where needed.contains(day) || earlierChanged {
+                    if shouldStop() { summary.stopped = true; break }
                     let done = try DailyAggregation.aggregate(game: game, day: day, db)
                     earlierChanged = earlierChanged || done.changed
                     summary.days.append(day)
                     summary.events += done.levelEvents
-                    if shouldStop() { summary.cancelled = true; break }
                 }
             }
-            if !summary.cancelled {
+            if !summary.stopped {
                 // Every event received before the search (less the margin) is now accounted for.
                 try db.execute(RefreshSQL.saveWatermark, [game, searchedAt])
             }
