@@ -102,6 +102,19 @@ struct EndToEndTests {
         try tui.waitFor("EXIT=0")
     }
 
+    /// A client asking for German dates and another time zone: the dashboard opens, lists the game's history
+    /// and shows the same numbers as `query` (it used to crash on a worker thread and leave the terminal raw).
+    @Test func germanDateStyleAndAnotherTimeZoneChangeNothing() throws {
+        let url = try E2E.database.get()
+        let tui = try E2E.launch(url: url, width: 230, height: 50,
+                                 environment: ["PGDATESTYLE": "German, DMY", "PGTZ": "Asia/Tokyo"])
+        let screen = try tui.waitFor { $0.contains("data as of") && !$0.contains("loading") }
+        #expect(screen.contains("e2e │ 2026-01-01 → 2026-01-14 (whole history) │ no filters │ fast │"))
+        try E2E.compareWithJSON(tui, url: url, arguments: [])
+        try tui.send("q")
+        try tui.waitFor("EXIT=0")
+    }
+
     @Test func resizeRedrawsAndTooSmallSaysSo() throws {
         let url = try E2E.database.get()
         let tui = try E2E.launch(url: url)
