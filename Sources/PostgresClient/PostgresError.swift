@@ -37,6 +37,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// True when a table or other relation the statement names does not exist.
     public var isUndefinedTable: Bool { sqlState == "42P01" }
 
+    /// True when the role lacks a privilege the statement needs (SQLSTATE 42501).
+    public var isInsufficientPrivilege: Bool { sqlState == "42501" }
+
     /// True when the connection is unusable (it never opened, or it broke): open a new one.
     public var isConnectionLost: Bool { kind == .connection }
 

@@ -8,6 +8,7 @@ enum FunnelTable {
         let q = result.query
         var caption = "\(q.game)  \(q.range.from) .. \(q.range.to)  source \(result.source.rawValue)  \(String(format: "%.1f", result.queryMs)) ms"
         if !q.filters.isEmpty { caption += "  " + q.filters.summary }
+        if let coverage = result.coverage { caption += "  (\(coverage.summary))" }
         guard !result.levels.isEmpty else { return caption + "\n(no level events in this selection)\n" }
         let columns = ColumnID.allCases
         let headers = [columns.map(\.titleLines.0), columns.map(\.titleLines.1)]

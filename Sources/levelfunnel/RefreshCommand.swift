@@ -7,12 +7,35 @@ struct RefreshCommand: ParsableCommand {
         abstract: "The daily job: bring the aggregates up to date with the events.",
         discussion: """
             For each game, re-aggregates the days never aggregated, the days that received late events since the \
-            last refresh, and yesterday and today. Idempotent; run it at 02:00 UTC (see `levelfunnel schedule`) \
-            or whenever fresher numbers are wanted.
+            last refresh, the recent days whose events' fingerprint changed (--check-days: events inserted with \
+            an old received_at), yesterday and today, and the later days with events after a day that changed. \
+            Days without events are recorded in one statement. Idempotent; run it at 02:00 UTC (see \
+            `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Ctrl-C stops \
+            between days; the days done are kept.
             """)
 
     @Option(help: "Game id (repeatable). Default: every game.")
     var game: [String] = []
+
+    @Option(name: .customLong("check-days"), help: ArgumentHelp(
+        "Re-check the fingerprints (count and id sum) of the last N days' events, or of all days, or none.",
+        valueName: "N|all|none"))
+    var checkDays: String = "7"
+
+    func validate() throws { _ = try check() }
+
+    /// `--check-days` as the store takes it.
+    func check() throws -> FingerprintCheck {
+        switch checkDays {
+        case "all": return .all
+        case "none": return .none
+        default:
+            guard let n = Int(checkDays), n >= 0 else {
+                throw ValidationError("--check-days '\(checkDays)' is not a number of days, 'all' or 'none'")
+            }
+            return .days(n)
+        }
+    }
 
     @OptionGroup var database: DatabaseOptions
 
@@ -23,7 +46,8 @@ struct RefreshCommand: ParsableCommand {
             let games = game.isEmpty ? try store.games().map(\.id) : game
             let interrupt = InterruptFlag.install()
             for id in games {
-                let summary = try store.refresh(game: id, onWait: Waiting.announce(id), shouldStop: { interrupt.isSet })
+                let summary = try store.refresh(game: id, check: try check(), onWait: Waiting.announce(id),
+                                                shouldStop: { interrupt.isSet })
                 let days = summary.days.count <= 6 || summary.days.isEmpty ? summary.days.map(\.iso).joined(separator: ", ")
                                                    : "\(summary.days[0])..\(summary.days[summary.days.count - 1])"
                 print(String(format: "refreshed %@: %d days (%@), %d empty days recorded, %d level events, %.2f s%@",

@@ -15,11 +15,11 @@ final class Harness {
 
     var db: PostgresConnection { store.db }
 
-    /// The funnel from `source`; for `.fast` the game's days in the range are aggregated first.
+    /// The funnel from `source`; for `.fast` and `.aggregates` the game's days in the range are aggregated first.
     func funnel(_ source: FunnelSource, game: String = "g", from: String, to: String,
                 filters: FunnelFilters = FunnelFilters()) throws -> [LevelMetrics] {
         let range = try DayRange(from: Day(iso: from)!, to: Day(iso: to)!)
-        if source == .fast { _ = try store.backfill(game: game, range: range) }
+        if source != .raw { _ = try store.backfill(game: game, range: range) }
         return try store.funnel(FunnelQuery(game: game, range: range, filters: filters), source: source).levels
     }
 }

@@ -76,11 +76,13 @@ enum DailyAggregation {
     @discardableResult
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
         try db.execute("""
-            INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive)
-            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer
+            INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                         snapshot)
+            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, pg_current_snapshot()
               FROM generate_series($2::date, $3::date, interval '1 day') d
              WHERE d::date <> ALL ($4::date[])
-            ON CONFLICT (game_id, date) DO UPDATE SET stale = false, aggregated_at = excluded.aggregated_at
+            ON CONFLICT (game_id, date) DO UPDATE
+               SET stale = false, aggregated_at = excluded.aggregated_at, snapshot = excluded.snapshot
              WHERE aggregated_days.stale
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
@@ -107,11 +109,14 @@ enum DailyAggregation {
         ), previous AS (
           SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
         ), recorded AS (
-          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive)
-          SELECT $1, $2::date, now(), events, print, false, $3::integer FROM fingerprint
+          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                       snapshot)
+          SELECT $1, $2::date, now(), events, print, false, $3::integer, pg_current_snapshot()
+            FROM fingerprint
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
-                 events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive
+                 events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
+                 snapshot = excluded.snapshot
         )
         SELECT (SELECT print FROM fingerprint) IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
         """

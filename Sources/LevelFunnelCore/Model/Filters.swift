@@ -71,8 +71,13 @@ public struct FunnelQuery: Sendable, Hashable {
 
 /// Which computation answers a funnel query.
 public enum FunnelSource: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Pre-aggregated daily tables (milliseconds).
+    /// The daily aggregates for the days they cover, and the events for the others (not aggregated, stale, with
+    /// late events, today): always complete and exact (milliseconds plus the live days' cost). `coverage` says
+    /// which days came from where.
     case fast
     /// Straight from the `events` table (the reference).
     case raw
+    /// The daily aggregates only, for roles that cannot read `events`: days they do not cover are reported in
+    /// `coverage` as missing or stale, never filled in.
+    case aggregates
 }

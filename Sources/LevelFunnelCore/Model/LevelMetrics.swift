@@ -62,16 +62,25 @@ public struct LevelMetrics: Sendable, Hashable {
 /// The answer to a funnel query.
 public struct FunnelResult: Sendable {
     public var query: FunnelQuery
+    /// The path that answered (`.aggregates` when `.fast` was asked but `events` could not be read).
     public var source: FunnelSource
     /// Wall time of the database work, in milliseconds.
     public var queryMs: Double
     /// Levels ordered by `levelId`.
     public var levels: [LevelMetrics]
 
-    public init(query: FunnelQuery, source: FunnelSource, queryMs: Double, levels: [LevelMetrics]) {
+    /// Where each day came from (nil on the raw path, which reads every day from the events).
+    public var coverage: Coverage?
+    /// How current the aggregates behind the answer are (nil on the raw path).
+    public var freshness: Freshness?
+
+    public init(query: FunnelQuery, source: FunnelSource, queryMs: Double, levels: [LevelMetrics],
+                coverage: Coverage? = nil, freshness: Freshness? = nil) {
         self.query = query
         self.source = source
         self.queryMs = queryMs
         self.levels = levels
+        self.coverage = coverage
+        self.freshness = freshness
     }
 }

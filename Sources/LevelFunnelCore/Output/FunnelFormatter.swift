@@ -14,6 +14,11 @@ public enum FunnelFormatter {
         }.joined(separator: ",") + "},"
         out += "\"source\":\(JSONText.string(result.source.rawValue)),"
         out += "\"queryMs\":\(JSONText.number((result.queryMs * 1000).rounded() / 1000)),"
+        if let coverage = result.coverage { out += "\"coverage\":\(json(coverage))," }
+        if let freshness = result.freshness {
+            out += "\"freshness\":{\"aggregatedAt\":\(JSONText.timestamp(freshness.aggregatedAt)),"
+                + "\"receivedThrough\":\(JSONText.timestamp(freshness.receivedThrough))},"
+        }
         out += "\"levels\":[" + result.levels.map(levelJSON).joined(separator: ",") + "]}"
         return out
     }
@@ -32,6 +37,13 @@ public enum FunnelFormatter {
 
     /// `csv` of a result's levels in level order, without comments.
     public static func csv(_ result: FunnelResult) -> String { csv(result.levels) }
+
+    private static func json(_ c: Coverage) -> String {
+        let day = { (d: Day?) in d.map { JSONText.string($0.iso) } ?? "null" }
+        return "{\"days\":\(c.days),\"aggregated\":\(c.aggregated),\"live\":\(c.live),\"missing\":\(c.missing),"
+            + "\"stale\":\(c.stale),\"firstLive\":\(day(c.firstLive)),\"lastLive\":\(day(c.lastLive)),"
+            + "\"includesToday\":\(c.includesToday)}"
+    }
 
     private static func levelJSON(_ level: LevelMetrics) -> String {
         let fields = MetricFields.all.map { "\"\($0.name)\":\(text($0, level) ?? "null")" }
@@ -60,6 +72,14 @@ enum JSONText {
             }
         }
         return out + "\""
+    }
+
+    /// An ISO 8601 UTC timestamp string, or `null`.
+    static func timestamp(_ date: Date?) -> String {
+        guard let date else { return "null" }
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return string(formatter.string(from: date))
     }
 
     /// Shortest round-tripping text; integral values without a fraction.

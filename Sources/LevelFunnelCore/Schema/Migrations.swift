@@ -81,6 +81,7 @@ public enum SchemaMigrator {
                   rebuildsInvalidIndexes: SchemaSQL.eventsIndexNames),
         Migration(version: 4, name: "daily aggregates", statements: SchemaSQL.dailyAggregates),
         Migration(version: 5, name: "refresh watermarks", statements: [SchemaSQL.refreshWatermarks]),
+        Migration(version: 6, name: "aggregation snapshots", statements: [SchemaSQL.aggregationSnapshots]),
     ]
 }
 

@@ -176,4 +176,9 @@ enum SchemaSQL {
           game_id          text PRIMARY KEY,
           received_through timestamptz NOT NULL)
         """
+
+    /// The snapshot a day was aggregated from: an event of that day whose inserting transaction the snapshot did
+    /// not see (still running, or started later) may be missing from the day's aggregates. This is how a query
+    /// tells a day with an insert that was in flight apart from a complete one (see `LiveTail`).
+    static let aggregationSnapshots = "ALTER TABLE aggregated_days ADD COLUMN IF NOT EXISTS snapshot pg_snapshot"
 }

@@ -80,3 +80,25 @@ public struct RefreshSummary: Sendable {
         self.stopped = stopped
     }
 }
+
+/// Which days the daily job re-checks against their events' fingerprints (see `LevelFunnelStore.refresh`).
+public enum FingerprintCheck: Sendable, Hashable {
+    /// None: only `received_at` finds late events.
+    case none
+    /// The last `n` days up to today.
+    case days(Int)
+    /// The whole history.
+    case all
+
+    /// The days to check, within the game's history; nil when there are none.
+    func window(history: DayRange, today: Day) -> DayRange? {
+        switch self {
+        case .none: return nil
+        case .all: return history
+        case .days(let n):
+            let from = max(history.from, today.adding(days: 1 - n))
+            let to = min(history.to, today)
+            return n > 0 && from <= to ? try? DayRange(from: from, to: to) : nil
+        }
+    }
+}

@@ -28,6 +28,15 @@ enum GameSQL {
          WHERE game_id = $1 AND occurred_at >= ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
         """
 
+    /// `$1` game, `$2`..`$3` a range: when its newest day was last aggregated (epoch seconds), and the game's
+    /// refresh watermark less the refresh margin (events received before it are in the aggregates).
+    static let freshness = """
+        SELECT extract(epoch FROM (SELECT max(aggregated_at) FROM aggregated_days
+                                    WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date))::float8,
+               extract(epoch FROM (SELECT received_through - make_interval(secs => \(RefreshSQL.marginSeconds))
+                                     FROM refresh_watermarks WHERE game_id = $1))::float8
+        """
+
     /// `$1` game: its first and last level-event day (NULLs when it has none).
     static let gameSpan = """
         SELECT ((min(occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text
@@ -71,6 +80,22 @@ enum RefreshSQL {
                                         (SELECT min(aggregated_at) FROM aggregated_days WHERE game_id = $1))
                                - make_interval(secs => $4::float8)
            AND e.received_at > a.aggregated_at - make_interval(secs => $4::float8)
+        """
+
+    /// How long an insert may run and still be caught by `received_at` (see `daysNeedingWork`).
+    static let marginSeconds = 300.0
+
+    /// `$1` game, `$2`..`$3` days: aggregated days whose level events' fingerprint (count and id sum, as
+    /// `DailyAggregation` records it) is no longer the recorded one. One pass over those days' events.
+    static let changedFingerprints = """
+        SELECT a.date
+          FROM aggregated_days a
+          LEFT JOIN (SELECT day, count(*)::text || ':' || coalesce(sum(id), 0)::text AS print
+                       FROM level_events
+                      WHERE \(LevelEventSQL.gameAndDays())
+                      GROUP BY day) f ON f.day = a.date
+         WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
+           AND a.events_fingerprint <> coalesce(f.print, '0:0')
         """
 
     /// `$1` game, `$2` epoch seconds: the events received before then are all accounted for.

@@ -30,22 +30,78 @@ public final class LevelFunnelStore {
 
     // MARK: Funnels
 
-    /// Answers `query` from the daily aggregates (`.fast`) or from `events` (`.raw`).
+    /// Answers `query`: `.fast` from the daily aggregates and, for the days they do not cover, from the events
+    /// (exact and complete; a role that cannot read `events` gets the `.aggregates` answer instead, which the
+    /// result's `source` and `coverage` say); `.aggregates` from the aggregates only; `.raw` from `events`.
     /// Throws ``LevelFunnelError/unknownGame(_:)`` when the game has no level events at all.
-    public func funnel(_ query: FunnelQuery, source: FunnelSource = .fast) throws -> FunnelResult {
+    public func funnel(_ query: FunnelQuery, source: FunnelSource = .fast, today: Day = .today) throws -> FunnelResult {
         let clock = ContinuousClock()
-        var counts: [LevelCounts] = []
+        var answer = (counts: [LevelCounts](), coverage: Coverage?.none)
+        var answeredBy = source
         let elapsed = try clock.measure {
-            counts = try withSchemaCheck {
+            answer = try withSchemaCheck {
                 switch source {
-                case .fast: try FastFunnel.counts(query, db)
-                case .raw: try RawFunnel.counts(query, db)
+                case .raw:
+                    return (try RawFunnel.counts(query, db), nil)
+                case .aggregates:
+                    return try aggregatesOnly(query, today: today)
+                case .fast:
+                    do {
+                        return try hybrid(query, today: today)
+                    } catch let error as PostgresError where error.isInsufficientPrivilege {
+                        answeredBy = .aggregates
+                        return try aggregatesOnly(query, today: today)
+                    }
                 }
             }
         }
-        if counts.isEmpty { try requireKnownGame(query.game) }
-        return FunnelResult(query: query, source: source, queryMs: elapsed.milliseconds,
-                            levels: MetricsFormula.derive(counts))
+        if answer.counts.isEmpty && answer.coverage?.missing ?? 0 == 0 { try requireKnownGame(query.game) }
+        let freshness = source == .raw ? nil : try self.freshness(query)
+        return FunnelResult(query: query, source: answeredBy, queryMs: elapsed.milliseconds,
+                            levels: MetricsFormula.derive(answer.counts), coverage: answer.coverage, freshness: freshness)
+    }
+
+    /// The aggregated prefix of the range from the aggregates, the rest from the events (see `LiveTail`).
+    private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
+        let states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
+        let includesToday = query.range.from <= today && today <= query.range.to
+        guard let firstLive = states.first(where: { !$0.isFresh })?.day else {
+            return (try FastFunnel.counts(query, db),
+                    Coverage(days: states.count, aggregated: states.count, includesToday: includesToday))
+        }
+        var aggregated: [LevelCounts] = []
+        if firstLive > query.range.from {
+            var prefix = query
+            prefix.range = try DayRange(from: query.range.from, to: firstLive.adding(days: -1))
+            aggregated = try FastFunnel.counts(prefix, db)
+        }
+        let live = try LiveTail.counts(query, liveFrom: firstLive, db)
+        let liveDays = firstLive.distance(to: query.range.to) + 1
+        return (LiveTail.combine(aggregated, live),
+                Coverage(days: states.count, aggregated: states.count - liveDays, live: liveDays,
+                         firstLive: firstLive, lastLive: query.range.to, includesToday: includesToday))
+    }
+
+    /// The aggregates as they are; days they do not cover are counted as missing or stale (late events count as
+    /// stale when the role may read `events`), never filled in.
+    private func aggregatesOnly(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
+        let states: [LiveTail.DayState]
+        do {
+            states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
+        } catch let error as PostgresError where error.isInsufficientPrivilege {
+            states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db)
+        }
+        let stale = states.filter { $0.aggregated && ($0.stale || $0.late) }.count
+        let missing = states.filter { !$0.aggregated }.count
+        return (try FastFunnel.counts(query, db),
+                Coverage(days: states.count, aggregated: states.count - stale - missing, missing: missing, stale: stale,
+                         includesToday: query.range.from <= today && today <= query.range.to))
+    }
+
+    private func freshness(_ query: FunnelQuery) throws -> Freshness {
+        let row = try db.query(GameSQL.freshness, [query.game, query.range.from, query.range.to]).one()
+        return Freshness(aggregatedAt: try row.decode(Double?.self, at: 0).map { Date(timeIntervalSince1970: $0) },
+                         receivedThrough: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) })
     }
 
     /// Runs both paths for `query` and lists every field on which they differ.
@@ -149,14 +205,22 @@ public final class LevelFunnelStore {
     /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
     /// `shouldStop` is asked before each day: when it says true, the refresh stops there (`stopped`); the days
     /// done are complete, and the next refresh does the rest (days after a changed day are marked stale).
-    public func refresh(game: String, today: Day = .today, onWait: () -> Void = {},
-                        shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
+    ///
+    /// `check` compares the fingerprint (count and id sum) of the recent days' level events with the one recorded
+    /// when they were aggregated, so that events inserted with an old `received_at` (an imported backup, a
+    /// replayed queue) are found too; it reads those days' events once.
+    public func refresh(game: String, today: Day = .today, check: FingerprintCheck = .days(7),
+                        onWait: () -> Void = {}, shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireSchema()
         let info = try self.game(game)
         return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
             let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
-            let needed = Set(try staleDays(info, marginSeconds: 300) + [today.adding(days: -1), today])
+            var needed = Set(try staleDays(info, marginSeconds: RefreshSQL.marginSeconds) + [today.adding(days: -1), today])
+            if let window = check.window(history: info.history, today: today) {
+                needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
+                    .map { try $0.decode(Day.self, at: 0) })
+            }
             let from = max(needed.min()!, info.firstDay)
             let to = max(today, info.lastDay)
             var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)

@@ -1,0 +1,136 @@
+import PostgresClient
+
+/// The fast path's answer for days the aggregates do not cover: computed from `events` in the same answer and
+/// combined with the aggregated days so that every field, distinct players included, equals the raw path.
+///
+/// A range `[A, B]` splits at the first day `F` that is not fresh (never aggregated, stale, or holding an event the
+/// aggregation may not have seen). Days `[A, F)` come from the aggregates, exactly; days `[F, B]` from the events.
+/// Event counts add up. Distinct players are those of `[A, F)` plus the players of `[F, B]` who had no activity
+/// (same level, same kind, same filters) in `[A, F)`: one index probe per live player on
+/// `(game_id, user_id, occurred_at)`, so the cost grows with the live days' players, not with the range.
+/// Everything after `F` is live because the aggregated player counts of later days depend on earlier days.
+enum LiveTail {
+    /// One day of the range and what the aggregates know of it.
+    struct DayState {
+        var day: Day
+        var aggregated: Bool
+        var stale: Bool
+        /// Holds an event received after the day's aggregation began, or inserted by a transaction that was
+        /// still running then (its `xmin` is not older than the aggregation's snapshot).
+        var late: Bool
+
+        /// Answered by the aggregates as they are.
+        var isFresh: Bool { aggregated && !stale && !late }
+    }
+
+    /// How long before an aggregation an insert may have begun and still been invisible to it, for the cheap
+    /// `received_at` pre-filter; the snapshot test decides. Longer inserts are found by the daily job (its
+    /// 5-minute margin and its fingerprint check).
+    static let inFlightSeconds = 1.0
+
+    /// `$1` game, `$2`..`$3` the range: one row per day. With `lateEvents`, also whether the day holds an event
+    /// the aggregation may not have seen: received after it began, or received just before and inserted by a
+    /// transaction its snapshot did not see. That part reads `events` (only the events received since the last
+    /// refresh, through `(game_id, received_at)`), so roles without access to `events` use the other form.
+    static func dayStatesSQL(lateEvents: Bool) -> String {
+        let late = lateEvents ? """
+            SELECT DISTINCT a.date
+              FROM events e
+              JOIN aggregated_days a ON a.game_id = e.game_id AND a.date = (e.occurred_at AT TIME ZONE 'UTC')::date
+             WHERE e.game_id = $1
+               AND e.received_at > coalesce((SELECT received_through FROM refresh_watermarks WHERE game_id = $1),
+                                            (SELECT min(aggregated_at) FROM aggregated_days WHERE game_id = $1))
+                                   - make_interval(secs => \(inFlightSeconds))
+               AND e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+               AND e.occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
+               AND (e.received_at > a.aggregated_at
+                    OR (e.received_at > a.aggregated_at - make_interval(secs => \(inFlightSeconds))
+                        AND (a.snapshot IS NULL
+                             OR age(e.xmin) <= age(pg_snapshot_xmax(a.snapshot)::xid)
+                             OR e.xmin = ANY (ARRAY(SELECT x::xid FROM pg_snapshot_xip(a.snapshot) x)))))
+            """ : "SELECT NULL::date AS date WHERE false"
+        return """
+            WITH late AS (
+            \(late)
+            )
+            SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false), l.date IS NOT NULL
+              FROM generate_series($2::date, $3::date, interval '1 day') d
+              LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
+              LEFT JOIN late l ON l.date = d::date
+             ORDER BY 1
+            """
+    }
+
+    static func dayStates(game: String, range: DayRange, lookForLateEvents: Bool,
+                          _ db: PostgresConnection) throws -> [DayState] {
+        try db.query(dayStatesSQL(lateEvents: lookForLateEvents), [game, range.from, range.to]).map { row in
+            DayState(day: try row.decode(Day.self, at: 0), aggregated: try row.decode(Bool.self, at: 1),
+                     stale: try row.decode(Bool.self, at: 2), late: try row.decode(Bool.self, at: 3))
+        }
+    }
+
+    /// `$1` game, `$2` the range's first day `A`, `$3` the first live day `F`, `$4` the last day `B`, filters from
+    /// `$5`: the counts of `[F, B]` from the events, with distinct players counted only when they had no
+    /// activity in `[A, F)`.
+    static func sql(filterClause: String) -> String {
+        """
+        WITH live AS (
+          SELECT user_id, level_id, event_name, is_booster, is_egp, duration
+            FROM level_events
+           WHERE \(LevelEventSQL.gameAndDays(first: 3, last: 4))\(filterClause)
+        ), counted AS (
+          SELECT level_id, \(Measure.summed.map { "\($0.expression) AS \($0.column)" }.joined(separator: ", "))
+            FROM live
+           GROUP BY level_id
+        ), keys AS (
+          SELECT DISTINCT user_id, level_id, event_name FROM live WHERE event_name IN (\(Measure.playerEvents))
+        ), earlier AS (
+          -- The live players' activity in [A, F): one index probe per player.
+          SELECT DISTINCT e.user_id, e.level_id, e.event_name
+            FROM (SELECT DISTINCT user_id FROM keys) p
+            JOIN level_events e ON e.game_id = $1 AND e.user_id = p.user_id
+           WHERE e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+             AND e.occurred_at <  ($3::date)::timestamp AT TIME ZONE 'UTC'
+             AND e.event_name IN (\(Measure.playerEvents))\(filterClause)
+        ), newcomers AS (
+          SELECT level_id, event_name, count(*) AS players
+            FROM keys k
+           WHERE NOT EXISTS (SELECT 1 FROM earlier x
+                              WHERE x.user_id = k.user_id AND x.level_id = k.level_id AND x.event_name = k.event_name)
+           GROUP BY level_id, event_name
+        )
+        SELECT c.level_id, \(Measure.all.map { m in
+            switch m.kind {
+            case .summed: "c.\(m.column)"
+            case .distinctPlayers(let event, _):
+                "coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = '\(event)'), 0) AS \(m.column)"
+            }
+        }.joined(separator: ",\n       "))
+          FROM counted c
+         ORDER BY c.level_id
+        """
+    }
+
+    /// The counts of `[from, range.to]` from the events, players new since `range.from`.
+    static func counts(_ query: FunnelQuery, liveFrom from: Day, _ db: PostgresConnection) throws -> [LevelCounts] {
+        let filters = FilterSQL(query.filters, firstParameter: 5)
+        let parameters: [any PostgresEncodable] = [query.game, query.range.from, from, query.range.to] + filters.parameters
+        return try db.query(sql(filterClause: filters.andClause), parameters).map(LevelCounts.init(row:))
+    }
+
+    /// Adds the counts of two disjoint parts of one range; `later`'s players are those new since the range began.
+    static func combine(_ earlier: [LevelCounts], _ later: [LevelCounts]) -> [LevelCounts] {
+        var byLevel = Dictionary(uniqueKeysWithValues: earlier.map { ($0.levelId, $0) })
+        for counts in later {
+            var sum = byLevel[counts.levelId] ?? LevelCounts(levelId: counts.levelId)
+            for measure in Measure.all {
+                switch measure.field {
+                case .count(let path): sum[keyPath: path] += counts[keyPath: path]
+                case .amount(let path): sum[keyPath: path] += counts[keyPath: path]
+                }
+            }
+            byLevel[counts.levelId] = sum
+        }
+        return byLevel.values.sorted { $0.levelId < $1.levelId }
+    }
+}
