@@ -19,6 +19,8 @@ public struct InMemoryBackend: DashboardBackend {
     private let broken = BrokenFlag()
     /// Reported as the query time.
     public var queryMs: Double
+    /// Reported as every fast answer's coverage.
+    public var coverage: Coverage?
 
     public init(games: [GameInfo], dimensions: [String: GameDimensions] = [:], counts: [String: [LevelCounts]],
                 filteredCounts: [FunnelFilters: [LevelCounts]] = [:], writable: Bool = true, asOf: Date? = nil,
@@ -55,7 +57,8 @@ public struct InMemoryBackend: DashboardBackend {
                                completionCount: c.completionCount / divisor,
                                totalFailDuration: c.totalFailDuration / Double(divisor), failCount: c.failCount / divisor)
         }
-        return FunnelResult(query: query, source: source, queryMs: queryMs, levels: MetricsFormula.derive(base))
+        return FunnelResult(query: query, source: source, queryMs: queryMs, levels: MetricsFormula.derive(base),
+                            coverage: source == .raw ? nil : coverage)
     }
 
     public func dataAsOf(game: String) throws -> Date? { asOf }

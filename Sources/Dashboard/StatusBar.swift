@@ -32,7 +32,11 @@ enum StatusBar {
         }
         out.append(((shown?.filters ?? state.filters).summary, .status))
         let source = answered?.source ?? state.source
-        out.append((source == .raw ? "RAW" : "fast", source == .raw ? .statusRaw : .status))
+        switch source {
+        case .raw: out.append(("RAW", .statusRaw))
+        case .fast: out.append(("fast", .status))
+        case .aggregates: out.append(("aggregates only (no access to events)", .messageError))
+        }
         if let pending = state.pending {
             out.append((pending.source == .raw ? "raw query running… Esc cancels" : "loading…", .status))
         } else if let result = state.result {
@@ -40,6 +44,9 @@ enum StatusBar {
                 out.append(("not the view asked for: its query failed", .messageError))
             }
             out.append((Format.milliseconds(result.queryMs) + (result.source == .raw ? " (raw)" : ""), .status))
+            if let coverage = result.coverage, coverage.live > 0 || !coverage.isComplete || coverage.includesToday {
+                out.append((coverage.summary, coverage.isComplete ? .status : .messageError))
+            }
         }
         if state.result?.source == .raw {
             out.append(("live data (raw path)", .status))

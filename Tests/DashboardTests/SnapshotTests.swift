@@ -121,6 +121,19 @@ struct SnapshotTests {
         #expect(h.text.contains("demo │ 2024-01-01 → 2024-03-31 (whole history) │ platform=Android │ fast │ 3.2 ms"))
     }
 
+    /// Days computed from the events, or missing, are said in the status bar.
+    @Test func coverageInTheStatusBar() {
+        var backend = Fixtures.backend()
+        backend.coverage = Coverage(days: 91, aggregated: 89, live: 2, firstLive: Day(iso: "2024-03-30"),
+                                    lastLive: Day(iso: "2024-03-31"), includesToday: true)
+        let h = Harness(size: TerminalSize(width: 180, height: 20), backend: backend)
+        assertSnapshot(h.text, named: "coverage-live-days")
+        #expect(h.text.contains("│ 3.2 ms │ 89 days aggregated + 2 live, today is partial │"))
+        backend.coverage = Coverage(days: 91, aggregated: 80, missing: 11)
+        #expect(Harness(size: TerminalSize(width: 180, height: 20), backend: backend).text
+            .contains("│ 80 days aggregated + 11 missing │"))
+    }
+
     @Test func errorInStatusBar() {
         let h = Harness(backend: Fixtures.backend(funnelError: "database error: connection to server lost"))
         assertSnapshot(h.text, named: "error-status-bar")

@@ -40,6 +40,7 @@ import TestSupport
         let partial = try h.store.funnel(FunnelQuery(game: "g", range: Self.history))
         #expect(partial.coverage == Coverage(days: 10, aggregated: 6, live: 4, firstLive: Self.day(7), lastLive: Self.day(10)))
         #expect(partial.source == .fast)
+        #expect(try h.store.aggregationStatus(today: Self.day(10)).first?.liveDays == 4)
         try Self.expectExact(h, seed: 2, "days 7-10 live")
 
         // Late events on day 3 from players also active on days 2 and 5 (both sides of the boundary).

@@ -74,9 +74,11 @@ public struct AggregationStatus: Sendable, Hashable {
     public var staleDays: Int
     /// Level events dated after today (wrong device clocks); they count on their `occurred_at` day.
     public var futureEvents: Int
+    /// Days a fast query computes from the events now (the live tail: from the first day that is not fresh on).
+    public var liveDays: Int
 
     public init(game: String, firstDay: Day, lastDay: Day, aggregatedDays: Int, totalDays: Int,
-                lastAggregatedAt: Date?, staleDays: Int, futureEvents: Int = 0) {
+                lastAggregatedAt: Date?, staleDays: Int, futureEvents: Int = 0, liveDays: Int = 0) {
         self.game = game
         self.firstDay = firstDay
         self.lastDay = lastDay
@@ -85,6 +87,7 @@ public struct AggregationStatus: Sendable, Hashable {
         self.lastAggregatedAt = lastAggregatedAt
         self.staleDays = staleDays
         self.futureEvents = futureEvents
+        self.liveDays = liveDays
     }
 }
 

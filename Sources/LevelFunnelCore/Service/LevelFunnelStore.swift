@@ -262,8 +262,16 @@ public final class LevelFunnelStore {
                 aggregatedDays: try row.decode(Int.self, at: 0), totalDays: info.history.dayCount,
                 lastAggregatedAt: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) },
                 staleDays: try staleDays(info, marginSeconds: 0).count,
-                futureEvents: try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0))
+                futureEvents: try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0),
+                liveDays: try liveDays(info))
         }
+    }
+
+    /// Days of the game's history that a fast query computes from the events now: from the first day that is
+    /// not fresh to the end.
+    private func liveDays(_ info: GameInfo) throws -> Int {
+        let states = try LiveTail.dayStates(game: info.id, range: info.history, lookForLateEvents: true, db)
+        return states.firstIndex { !$0.isFresh }.map { states.count - $0 } ?? 0
     }
 
     /// When the game's aggregates were last written (the dashboard's "data as of"), or nil if never.
