@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LevelFunnelCore
 import Logging
 
 /// The format of `schedule`'s log lines.
@@ -80,19 +81,5 @@ struct LineLogHandler: LogHandler {
         }
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { JSONText.string(s) }
 }

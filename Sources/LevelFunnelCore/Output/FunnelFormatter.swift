@@ -57,8 +57,9 @@ public enum FunnelFormatter {
 }
 
 /// Minimal JSON text for strings and numbers (key order stays as written, unlike JSONSerialization).
-enum JSONText {
-    static func string(_ s: String) -> String {
+public enum JSONText {
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    public static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
