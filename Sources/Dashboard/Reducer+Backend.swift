@@ -122,6 +122,10 @@ extension DashboardReducer {
             state.overlay = .aggregationStatus(view)
             return []
 
+        case .compared, .trend, .breakdown:
+            handleViewAnswer(&state, answer)
+            return []
+
         case .exported(let result):
             switch result {
             case .success(let path): state.message = StatusMessage("exported \(state.table.rowCount) levels to \(path)")

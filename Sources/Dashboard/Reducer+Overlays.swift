@@ -110,6 +110,10 @@ extension DashboardReducer {
             case .pageDown: view.scroll += state.bodyHeight; state.overlay = .verify(view)
             default: break
             }
+        case .comparePicker(let cursor):
+            return handleComparePickerKey(&state, key, cursor: cursor)
+        case .breakdownPicker(let cursor):
+            return handleBreakdownPickerKey(&state, key, cursor: cursor)
         case .aggregationStatus(var view):
             switch key {
             case .escape, .char("q"), .enter: state.overlay = .none

@@ -49,6 +49,10 @@ public enum Overlay: Sendable, Hashable {
     case backfillProgress(BackfillProgressState)
     case verify(VerifyViewState)
     case aggregationStatus(AggregationStatusView)
+    /// The compare presets for the current selection (`C`).
+    case comparePicker(cursor: Int)
+    /// The dimensions to break the selection down by (`B`).
+    case breakdownPicker(cursor: Int)
 }
 
 /// A funnel query sent and not answered yet.
@@ -95,6 +99,8 @@ public struct DashboardState: Sendable {
     public var firstColumn = 0
     public var sort: TableSort?
     public var overlay: Overlay = .none
+    /// Compare, trend, breakdown and spikes views opened over the table; the last one is shown, Esc goes back.
+    public var views: [AnalysisView] = []
     public var message: StatusMessage?
 
     // Themes.

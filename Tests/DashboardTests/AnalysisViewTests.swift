@@ -1,0 +1,145 @@
+import Dashboard
+import LevelFunnelCore
+import Testing
+
+/// Compare, trend, breakdown and spikes: reducer paths and snapshots of every screen.
+@Suite("Compare, trend, breakdown and spikes")
+struct AnalysisViewTests {
+    /// iOS and Android with different numbers: Android brings fewer players to every level and wins more.
+    static func backend() -> InMemoryBackend {
+        var backend = Fixtures.backend()
+        let base = Fixtures.demoCounts
+        backend.filteredCounts[FunnelFilters(platform: "iOS")] = base.map { c in
+            var c = c
+            c.starts = c.starts * 6 / 10; c.completes = c.completes * 5 / 10; c.fails = c.fails * 7 / 10
+            c.startedPlayers = c.startedPlayers * 6 / 10; c.completedPlayers = c.completedPlayers * 55 / 100
+            return c
+        }
+        backend.filteredCounts[FunnelFilters(platform: "Android")] = base.map { c in
+            var c = c
+            let late = c.levelId >= 8
+            c.starts = c.starts * (late ? 1 : 4) / 10; c.completes = c.completes * (late ? 1 : 4) / 10
+            c.fails = c.fails * (late ? 1 : 2) / 10
+            c.startedPlayers = c.startedPlayers * (late ? 1 : 4) / 10; c.completedPlayers = c.completedPlayers * (late ? 1 : 4) / 10
+            return c
+        }
+        backend.varyByDay = true
+        return backend
+    }
+
+    static func iOS(size: TerminalSize = TerminalSize(width: 120, height: 30), options: DashboardOptions = DashboardOptions(game: "demo")) -> Harness {
+        var h = Harness(size: size, backend: backend(), options: options)
+        h.press(.char("p"), .end, .enter)   // iOS
+        #expect(h.state.filters == FunnelFilters(platform: "iOS"))
+        return h
+    }
+
+    @Test func comparePickerAndView() throws {
+        var h = Self.iOS()
+        h.press(.char("C"))
+        assertSnapshot(h.text, named: "compare-picker")
+        // previous range, iOS against all, against Android, against WebGL
+        h.press(.down, .down, .enter)
+        guard case .compare(let view) = h.state.views.last else { Issue.record("no compare view"); return }
+        #expect(view.plan.baseline.filters == FunnelFilters(platform: "Android"))
+        #expect(view.plan.variant.filters == FunnelFilters(platform: "iOS"))
+        let compare = try #require(view.result)
+        // Each side is what the funnel query of that selection answers.
+        #expect(compare.baseline.levels == (try h.backend.funnel(view.plan.baseline, source: .fast)).levels)
+        #expect(compare.variant.levels == (try h.backend.funnel(view.plan.variant, source: .fast)).levels)
+        h.press(.right, .right)   // Fails, then Completes... the third metric group
+        assertSnapshot(h.text, named: "compare-view")
+        #expect(h.text.contains("B platform=iOS  vs  A platform=Android"))
+        // The detail line explains the cell under the cursor.
+        h.press(.home)
+        for _ in 0..<8 { h.press(.right) }   // Win %
+        #expect(CompareViewState.columns[8] == .winRate)
+        h.press(.down)
+        assertSnapshot(h.text, named: "compare-view-win-rate")
+        #expect(h.text.contains("level 2 Win % per attempts: A"))
+        // Drill into the level, then back twice.
+        h.press(.enter)
+        guard case .trend(let trend) = h.state.views.last else { Issue.record("no trend"); return }
+        #expect(trend.level == 2 && trend.query.filters == FunnelFilters(platform: "iOS"))
+        h.press(.escape)
+        #expect(h.state.views.map(\.name) == ["compare"])
+        h.press(.escape)
+        #expect(h.state.views.isEmpty)
+        #expect(h.text.contains("Level Funnel · demo"))
+    }
+
+    @Test func compareNarrowAndMono() {
+        var narrow = Self.iOS(size: TerminalSize(width: 72, height: 16))
+        narrow.press(.char("C"), .down, .enter)   // iOS against all values
+        assertSnapshot(narrow.text, named: "compare-narrow")
+        var mono = Self.iOS(options: DashboardOptions(game: "demo", noColor: true))
+        mono.press(.char("C"), .down, .down, .enter)
+        assertSnapshot(mono.text, named: "compare-mono")
+        assertSnapshot(StyleMap.render(mono.screen, theme: mono.state.theme), named: "compare-mono-attributes")
+    }
+
+    @Test func compareErrorsStayOnTheTable() {
+        var h = Harness(backend: Self.backend())
+        h.press(.char("C"))
+        assertSnapshot(h.text, named: "compare-picker-no-filters")
+        h.press(.escape, .char("f"), .down, .enter, .down, .enter)   // live_v1 version 1
+        #expect(h.state.filters == FunnelFilters(funnel: "live_v1", funnelVersion: 1))
+        h.press(.char("C"), .down, .enter)   // previous funnel version: there is none before 1
+        #expect(h.state.views.isEmpty)
+        #expect(h.state.message?.isError == true && h.state.message?.text.contains("no version before 1") == true)
+    }
+
+    @Test func trendOfALevel() throws {
+        var h = Harness(backend: Self.backend())
+        h.press(.down, .down, .enter)   // level 3
+        guard case .trend(let view) = h.state.views.last else { Issue.record("no trend"); return }
+        #expect(view.level == 3)
+        let series = try #require(view.series)
+        #expect(series.points.count == Fixtures.demo.history.dayCount)
+        for point in series.points.prefix(3) {
+            var one = view.query
+            one.range = .single(point.day)
+            #expect(point.result.levels == (try h.backend.funnel(one, source: .fast)).levels)
+        }
+        h.press(.left, .left)
+        assertSnapshot(h.text, named: "trend-view")
+        #expect(h.text.contains("2024-03-29:"))
+        var ascii = Harness(backend: Self.backend(), options: DashboardOptions(game: "demo", glyphs: .ascii))
+        ascii.press(.down, .down, .enter, .left, .left)
+        assertSnapshot(ascii.text, named: "ascii-trend-view")
+        var narrow = Harness(size: TerminalSize(width: 60, height: 12), backend: Self.backend())
+        narrow.press(.enter, .home)
+        assertSnapshot(narrow.text, named: "trend-narrow")
+    }
+
+    @Test func breakdownView() throws {
+        var h = Harness(backend: Self.backend())
+        h.press(.char("B"))
+        assertSnapshot(h.text, named: "breakdown-picker")
+        h.press(.char("p"))
+        guard case .breakdown(let view) = h.state.views.last else { Issue.record("no breakdown"); return }
+        let breakdown = try #require(view.result)
+        #expect(breakdown.groups.map(\.label) == ["All", "iOS", "WebGL", "Android", "Other"])
+        for group in breakdown.groups {
+            guard case .value(let value) = group.kind else { continue }
+            let levels = try h.backend.funnel(FunnelQuery(game: "demo", range: Fixtures.demo.history,
+                                                           filters: FunnelFilters(platform: value)), source: .fast).levels
+            #expect(Array(group.levels.values).sorted { $0.levelId < $1.levelId } == levels)
+        }
+        assertSnapshot(h.text, named: "breakdown-view")
+        h.press(.right, .right, .down, .enter)   // Android's trend of level 2
+        guard case .trend(let trend) = h.state.views.last else { Issue.record("no trend"); return }
+        #expect(trend.level == 2 && trend.query.filters == FunnelFilters(platform: "Android"))
+    }
+
+    @Test func spikesView() {
+        var h = Harness(backend: Self.backend())
+        h.press(.char("S"))
+        guard case .spikes(let view) = h.state.views.last else { Issue.record("no spikes"); return }
+        #expect(view.ranking == SpikeRanking.rank(h.state.result!.levels))
+        assertSnapshot(h.text, named: "spikes-view")
+        h.press(.enter)
+        guard case .trend(let trend) = h.state.views.last else { Issue.record("no trend"); return }
+        #expect(trend.level == view.ranking[0].levelId)
+    }
+}
