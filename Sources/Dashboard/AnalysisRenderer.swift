@@ -181,7 +181,7 @@ enum AnalysisRenderer {
             if denominator == .fails { text = text.replacingOccurrences(of: "per attempts", with: "per fails") }
             if let test = d.test {
                 text += " · B−A \(signed(column, d.difference)) · z \(Format.decimal(test.z, places: 2)) · p \(pText(test.pValue))"
-                text += test.isSignificant ? " · significant" : " · not significant"
+                if test.isSignificant { text += " · significant (p < \(ZTest.alpha))" }
             } else {
                 text += " · no test"
             }
