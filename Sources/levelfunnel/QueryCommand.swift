@@ -80,18 +80,22 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "With --spikes: neighbours on each side.")
     var window: Int = SpikeRanking.defaultWindow
 
+    @Option(help: ArgumentHelp("A view saved in the dashboard (w) or views.toml: its game, range, filters, compare and sort; options given replace its parts.",
+                               valueName: "name"))
+    var view: String?
+
     @OptionGroup var database: DatabaseOptions
 
-    /// The compare asked for, if any.
-    var comparePreset: ComparePreset? {
-        get throws {
-            if comparePrevious { return .previousRange }
-            if comparePreviousVersion { return .previousFunnelVersion }
-            return try compareWith.map(ComparePreset.parse)
-        }
+    /// The compare asked for, if any (else the saved view's, unless another view of the numbers is asked for).
+    func comparePreset(_ saved: SavedView?) throws -> ComparePreset? {
+        if comparePrevious { return .previousRange }
+        if comparePreviousVersion { return .previousFunnelVersion }
+        if let compareWith { return try ComparePreset.parse(compareWith) }
+        return by == .day || breakdown != nil || spikes ? nil : saved?.compare
     }
 
     func validate() throws {
+        if selection.game == nil && view == nil { throw ValidationError("Missing expected argument '--game <game>' (or --view NAME)") }
         let modes = [compareWith != nil || comparePrevious || comparePreviousVersion, by == .day, breakdown != nil, spikes]
         if modes.filter({ $0 }).count > 1 {
             throw ValidationError("choose one of --compare-with/--compare-previous/--compare-previous-version, --by day, --breakdown, --spikes")
@@ -113,6 +117,18 @@ struct QueryCommand: ParsableCommand {
         }
     }
 
+    /// Levels by a field, undefined values last, ties in level order (as the dashboard sorts).
+    static func sorted(_ levels: [LevelMetrics], by field: MetricField, descending: Bool) -> [LevelMetrics] {
+        levels.enumerated().sorted { a, b in
+            switch (field.value(a.element), field.value(b.element)) {
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return false
+            case (_, nil): return true
+            case let (x?, y?): return x == y ? a.offset < b.offset : (descending ? x > y : x < y)
+            }
+        }.map(\.element)
+    }
+
     /// Contract fields named in `--metrics`.
     static func fields(_ text: String) throws -> [MetricField] {
         try text.split(separator: ",").map { name in
@@ -125,11 +141,12 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         try CLIErrors.report {
+            let saved = try view.map { try SavedViews.named($0, path: SavedViews.defaultPath()) }
             let store = try database.openStore()
             try store.requireSchema()
-            let query = try selection.query(store)
+            let query = try selection.query(store, view: saved)
             let shown = try metrics.map(Self.fields)
-            if let preset = try comparePreset {
+            if let preset = try comparePreset(saved) {
                 let plan = try preset.plan(for: query, dimensions: preset == .previousFunnelVersion ? try store.dimensions(game: query.game) : nil)
                 let compare = try store.compare(plan, source: source)
                 switch format {
@@ -165,10 +182,15 @@ struct QueryCommand: ParsableCommand {
                     }
                     return
                 }
+                // A saved view's sort orders the rows of the table and the CSV (JSON stays in level order).
+                var sorted = result
+                if let sort = saved?.sort, let field = MetricFields.named(sort.field) {
+                    sorted.levels = Self.sorted(result.levels, by: field, descending: sort.descending)
+                }
                 switch format {
-                case .table: print(FunnelTable.render(result), terminator: "")
+                case .table: print(FunnelTable.render(sorted), terminator: "")
                 case .json: print(FunnelFormatter.json(result))
-                case .csv: print(FunnelFormatter.csv(result), terminator: "")
+                case .csv: print(FunnelFormatter.csv(sorted.levels), terminator: "")
                 }
             }
         }

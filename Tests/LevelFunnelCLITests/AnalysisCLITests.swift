@@ -149,3 +149,35 @@ import TestSupport
         #expect(spikeCSV.stdout.hasPrefix("rank,levelId,score,failRate,failRateMedian,failRateExcess"))
     }
 }
+
+extension AnalysisCLITests {
+    /// `query --view NAME` runs a view saved in `$XDG_CONFIG_HOME/levelfunnel/views.toml`.
+    @Test func savedViewFromTheCommandLine() throws {
+        let (database, store) = try Self.aggregated("cliview")
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("lf-config-\(UUID().uuidString)").path
+        let path = SavedViews.defaultPath(environment: ["XDG_CONFIG_HOME": config])
+        try SavedViews.save(SavedView(game: "g", range: .lastDays(5), filters: FunnelFilters(platform: "iOS"), sort: ("starts", true)),
+                            name: "ios-week", path: path)
+        try SavedViews.save(SavedView(game: "g", filters: FunnelFilters(platform: "iOS"), compare: .otherValue(.platform, "Android")),
+                            name: "ios-android", path: path)
+        let env = ["XDG_CONFIG_HOME": config]
+        let csv = try CLITests.levelfunnel(["query", "--view", "ios-week", "--format", "csv", "--database-url", database.url], environment: env)
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let expected = try store.funnel(FunnelQuery(game: "g", range: DayRange(from: Day(iso: "2026-02-06")!, to: Day(iso: "2026-02-10")!),
+                                                    filters: FunnelFilters(platform: "iOS"))).levels
+        let sorted = expected.enumerated().sorted { $0.element.counts.starts != $1.element.counts.starts
+            ? $0.element.counts.starts > $1.element.counts.starts : $0.offset < $1.offset }.map(\.element)
+        #expect(csv.stdout == FunnelFormatter.csv(sorted))
+        // Options replace the view's parts.
+        let json = try Self.json(try CLITests.levelfunnel(["query", "--view", "ios-week", "--platform", "Android", "--format", "json",
+                                                          "--database-url", database.url], environment: env))
+        #expect((json["filters"] as? [String: Any])?["platform"] as? String == "Android")
+        #expect(json["from"] as? String == "2026-02-06")
+        // A saved compare.
+        let compare = try Self.json(try CLITests.levelfunnel(["query", "--view", "ios-android", "--format", "json", "--database-url", database.url],
+                                                             environment: env))
+        #expect((compare["baseline"] as? [String: Any])?["label"] as? String == "platform=Android")
+        let missing = try CLITests.levelfunnel(["query", "--view", "nope", "--database-url", database.url], environment: env)
+        #expect(missing.status == 1 && missing.stderr.contains("no saved view 'nope'") && missing.stderr.contains("ios-android, ios-week"))
+    }
+}
