@@ -71,6 +71,8 @@ public enum BackendEvent: Sendable {
     case compared(request: Int, Result<FunnelCompare, BackendFailure>)
     case trend(request: Int, Result<DailySeries, BackendFailure>)
     case breakdown(request: Int, Result<Breakdown, BackendFailure>)
+    case savedViews(Result<[String: SavedView], BackendFailure>)
+    case viewSaved(name: String, Result<String, BackendFailure>)
 }
 
 extension BackendEvent {
@@ -95,6 +97,7 @@ extension BackendEvent {
         case .compared(_, let r): return of(r)
         case .trend(_, let r): return of(r)
         case .breakdown(_, let r): return of(r)
+        case .savedViews, .viewSaved: return nil // a file error says nothing about the connection
         }
     }
 }

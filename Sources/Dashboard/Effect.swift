@@ -21,6 +21,10 @@ public enum Effect: Sendable, Equatable {
     case loadBreakdown(FunnelQuery, Dimension, top: Int, request: Int)
     /// Write `contents` to `fileName` in the export folder.
     case exportCSV(fileName: String, contents: String)
+    /// Read the saved views file.
+    case loadSavedViews(path: String)
+    /// Save `view` under `name` in the saved views file.
+    case saveView(name: String, view: SavedView, path: String)
     /// Abort the slow work in progress (a raw query, a verify, a backfill or a refresh).
     case cancelSlowWork
 

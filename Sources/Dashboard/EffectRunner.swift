@@ -48,6 +48,10 @@ public enum EffectExecutor {
                 let values = try backend.dimensions(game: query.game).breakdownValues(dimension, filters: query.filters)
                 return try Breakdown.load(query, dimension: dimension, values: values, top: top) { try backend.funnel($0, source: .fast) }
             }.mapError(failure)))
+        case .loadSavedViews(let path):
+            emit(.savedViews(Result { try SavedViews.load(path: path) }.mapError { BackendFailure($0) }))
+        case .saveView(let name, let view, let path):
+            emit(.viewSaved(name: name, Result { try SavedViews.save(view, name: name, path: path); return path }.mapError { BackendFailure($0) }))
         case .cancelSlowWork:
             break // handled by the runner, which can reach the running statement
         }

@@ -10,6 +10,7 @@ public enum Command: Sendable, Hashable {
     case nextTheme, previousTheme
     case export, admin, help, quit
     case compare, trend, breakdown, spikes
+    case saveView, openView
 }
 
 /// One line of the help screen: keys, what they do, and the command they run on the table.
@@ -75,6 +76,8 @@ public enum Keymap {
             KeyBinding([.enter], "the level's daily trend (starts, players, win %, churn, booster %)", .trend),
             KeyBinding([.char("B")], "breakdown by a dimension: the top values by players, then Other", .breakdown),
             KeyBinding([.char("S")], "difficulty spikes: levels standing above their neighbours", .spikes),
+            KeyBinding([.char("w")], "save this view under a name (game, range, filters, compare, sort)", .saveView),
+            KeyBinding([.char("W")], "open a saved view", .openView),
         ]),
         HelpSection(title: "Admin", bindings: [
             KeyBinding([.char("a"), .function(8)], "admin: backfill, refresh, verify, status", .admin),

@@ -117,6 +117,8 @@ extension DashboardReducer {
             return []
         case .char("t"), .function(9): cycleTheme(&state, by: 1); return []
         case .char("T"): cycleTheme(&state, by: -1); return []
+        case .char("w"): return openSaveView(&state)
+        case .char("W"): return openSavedViews(&state)
         default: break
         }
         let page = viewBodyHeight(state.size)

@@ -114,6 +114,10 @@ extension DashboardReducer {
             return handleComparePickerKey(&state, key, cursor: cursor)
         case .breakdownPicker(let cursor):
             return handleBreakdownPickerKey(&state, key, cursor: cursor)
+        case .saveView(let field):
+            return handleSaveViewKey(&state, key, field: field)
+        case .openView(let names, let cursor):
+            return handleOpenViewKey(&state, key, names: names, cursor: cursor)
         case .aggregationStatus(var view):
             switch key {
             case .escape, .char("q"), .enter: state.overlay = .none

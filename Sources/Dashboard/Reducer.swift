@@ -125,6 +125,10 @@ public enum DashboardReducer {
             state.overlay = .breakdownPicker(cursor: 0)
         case .spikes:
             return openSpikes(&state)
+        case .saveView:
+            return openSaveView(&state)
+        case .openView:
+            return openSavedViews(&state)
         }
         return []
     }

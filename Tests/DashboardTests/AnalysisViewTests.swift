@@ -1,3 +1,4 @@
+import Foundation
 import Dashboard
 import LevelFunnelCore
 import Testing
@@ -141,5 +142,67 @@ struct AnalysisViewTests {
         h.press(.enter)
         guard case .trend(let trend) = h.state.views.last else { Issue.record("no trend"); return }
         #expect(trend.level == view.ranking[0].levelId)
+    }
+}
+
+/// `w` saves the view, `W` opens one, `--view NAME` opens with one.
+@Suite("Saved views")
+struct SavedViewTests {
+    static func options(_ path: String) -> DashboardOptions {
+        DashboardOptions(game: "demo").opening(view: nil, named: nil, path: path)
+    }
+
+    static func tempPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("lf-views-\(UUID().uuidString)/views.toml").path
+    }
+
+    @Test func saveThenReopen() throws {
+        // A fixed path: the save dialog shows it.
+        let folder = URL(fileURLWithPath: "/tmp/levelfunnel-snapshot-views")
+        try? FileManager.default.removeItem(at: folder)
+        let path = folder.appendingPathComponent("views.toml").path
+        var h = Harness(backend: AnalysisViewTests.backend(), options: Self.options(path))
+        h.press(.char("p"), .end, .enter, .char("d"), .char("1"))   // iOS, last 7 days
+        h.press(.right, .right, .char("s"))                         // sort by Fails
+        h.press(.char("C"), .down, .down, .enter)                   // against Android
+        #expect(h.state.views.map(\.name) == ["compare"])
+        h.press(.char("w"))
+        h.type("ios-android")
+        assertSnapshot(h.text, named: "save-view-dialog")
+        h.press(.enter)
+        #expect(h.state.message?.text == "saved view 'ios-android' in \(path)")
+        let saved = try #require(try SavedViews.load(path: path)["ios-android"])
+        #expect(saved == SavedView(game: "demo", range: .lastDays(7), filters: FunnelFilters(platform: "iOS"),
+                                   compare: .otherValue(.platform, "Android"), sort: ("fails", true), column: "fails"))
+        // Somewhere else, then back through W.
+        h.press(.escape, .char("x"), .char("d"), .char("4"), .char("s"), .char("s"))
+        #expect(h.state.filters.isEmpty && h.state.views.isEmpty && h.state.sort == nil)
+        h.press(.char("W"))
+        assertSnapshot(h.text, named: "open-view-dialog")
+        h.press(.enter)
+        #expect(h.state.filters == FunnelFilters(platform: "iOS"))
+        #expect(h.state.rangePreset == .lastDays(7))
+        #expect(h.state.sort == TableSort(column: .fails, descending: true))
+        guard case .compare(let compare) = h.state.views.last else { Issue.record("no compare"); return }
+        #expect(compare.plan.baseline.filters == FunnelFilters(platform: "Android") && compare.result != nil)
+    }
+
+    @Test func openWithAView() throws {
+        let view = SavedView(game: "puzzle", range: .wholeHistory, filters: FunnelFilters(platform: "iOS"), compare: .everything(.platform))
+        let options = DashboardOptions().opening(view: view, named: "puzzle-ios", path: Self.tempPath())
+        let h = Harness(backend: AnalysisViewTests.backend(), options: options)
+        #expect(h.state.game == "puzzle" && h.state.filters == FunnelFilters(platform: "iOS"))
+        guard case .compare(let compare) = h.state.views.last else { Issue.record("no compare"); return }
+        #expect(compare.plan.baseline.filters.isEmpty && compare.result?.levels.isEmpty == false)
+        #expect(h.text.contains("Compare · puzzle"))
+    }
+
+    @Test func noViewsYet() {
+        var h = Harness(options: Self.options(Self.tempPath()))
+        h.press(.char("W"))
+        #expect(h.text.contains("no saved views yet: w saves the view on screen"))
+        var off = Harness()
+        off.press(.char("w"))
+        #expect(off.state.message?.text == "saved views are off")
     }
 }
