@@ -98,6 +98,7 @@ public enum Keymap {
             KeyBinding([.up, .down, .pageUp, .pageDown, .char("g"), .char("G")], "move between levels"),
             KeyBinding([.left, .right, .char("h"), .char("l")], "scroll the column groups; in a trend, move between days"),
             KeyBinding([.enter], "open the trend of the level under the cursor"),
+            KeyBinding([.char("/"), .function(3)], "jump to a level"),
             KeyBinding([.escape, .char("q"), .backspace], "back to the previous view"),
         ]),
         HelpSection(title: "Mouse (unless --no-mouse)", bindings: [

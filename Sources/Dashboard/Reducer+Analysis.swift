@@ -117,6 +117,10 @@ extension DashboardReducer {
             return []
         case .char("t"), .function(9): cycleTheme(&state, by: 1); return []
         case .char("T"): cycleTheme(&state, by: -1); return []
+        case .char("/"), .function(3):
+            if case .trend = view { return [] }
+            state.overlay = .levelSearch(.digits())
+            return []
         case .char("w"): return openSaveView(&state)
         case .char("W"): return openSavedViews(&state)
         default: break
@@ -184,6 +188,26 @@ extension DashboardReducer {
         }
         state.views[state.views.count - 1] = view
         return effects
+    }
+
+    /// `/` in a compare, breakdown or spikes view: the cursor to `level` (or the first level above it).
+    static func jumpInView(_ state: inout DashboardState, to level: Int) {
+        guard var view = state.views.last else { return }
+        let page = viewBodyHeight(state.size)
+        func jump(_ grid: inout GridPosition, _ ids: [Int]) {
+            let row = ids.firstIndex(of: level) ?? ids.enumerated().filter { $0.element > level }.min { $0.element < $1.element }?.offset
+            guard let row else { state.message = StatusMessage("no level \(level) or above", isError: true); return }
+            if ids[row] != level { state.message = StatusMessage("no level \(level); showing level \(ids[row])") }
+            grid.row = row
+            if row < grid.top || row >= grid.top + page { grid.top = max(0, min(row - page / 2, ids.count - page)) }
+        }
+        switch view {
+        case .compare(var v): jump(&v.grid, v.result?.levels.map(\.levelId) ?? []); view = .compare(v)
+        case .breakdown(var v): jump(&v.grid, v.result?.levelIds ?? []); view = .breakdown(v)
+        case .spikes(var v): jump(&v.grid, v.ranking.map(\.levelId)); view = .spikes(v)
+        case .trend: return
+        }
+        state.views[state.views.count - 1] = view
     }
 
     // MARK: Answers

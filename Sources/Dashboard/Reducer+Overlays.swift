@@ -43,7 +43,9 @@ extension DashboardReducer {
             case .enter:
                 state.overlay = .none
                 guard let level = Int(field.text) else { state.message = StatusMessage("type a level number"); break }
-                if let row = state.table.row(ofLevel: level) {
+                if !state.views.isEmpty {
+                    jumpInView(&state, to: level)
+                } else if let row = state.table.row(ofLevel: level) {
                     moveRow(&state, to: row)
                     let found = state.table.levelId(row: row)
                     if found != level { state.message = StatusMessage("no level \(level); showing level \(found)") }

@@ -206,3 +206,16 @@ struct SavedViewTests {
         #expect(off.state.message?.text == "saved views are off")
     }
 }
+
+extension AnalysisViewTests {
+    @Test func jumpToALevelInAView() {
+        var h = Harness(size: TerminalSize(width: 120, height: 14), backend: Self.backend())
+        h.press(.char("S"), .char("/"))
+        h.type("10")
+        h.press(.enter)
+        guard case .spikes(let view) = h.state.views.last else { Issue.record("no spikes"); return }
+        #expect(view.ranking[view.grid.row].levelId == 10)
+        #expect(view.grid.top <= view.grid.row && view.grid.row < view.grid.top + 7)
+        #expect(h.text.contains("level 10 · rank"))
+    }
+}
