@@ -221,8 +221,16 @@ enum AnalysisRenderer {
                 })
             })
         }
-        // All stays on the left; the values and Other scroll.
-        drawGrid(&screen, frozen: [levelColumn(ids), groups[0]], groups: Array(groups.dropFirst()), grid: v.grid, rows: ids.count)
+        // All stays on the left while a value's group fits beside it; on a narrow terminal it scrolls with them.
+        let level = levelColumn(ids)
+        let widest = groups.dropFirst().map(\.width).max() ?? 0
+        if level.width + groups[0].width + widest + 3 * GridGroup.groupGap + 2 <= screen.width {
+            drawGrid(&screen, frozen: [level, groups[0]], groups: Array(groups.dropFirst()), grid: v.grid, rows: ids.count)
+        } else {
+            var grid = v.grid
+            grid.column += 1
+            drawGrid(&screen, frozen: [level], groups: groups, grid: grid, rows: ids.count)
+        }
         var notes: [String] = []
         if result.valuesPlayers > result.totalPlayers {
             notes.append("players in several values: the values' \(Format.count(result.valuesPlayers)) players"

@@ -219,3 +219,19 @@ extension AnalysisViewTests {
         #expect(h.text.contains("level 10 · rank"))
     }
 }
+
+extension AnalysisViewTests {
+    /// The views on the smallest supported terminal, and the trend in the mono theme.
+    @Test func narrowAndMonoScreens() {
+        let small = TerminalSize(width: 60, height: 12)
+        var spikes = Harness(size: small, backend: Self.backend())
+        spikes.press(.char("S"))
+        assertSnapshot(spikes.text, named: "spikes-narrow")
+        var breakdown = Harness(size: small, backend: Self.backend())
+        breakdown.press(.char("B"), .char("v"), .right)
+        assertSnapshot(breakdown.text, named: "breakdown-narrow")
+        var mono = Harness(backend: Self.backend(), options: DashboardOptions(game: "demo", noColor: true))
+        mono.press(.down, .enter)
+        assertSnapshot(StyleMap.render(mono.screen, theme: mono.state.theme), named: "trend-mono-attributes")
+    }
+}

@@ -181,3 +181,13 @@ extension AnalysisCLITests {
         #expect(missing.status == 1 && missing.stderr.contains("no saved view 'nope'") && missing.stderr.contains("ios-android, ios-week"))
     }
 }
+
+extension AnalysisCLITests {
+    @Test func generateRefusesAHardLevelOutsideTheGame() throws {
+        let database = try TestDatabase.fresh("clihard")
+        _ = try CLITests.levelfunnel(["migrate", "--database-url", database.url])
+        let run = try CLITests.levelfunnel(["generate", "--game", "h", "--levels", "20", "--hard-levels", "5", "30",
+                                            "--database-url", database.url])
+        #expect(run.status == 1 && run.stderr.contains("--hard-levels: level 30 is not between 1 and 20"), "\(run.stderr)")
+    }
+}
