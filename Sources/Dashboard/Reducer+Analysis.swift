@@ -20,6 +20,12 @@ extension DashboardReducer {
 
     static func startCompare(_ preset: ComparePreset, _ state: inout DashboardState) -> [Effect] {
         guard let query = state.query else { return [] }
+        if preset == .previousFunnelVersion && state.dimensions == nil {
+            // The versions come with the game's values: compare once they are here.
+            state.pendingCompare = preset
+            state.message = StatusMessage("loading the funnel's versions…")
+            return []
+        }
         let plan: ComparePlan
         do { plan = try preset.plan(for: query, dimensions: state.dimensions) } catch {
             state.message = StatusMessage(String(describing: error), isError: true)

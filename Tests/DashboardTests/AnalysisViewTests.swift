@@ -235,3 +235,21 @@ extension AnalysisViewTests {
         assertSnapshot(StyleMap.render(mono.screen, theme: mono.state.theme), named: "trend-mono-attributes")
     }
 }
+
+extension AnalysisViewTests {
+    /// The previous funnel version needs the game's values: a compare asked for before they arrive waits for them.
+    @Test func previousVersionWaitsForTheValues() throws {
+        var h = Harness(backend: Self.backend())
+        h.press(.char("f"), .down, .enter, .end, .enter)   // live_v1 version 2
+        #expect(h.state.filters == FunnelFilters(funnel: "live_v1", funnelVersion: 2))
+        h.performEffects = false
+        h.state.dimensions = nil
+        h.press(.char("C"), .down, .enter)
+        #expect(h.state.views.isEmpty && h.state.pendingCompare == .previousFunnelVersion)
+        h.performEffects = true
+        h.run([.loadDimensions(game: "demo")])
+        guard case .compare(let view) = h.state.views.last else { Issue.record("no compare"); return }
+        #expect(view.plan.baseline.filters == FunnelFilters(funnel: "live_v1", funnelVersion: 1))
+        #expect(view.result != nil)
+    }
+}
