@@ -68,6 +68,11 @@ public enum BackendEvent: Sendable {
     case verified(Result<VerifyReport, BackendFailure>)
     case aggregationStatus(Result<[AggregationStatus], BackendFailure>)
     case exported(Result<String, BackendFailure>)
+    case compared(request: Int, Result<FunnelCompare, BackendFailure>)
+    case trend(request: Int, Result<DailySeries, BackendFailure>)
+    case breakdown(request: Int, Result<Breakdown, BackendFailure>)
+    case savedViews(Result<[String: SavedView], BackendFailure>)
+    case viewSaved(name: String, Result<String, BackendFailure>)
 }
 
 extension BackendEvent {
@@ -89,6 +94,10 @@ extension BackendEvent {
         case .verified(let r): return of(r)
         case .aggregationStatus(let r): return of(r)
         case .exported: return nil // a file error says nothing about the connection
+        case .compared(_, let r): return of(r)
+        case .trend(_, let r): return of(r)
+        case .breakdown(_, let r): return of(r)
+        case .savedViews, .viewSaved: return nil // a file error says nothing about the connection
         }
     }
 }

@@ -13,8 +13,18 @@ public enum Effect: Sendable, Equatable {
     case refresh(game: String?)
     case verify(FunnelQuery)
     case loadAggregationStatus
+    /// Both selections of a compare (fast path), answered with `request`.
+    case loadCompare(ComparePlan, request: Int)
+    /// One fast query per day of the range.
+    case loadTrend(FunnelQuery, request: Int)
+    /// The selection and each value of `dimension` (fast path).
+    case loadBreakdown(FunnelQuery, Dimension, top: Int, request: Int)
     /// Write `contents` to `fileName` in the export folder.
     case exportCSV(fileName: String, contents: String)
+    /// Read the saved views file.
+    case loadSavedViews(path: String)
+    /// Save `view` under `name` in the saved views file.
+    case saveView(name: String, view: SavedView, path: String)
     /// Abort the slow work in progress (a raw query, a verify, a backfill or a refresh).
     case cancelSlowWork
 

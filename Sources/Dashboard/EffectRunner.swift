@@ -37,6 +37,21 @@ public enum EffectExecutor {
         case .exportCSV(let fileName, let contents):
             emit(.exported(Result { try writeExport(fileName: fileName, contents: contents, directory: exportDirectory, now: now()) }
                 .mapError { BackendFailure($0) }))
+        case .loadCompare(let plan, let request):
+            emit(.compared(request: request, Result { try FunnelCompare.load(plan) { try backend.funnel($0, source: .fast) } }
+                .mapError(failure)))
+        case .loadTrend(let query, let request):
+            emit(.trend(request: request, Result { try DailySeries.load(query) { try backend.funnel($0, source: .fast) } }
+                .mapError(failure)))
+        case .loadBreakdown(let query, let dimension, let top, let request):
+            emit(.breakdown(request: request, Result {
+                let values = try backend.dimensions(game: query.game).breakdownValues(dimension, filters: query.filters)
+                return try Breakdown.load(query, dimension: dimension, values: values, top: top) { try backend.funnel($0, source: .fast) }
+            }.mapError(failure)))
+        case .loadSavedViews(let path):
+            emit(.savedViews(Result { try SavedViews.load(path: path) }.mapError { BackendFailure($0) }))
+        case .saveView(let name, let view, let path):
+            emit(.viewSaved(name: name, Result { try SavedViews.save(view, name: name, path: path); return path }.mapError { BackendFailure($0) }))
         case .cancelSlowWork:
             break // handled by the runner, which can reach the running statement
         }

@@ -44,6 +44,7 @@ public enum Glyphs: Sendable, Hashable {
         // Punctuation.
         Glyph("—", "-"),   // undefined values
         Glyph("–", "-"),   // ranges in messages
+        Glyph("−", "-"),   // minus: differences (B−A)
         Glyph("·", "-"),   // separators in titles and hints
         Glyph("…", "~"),   // something cut or still running ("~" is not mistaken for part of a name)
         Glyph("×", "x"),   // terminal size
@@ -56,6 +57,8 @@ public enum Glyphs: Sendable, Hashable {
         Glyph("●", "*"), Glyph("○", "o"),
         // Bars: full cells as `#`; a partial cell rounds to the nearest whole one.
         Glyph("█", "#"), Glyph("░", "."),
+        // Trend charts: eighths of a cell from the bottom; low ones as `_`, middle as `-` and `=`, high as `#`.
+        Glyph("▁", "_"), Glyph("▂", "_"), Glyph("▃", "-"), Glyph("▄", "-"), Glyph("▅", "="), Glyph("▆", "="), Glyph("▇", "#"),
         Glyph("▏", " "), Glyph("▎", " "), Glyph("▍", " "),
         Glyph("▌", "#"), Glyph("▋", "#"), Glyph("▊", "#"), Glyph("▉", "#"),
     ]

@@ -9,6 +9,8 @@ public enum Command: Sendable, Hashable {
     case toggleRaw, cancel, reload
     case nextTheme, previousTheme
     case export, admin, help, quit
+    case compare, trend, breakdown, spikes
+    case saveView, openView
 }
 
 /// One line of the help screen: keys, what they do, and the command they run on the table.
@@ -69,6 +71,14 @@ public enum Keymap {
             KeyBinding([.char("T")], "previous theme", .previousTheme),
             KeyBinding([.char("e")], "export this view as CSV", .export),
         ]),
+        HelpSection(title: "Compare and trends", bindings: [
+            KeyBinding([.char("C")], "compare: previous range or funnel version, other filter values", .compare),
+            KeyBinding([.enter], "the level's daily trend (starts, players, win %, churn, booster %)", .trend),
+            KeyBinding([.char("B")], "breakdown by a dimension: the top values by players, then Other", .breakdown),
+            KeyBinding([.char("S")], "difficulty spikes: levels standing above their neighbours", .spikes),
+            KeyBinding([.char("w")], "save this view under a name (game, range, filters, compare, sort)", .saveView),
+            KeyBinding([.char("W")], "open a saved view", .openView),
+        ]),
         HelpSection(title: "Admin", bindings: [
             KeyBinding([.char("a"), .function(8)], "admin: backfill, refresh, verify, status", .admin),
         ]),
@@ -83,6 +93,13 @@ public enum Keymap {
             KeyBinding([.tab, .backTab, .left, .right], "next / previous filter pane"),
             KeyBinding([.escape, .char("q")], "close"),
             KeyBinding([.char("y"), .char("n")], "answer a confirmation"),
+        ]),
+        HelpSection(title: "In compare, trend, breakdown and spikes views", bindings: [
+            KeyBinding([.up, .down, .pageUp, .pageDown, .char("g"), .char("G")], "move between levels"),
+            KeyBinding([.left, .right, .char("h"), .char("l")], "scroll the column groups; in a trend, move between days"),
+            KeyBinding([.enter], "open the trend of the level under the cursor"),
+            KeyBinding([.char("/"), .function(3)], "jump to a level"),
+            KeyBinding([.escape, .char("q"), .backspace], "back to the previous view"),
         ]),
         HelpSection(title: "Mouse (unless --no-mouse)", bindings: [
             KeyBinding([], "wheel scrolls; click a header to sort, a row to select"),

@@ -19,6 +19,10 @@ enum OverlayRenderer {
         case .backfillProgress(let progress): AdminRenderer.drawProgress(&screen, progress)
         case .verify(let view): AdminRenderer.drawVerify(&screen, view)
         case .aggregationStatus(let view): AdminRenderer.drawStatus(&screen, view)
+        case .comparePicker(let cursor): AnalysisRenderer.drawComparePicker(&screen, state, cursor: cursor)
+        case .breakdownPicker(let cursor): AnalysisRenderer.drawBreakdownPicker(&screen, cursor: cursor)
+        case .saveView(let field): AnalysisRenderer.drawSaveView(&screen, state, field: field)
+        case .openView(let names, let cursor): AnalysisRenderer.drawOpenView(&screen, state, names: names, cursor: cursor)
         }
     }
 

@@ -23,6 +23,9 @@ extension DashboardReducer {
                     state.message = StatusMessage("unknown game '\(wanted)'; showing \(pick)", isError: true)
                 }
             }
+            if let view = state.options.view, state.game == nil, view.game == pick {
+                return applySavedView(view, name: state.options.viewName ?? "", &state)
+            }
             return selectGame(&state, pick)
         case .games(.failure(let failure)):
             state.gamesLoaded = true
@@ -36,7 +39,12 @@ extension DashboardReducer {
         case .dimensions(let game, let result):
             guard game == state.game else { return [] }
             switch result {
-            case .success(let dimensions): state.dimensions = dimensions
+            case .success(let dimensions):
+                state.dimensions = dimensions
+                if let preset = state.pendingCompare {
+                    state.pendingCompare = nil
+                    return startCompare(preset, &state)
+                }
             case .failure(let failure): state.message = StatusMessage("cannot load filter values: \(failure.message)", isError: true)
             }
             return []
@@ -120,6 +128,29 @@ extension DashboardReducer {
             case .failure(let failure): view.error = failure.message
             }
             state.overlay = .aggregationStatus(view)
+            return []
+
+        case .compared, .trend, .breakdown:
+            handleViewAnswer(&state, answer)
+            return []
+
+        case .savedViews(let result):
+            guard case .openView = state.overlay else { return [] }
+            switch result {
+            case .success(let views):
+                state.savedViews = views
+                state.overlay = .openView(names: views.keys.sorted(), cursor: 0)
+            case .failure(let failure):
+                state.overlay = .none
+                state.message = StatusMessage("cannot read saved views: \(failure.message)", isError: true)
+            }
+            return []
+
+        case .viewSaved(let name, let result):
+            switch result {
+            case .success(let path): state.message = StatusMessage("saved view '\(name)' in \(path)")
+            case .failure(let failure): state.message = StatusMessage("cannot save the view: \(failure.message)", isError: true)
+            }
             return []
 
         case .exported(let result):

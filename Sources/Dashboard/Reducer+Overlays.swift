@@ -43,7 +43,9 @@ extension DashboardReducer {
             case .enter:
                 state.overlay = .none
                 guard let level = Int(field.text) else { state.message = StatusMessage("type a level number"); break }
-                if let row = state.table.row(ofLevel: level) {
+                if !state.views.isEmpty {
+                    jumpInView(&state, to: level)
+                } else if let row = state.table.row(ofLevel: level) {
                     moveRow(&state, to: row)
                     let found = state.table.levelId(row: row)
                     if found != level { state.message = StatusMessage("no level \(level); showing level \(found)") }
@@ -110,6 +112,14 @@ extension DashboardReducer {
             case .pageDown: view.scroll += state.bodyHeight; state.overlay = .verify(view)
             default: break
             }
+        case .comparePicker(let cursor):
+            return handleComparePickerKey(&state, key, cursor: cursor)
+        case .breakdownPicker(let cursor):
+            return handleBreakdownPickerKey(&state, key, cursor: cursor)
+        case .saveView(let field):
+            return handleSaveViewKey(&state, key, field: field)
+        case .openView(let names, let cursor):
+            return handleOpenViewKey(&state, key, names: names, cursor: cursor)
         case .aggregationStatus(var view):
             switch key {
             case .escape, .char("q"), .enter: state.overlay = .none

@@ -41,7 +41,7 @@ public enum DashboardReducer {
             return []
         }
         switch state.overlay {
-        case .none: return handleTableKey(&state, key)
+        case .none: return state.views.isEmpty ? handleTableKey(&state, key) : handleViewKey(&state, key)
         default: return handleOverlayKey(&state, key)
         }
     }
@@ -116,6 +116,19 @@ public enum DashboardReducer {
             state.overlay = .help(scroll: 0)
         case .quit:
             state.shouldQuit = true
+        case .compare:
+            return openComparePicker(&state)
+        case .trend:
+            return openTrendFromTable(&state)
+        case .breakdown:
+            guard state.query != nil else { state.message = StatusMessage("no view to break down yet"); break }
+            state.overlay = .breakdownPicker(cursor: 0)
+        case .spikes:
+            return openSpikes(&state)
+        case .saveView:
+            return openSaveView(&state)
+        case .openView:
+            return openSavedViews(&state)
         }
         return []
     }
@@ -219,6 +232,7 @@ public enum DashboardReducer {
     static func selectGame(_ state: inout DashboardState, _ id: String) -> [Effect] {
         guard let game = state.games.first(where: { $0.id == id }) else { return [] }
         state.game = id
+        state.views = []
         state.rangePreset = .wholeHistory
         state.range = game.history
         state.filters = FunnelFilters()

@@ -9,8 +9,12 @@ public enum DashboardRenderer {
         if TableLayout.isTooSmall(size) {
             drawTooSmall(&screen, size: size)
         } else {
-            TableRenderer.drawTitle(&screen, state)
-            TableRenderer.drawTable(&screen, state, theme: theme)
+            if let view = state.views.last {
+                AnalysisRenderer.draw(&screen, state, view: view, theme: theme)
+            } else {
+                TableRenderer.drawTitle(&screen, state)
+                TableRenderer.drawTable(&screen, state, theme: theme)
+            }
             StatusBar.draw(&screen, state)
             OverlayRenderer.draw(&screen, state)
         }

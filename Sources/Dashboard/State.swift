@@ -13,6 +13,11 @@ public struct DashboardOptions: Sendable, Hashable {
     public var noColor: Bool
     /// UTF-8 glyphs, or ASCII and the terminal's line drawing (a locale that is not UTF-8, `--ascii`).
     public var glyphs: Glyphs
+    /// The saved views file (`w` saves, `W` opens); nil turns saved views off.
+    public var viewsPath: String?
+    /// A saved view to open with (`--view NAME`), and its name.
+    public var view: SavedView?
+    public var viewName: String?
 
     public init(game: String? = nil, themeName: String? = nil, mouse: Bool = true, noColor: Bool = false,
                 glyphs: Glyphs = .unicode) {
@@ -21,6 +26,16 @@ public struct DashboardOptions: Sendable, Hashable {
         self.mouse = mouse
         self.noColor = noColor
         self.glyphs = glyphs
+    }
+
+    /// The same options opening on the saved view `view` called `name`, read from and saved to `path`.
+    public func opening(view: SavedView?, named name: String?, path: String?) -> DashboardOptions {
+        var copy = self
+        copy.view = view
+        copy.viewName = name
+        copy.viewsPath = path
+        if let view { copy.game = view.game }
+        return copy
     }
 }
 
@@ -49,6 +64,14 @@ public enum Overlay: Sendable, Hashable {
     case backfillProgress(BackfillProgressState)
     case verify(VerifyViewState)
     case aggregationStatus(AggregationStatusView)
+    /// The compare presets for the current selection (`C`).
+    case comparePicker(cursor: Int)
+    /// The dimensions to break the selection down by (`B`).
+    case breakdownPicker(cursor: Int)
+    /// The name to save the view under (`w`).
+    case saveView(TextField)
+    /// The saved views to open (`W`): nil while the file is read.
+    case openView(names: [String]?, cursor: Int)
 }
 
 /// A funnel query sent and not answered yet.
@@ -95,6 +118,12 @@ public struct DashboardState: Sendable {
     public var firstColumn = 0
     public var sort: TableSort?
     public var overlay: Overlay = .none
+    /// Compare, trend, breakdown and spikes views opened over the table; the last one is shown, Esc goes back.
+    public var views: [AnalysisView] = []
+    /// A compare to start once the game's dimensions are known (a saved view's).
+    public var pendingCompare: ComparePreset?
+    /// The saved views read by the last `W`, by name.
+    public var savedViews: [String: SavedView] = [:]
     public var message: StatusMessage?
 
     // Themes.

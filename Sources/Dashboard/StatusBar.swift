@@ -77,6 +77,19 @@ enum StatusBar {
             return
         }
         var x = 0
+        if let view = state.views.last {
+            let hints: [(String, String)] = switch view {
+            case .trend: [("←→", "day"), ("Home End", "first/last day"), ("Esc", "back"), ("?", "help")]
+            case .compare, .breakdown: [("↑↓", "level"), ("←→", "column group"), ("Enter", "trend"), ("Esc", "back"), ("?", "help")]
+            case .spikes: [("↑↓", "level"), ("←→", "measure"), ("Enter", "trend"), ("Esc", "back"), ("?", "help")]
+            }
+            for (key, label) in hints {
+                guard x + key.displayWidth + label.displayWidth + 2 <= screen.width else { break }
+                x += screen.write(key, x: x, y: y, role: .keysKey)
+                x += screen.write(" " + label + " ", x: x, y: y, role: .keysLabel)
+            }
+            return
+        }
         for hint in Keymap.hints {
             let label = hint.label.padded(toWidth: 7)
             guard x + hint.key.displayWidth + label.displayWidth <= screen.width else { break }

@@ -33,12 +33,17 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("First day of the history (UTC). Default: so that the history ends today.", valueName: "YYYY-MM-DD"))
     var start: String?
 
+    @Option(name: .customLong("hard-levels"), parsing: .upToNextOption,
+            help: ArgumentHelp("Levels made much harder than their neighbours (planted difficulty spikes).", valueName: "level"))
+    var hardLevels: [Int] = []
+
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
         try CLIErrors.report {
             let startDay = try start.map { try DateArgument.parse($0, option: "--start") } ?? Day.today.adding(days: -(days - 1))
-            let config = GeneratorConfig(game: game, players: players, days: days, levels: levels, seed: seed, start: startDay)
+            var config = GeneratorConfig(game: game, players: players, days: days, levels: levels, seed: seed, start: startDay)
+            config.hardLevels = hardLevels
             try config.validate()
             let store = try database.openStore()
             try store.requireSchema()

@@ -17,8 +17,8 @@ struct DatabaseOptions: ParsableArguments {
 
 /// `--game`, `--from`, `--to` and the filters: one funnel selection, shared by `query` and `verify`.
 struct SelectionOptions: ParsableArguments {
-    @Option(help: "Game id (see `levelfunnel games`).")
-    var game: String
+    @Option(help: "Game id (see `levelfunnel games`); required unless a saved view (--view) names it.")
+    var game: String?
 
     @Option(help: ArgumentHelp("First day, inclusive (UTC).", valueName: "YYYY-MM-DD"))
     var from: String?
@@ -54,8 +54,19 @@ struct SelectionOptions: ParsableArguments {
         if let to { _ = try DateArgument.parse(to, option: "--to") }
     }
 
-    /// The query, with `--from`/`--to` defaulting to the game's first and last event day.
-    func query(_ store: LevelFunnelStore) throws -> FunnelQuery {
+    /// The query, with `--from`/`--to` defaulting to the game's first and last event day. With a saved view, the
+    /// view's game, range and filters, each replaced by the options given.
+    func query(_ store: LevelFunnelStore, view: SavedView? = nil) throws -> FunnelQuery {
+        guard let game = game ?? view?.game else { throw ValidationError("Missing expected argument '--game <game>'") }
+        if let view {
+            var query = view.query(try store.game(game))
+            query.game = game
+            if let from { query.range.from = try DateArgument.parse(from, option: "--from") }
+            if let to { query.range.to = try DateArgument.parse(to, option: "--to") }
+            query.range = try DayRange(from: query.range.from, to: query.range.to)
+            for (dimension, value) in filters.active { query.filters[dimension] = value }
+            return query
+        }
         let fromDay = try from.map { try DateArgument.parse($0, option: "--from") }
         let toDay = try to.map { try DateArgument.parse($0, option: "--to") }
         if let fromDay, let toDay { _ = try DayRange(from: fromDay, to: toDay) }  // reject before touching the db

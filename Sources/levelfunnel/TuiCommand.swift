@@ -38,6 +38,10 @@ struct TuiCommand: ParsableCommand {
     @Flag(help: "Draw with ASCII and the terminal's line-drawing characters, as in a locale that is not UTF-8.")
     var ascii = false
 
+    @Option(help: ArgumentHelp("Open a saved view (w saves one, W opens one inside; see ~/.config/levelfunnel/views.toml).",
+                               valueName: "name"))
+    var view: String?
+
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
@@ -48,14 +52,18 @@ struct TuiCommand: ParsableCommand {
             FileHandle.standardError.write(Data("levelfunnel: \(problem)\n".utf8))
             throw ExitCode(2)
         }
-        try CLIErrors.report {
+        let viewsPath = SavedViews.defaultPath()
+        let saved = try CLIErrors.report { () -> SavedView? in
+            let saved = try view.map { try SavedViews.named($0, path: viewsPath) }
             let store = try database.openStore()
             try store.requireSchema()
-            if let game { _ = try store.game(game) }
+            if let game = saved?.game ?? game { _ = try store.game(game) }
+            return saved
         }
         let url = database.url
         let launch = DashboardLaunch(
-            options: DashboardOptions(game: game, themeName: theme, mouse: !noMouse, glyphs: ascii ? .ascii : .unicode),
+            options: DashboardOptions(game: game, themeName: theme, mouse: !noMouse, glyphs: ascii ? .ascii : .unicode)
+                .opening(view: saved, named: view, path: viewsPath),
             makeBackend: { try LiveBackend(url: url) })
         let status = DashboardApp.run(launch)
         if status != 0 { throw ExitCode(status) }

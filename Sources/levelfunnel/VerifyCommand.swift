@@ -20,6 +20,10 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if selection.game == nil { throw ValidationError("Missing expected argument '--game <game>'") }
+    }
+
     func run() throws {
         let failed = try CLIErrors.report { () -> Bool in
             let store = try database.openStore()

@@ -59,6 +59,42 @@ struct EndToEndTests {
         _ = platform
     }
 
+    /// Compare from the keyboard (the first platform against all values), drill into a level's trend, go back
+    /// twice: the numbers of the compare are those of `query --compare-with` for the same selections.
+    @Test func compareDrillIntoATrendAndBack() throws {
+        let url = try E2E.database.get()
+        let tui = try E2E.launch(url: url)
+        try tui.waitFor("data as of")
+        try tui.send("p", "Down", "Enter")
+        let filtered = try tui.waitFor { $0.contains("platform=") && !$0.contains("loading") }
+        let platform = try #require(E2E.filterValue("platform", in: filtered))
+        try tui.send("C")
+        try tui.waitFor("Compare · platform=\(platform) against…")
+        try tui.send("Down", "Enter")   // against all values
+        let compare = try tui.waitFor { $0.contains("Compare · e2e") && $0.contains("B−A") }
+        #expect(compare.contains("B platform=\(platform)  vs  A platform=all"))
+        // Level 1's entrants as the CLI prints them.
+        let json = try TmuxSession.run(E2E.binary!, ["query", "--game", E2E.game, "--platform", platform, "--compare-with", "platform=all",
+                                                     "--format", "json", "--database-url", url])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let first = try #require((object["levels"] as? [[String: Any]])?.first)
+        let entrants = "\(Format.count(first["baselineEntrants"] as! Int)) / \(Format.count(first["variantEntrants"] as! Int))"
+        #expect(compare.contains(entrants), "\(entrants)")
+        // Down to level 3, then its trend.
+        try tui.send("Down", "Down", "Enter")
+        let trend = try tui.waitFor { $0.contains("Trend · level 3 · e2e") && $0.contains("Win %") && !$0.contains("Loading") }
+        #expect(trend.contains("platform=\(platform)"))
+        #expect(trend.contains("2026-01-14:"))
+        try tui.send("Left")
+        try tui.waitFor("2026-01-13:")
+        try tui.send("Escape")
+        try tui.waitFor { $0.contains("Compare · e2e") && !$0.contains("Trend ·") }
+        try tui.send("Escape")
+        try tui.waitFor { $0.contains("Level Funnel · e2e") && !$0.contains("Compare ·") }
+        try tui.send("q")
+        try tui.waitFor("EXIT=0")
+    }
+
     @Test func backfillFromTheAdminMenuShowsProgressAndCompletes() throws {
         let url = try E2E.database.get()
         let tui = try E2E.launch(url: url)

@@ -46,11 +46,12 @@ struct KeymapTests {
     /// What a key may change, compared before and after.
     struct Snapshot: Equatable {
         var overlay: Overlay, row: Int, top: Int, column: Int, first: Int, sort: TableSort?, source: String
-        var theme: Int, quit: Bool, message: StatusMessage?, filters: String
+        var theme: Int, quit: Bool, message: StatusMessage?, filters: String, views: [String]
         init(_ h: Harness) {
             overlay = h.state.overlay; row = h.state.rowCursor; top = h.state.topRow; column = h.state.columnCursor
             first = h.state.firstColumn; sort = h.state.sort; source = h.state.source.rawValue; theme = h.state.themeIndex
             quit = h.state.shouldQuit; message = h.state.message; filters = "\(h.state.filters)"
+            views = h.state.views.map(\.name)
         }
     }
 }

@@ -168,6 +168,7 @@ struct World {
             if level % 10 == 0 { p -= 0.22 }          // boss levels
             else if level % 10 == 5 { p -= 0.08 }     // mini-bosses
             p += (rng.unit() - 0.5) * 0.12            // some levels are simply nicer than others
+            if config.hardLevels.contains(level) { p = min(p, 0.2) }   // planted spikes (no random draw: same seed, same rest)
             win.append(p)
             seconds.append(24 + 0.3 * Double(min(level, 300)) + rng.unit() * 12 + (level % 10 == 0 ? 15 : 0))
         }

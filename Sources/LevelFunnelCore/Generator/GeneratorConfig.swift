@@ -12,6 +12,8 @@ public struct GeneratorConfig: Sendable, Hashable {
     public var seed: UInt64 = 1
     /// First (UTC) day of the history.
     public var start: Day
+    /// Levels made much harder than their neighbours (planted difficulty spikes, for tests and demos).
+    public var hardLevels: [Int] = []
 
     /// Upper bounds accepted by `validate()`.
     public static let maxPlayers = 1_000_000
@@ -44,6 +46,9 @@ public struct GeneratorConfig: Sendable, Hashable {
         }
         if levels < 1 || levels > Self.maxLevels {
             throw LevelFunnelError.invalidInput("--levels must be between 1 and \(Self.maxLevels) (got \(levels))")
+        }
+        if let bad = hardLevels.first(where: { !(1...levels).contains($0) }) {
+            throw LevelFunnelError.invalidInput("--hard-levels: level \(bad) is not between 1 and \(levels)")
         }
         let end = start.adding(days: days)
         if start.ordinal < 0 || end.ordinal > 2_932_896 {  // 1970-01-01 ..< 10000-01-01

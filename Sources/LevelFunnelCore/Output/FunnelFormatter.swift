@@ -45,13 +45,13 @@ public enum FunnelFormatter {
             + "\"includesToday\":\(c.includesToday)}"
     }
 
-    private static func levelJSON(_ level: LevelMetrics) -> String {
+    static func levelJSON(_ level: LevelMetrics) -> String {
         let fields = MetricFields.all.map { "\"\($0.name)\":\(text($0, level) ?? "null")" }
         return "{\"levelId\":\(level.levelId)," + fields.joined(separator: ",") + "}"
     }
 
     /// A field's value as JSON/CSV text: counts as integers, others shortest round-tripping; nil when undefined.
-    private static func text(_ field: MetricField, _ level: LevelMetrics) -> String? {
+    static func text(_ field: MetricField, _ level: LevelMetrics) -> String? {
         field.value(level).map { field.isCount ? String(Int($0)) : JSONText.number($0) }
     }
 }

@@ -1,0 +1,48 @@
+import Foundation
+import LevelFunnelCore
+import Testing
+
+@Suite struct SavedViewsTests {
+    static let game = GameInfo(id: "demo", firstDay: Day(iso: "2026-10-01")!, lastDay: Day(iso: "2026-11-29")!)
+
+    @Test func roundTripThroughTheFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lf-views-\(UUID().uuidString)/levelfunnel/views.toml").path
+        #expect(try SavedViews.load(path: path).isEmpty)
+        let ios = SavedView(game: "demo", range: .lastDays(7), filters: FunnelFilters(platform: "iOS", funnel: "live \"v1\"", funnelVersion: 3),
+                            compare: .otherValue(.platform, "Android"), sort: ("churnTotal", true), column: "winRate")
+        let week = SavedView(game: "demo", range: .fixed(try DayRange(from: Day(iso: "2026-11-01")!, to: Day(iso: "2026-11-07")!)),
+                             compare: .previousRange)
+        try SavedViews.save(ios, name: "iOS vs Android", path: path)
+        try SavedViews.save(week, name: "week", path: path)
+        try SavedViews.save(SavedView(game: "demo", compare: .previousFunnelVersion), name: "versions", path: path)
+        let views = try SavedViews.load(path: path)
+        #expect(views.count == 3)
+        #expect(views["iOS vs Android"] == ios)
+        #expect(views["week"] == week)
+        #expect(views["versions"]?.compare == .previousFunnelVersion)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains("[views.\"iOS vs Android\"]\ngame = \"demo\"\nrange = \"last7\"\nfunnel = \"live \\\"v1\\\"\"\nfunnelVersion = \"3\"\nplatform = \"iOS\"\ncompare = \"platform=Android\"\nsort = \"churnTotal desc\"\ncolumn = \"winRate\"\n"))
+        // Saving a name again replaces it.
+        try SavedViews.save(week, name: "iOS vs Android", path: path)
+        #expect(try SavedViews.load(path: path)["iOS vs Android"] == week)
+        #expect(throws: LevelFunnelError.self) { try SavedViews.named("nope", path: path) }
+        // Relative ranges resolve against the game's days.
+        #expect(ios.query(Self.game).range == (try DayRange(from: Day(iso: "2026-11-23")!, to: Day(iso: "2026-11-29")!)))
+        #expect(SavedView(game: "demo").query(Self.game).range == Self.game.history)
+    }
+
+    @Test func unreadableFilesNameTheLine() {
+        func error(_ text: String) -> String {
+            do { _ = try SavedViews.parse(text, source: "v.toml"); return "" } catch { return "\(error)" }
+        }
+        #expect(error("game = \"demo\"").contains("v.toml:1: a key before any"))
+        #expect(error("[views.a]\ngame = demo").contains("v.toml:2: expected a quoted string"))
+        #expect(error("[views.a]\nrange = \"whole\"").contains("view 'a': no game"))
+        #expect(error("[views.a]\ngame = \"g\"\nrange = \"lastweek\"").contains("range 'lastweek'"))
+        #expect(error("[views.a]\ngame = \"g\"\nfunnelVersion = \"two\"").contains("not a whole number"))
+        #expect(error("[views.a]\ngame = \"g\"\nsort = \"speed desc\"").contains("sort 'speed desc'"))
+        #expect(error("[views.a]\ngame = \"g\"\ncolour = \"red\"").contains("unknown key 'colour'"))
+        #expect(error("[views.a]\ngame = \"g\"\ncompare = \"os=iOS\"").contains("unknown dimension"))
+        #expect(error("# comment\n\n[views.a]\ngame = \"g\" # trailing\n") == "")
+    }
+}
