@@ -81,6 +81,8 @@ public enum SchemaMigrator {
                   rebuildsInvalidIndexes: SchemaSQL.eventsIndexNames),
         Migration(version: 4, name: "daily aggregates", statements: SchemaSQL.dailyAggregates),
         Migration(version: 5, name: "refresh watermarks", statements: [SchemaSQL.refreshWatermarks]),
+        Migration(version: 6, name: "player key index", statements: SchemaSQL.playerKeyIndex, transactional: false,
+                  rebuildsInvalidIndexes: SchemaSQL.playerKeyIndexNames),
     ]
 }
 
