@@ -234,11 +234,16 @@ struct ScaleBench {
 
     static func table(_ results: [Result], database: String) -> String {
         func n(_ value: Double, _ decimals: Int = 0) -> String {
-            let formatter = NumberFormatter()
-            formatter.numberStyle = .decimal
-            formatter.minimumFractionDigits = decimals
-            formatter.maximumFractionDigits = decimals
-            return formatter.string(from: NSNumber(value: value)) ?? "\(value)"
+            let text = String(format: "%.\(decimals)f", value)
+            let parts = text.split(separator: ".", maxSplits: 1)
+            var digits = String(parts[0]), grouped = ""
+            let sign = digits.hasPrefix("-") ? "-" : ""
+            if !sign.isEmpty { digits.removeFirst() }
+            for (index, digit) in digits.reversed().enumerated() {
+                if index > 0 && index % 3 == 0 { grouped.append(",") }
+                grouped.append(digit)
+            }
+            return sign + String(grouped.reversed()) + (parts.count > 1 ? "." + parts[1] : "")
         }
         var rows: [(String, [String])] = [
             ("players", results.map { n(Double($0.players)) }),

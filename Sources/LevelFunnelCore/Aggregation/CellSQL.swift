@@ -36,8 +36,8 @@ enum CellSQL {
     }
 
     /// The player keys of the day, in temporary tables that never outlive the transaction. `lf_day_players`: the
-    /// day's activity (`seen` NULL) and the same keys' earlier activity (`event`, one per distinct-player
-    /// measure), their last day per dimension tuple. `lf_day_keys`: one row per key, with the dimensions that
+    /// day's activity (`seen` NULL, one row per dimension tuple) and the same keys' earlier starts or completes
+    /// (`event`, one per distinct-player measure) with their day. `lf_day_keys`: one row per key, with the dimensions that
     /// varied in its activity up to that day (`varying`, GROUPING bits), its previous active day, and (when
     /// nothing varied) its one dimension tuple.
     static let createDayTables = [
@@ -56,8 +56,9 @@ enum CellSQL {
 
     /// `$1` game, `$2` day. The earlier activity is looked up per player key (player, level, kind): one probe of
     /// `events_player_key_idx` each, reading only that key's earlier starts or completes, so a day costs its own
-    /// keys and their few earlier events, not its players' whole history. A LATERAL subquery with GROUP BY
-    /// is never flattened into a join: the plan is the same whatever the statistics say.
+    /// keys and their few earlier events, not its players' whole history (a key's earlier events are kept as
+    /// they are: the steps after take the last day per tuple). `OFFSET 0` keeps the LATERAL subquery from being
+    /// flattened into a join, so the plan is the same whatever the statistics say.
     static let fillDayPlayers = """
         INSERT INTO lf_day_players (user_id, level_id, event, \(dims), seen)
         WITH active AS (
@@ -71,12 +72,12 @@ enum CellSQL {
         SELECT k.user_id, k.level_id, k.event, \(Dimension.columnList(alias: "e")), e.seen
           FROM (SELECT DISTINCT user_id, level_id, event FROM active) k
           CROSS JOIN LATERAL (
-            SELECT \(dims), max(day) AS seen
+            SELECT \(dims), day AS seen
               FROM level_events
              WHERE game_id = $1 AND user_id = k.user_id AND level_id = k.level_id AND event_name = k.event
                AND event_name IN (\(Measure.playerEvents))
                AND occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
-             GROUP BY \(dims)) e
+            OFFSET 0) e
         """
 
     /// Fills `lf_day_keys` from `lf_day_players`. A dimension varied for a key when the key has two values of it
