@@ -158,7 +158,14 @@ struct ScaleBench {
         }
         let info = try store.game(game)
         log("\(scale)x: backfilling \(info.history)")
-        let backfill = try store.backfill(game: game, range: info.history)
+        var previous = (seconds: 0.0, events: 0)
+        let backfill = try store.backfill(game: game, range: info.history, progress: { progress in
+            // Each day's own cost, to see whether it grows with the history before it.
+            log(String(format: "\(scale)x: %@ %d level events in %.2f s", progress.day.iso, progress.events - previous.events,
+                       progress.elapsedSeconds - previous.seconds))
+            previous = (progress.elapsedSeconds, progress.events)
+            return true
+        })
 
         // One day early and late in the history (its events unchanged: later days are not marked stale).
         var daySeconds: [String: Double] = [:], dayEvents: [String: Int] = [:]
