@@ -54,25 +54,18 @@ enum CellSQL {
         """,
     ]
 
-    /// `$1` game, `$2` day. The earlier activity is looked up per player key (player, level, kind): one probe of
-    /// `events_player_key_idx` each, reading only that key's earlier starts or completes, so a day costs its own
-    /// keys and their few earlier events, not its players' whole history (a key's earlier events are kept as
-    /// they are: the steps after take the last day per tuple). `OFFSET 0` keeps the LATERAL subquery from being
-    /// flattened into a join, so the plan is the same whatever the statistics say.
-    static let fillDayPlayers = """
+    /// `$1` game, `$2` day: adds to `lf_day_players` (which holds the day's keys, written by the day's upsert) the
+    /// earlier activity of each key (player, level, kind): one probe of `events_player_key_idx` per key, reading
+    /// only that key's earlier starts or completes, so a day costs its own keys and their few earlier events, not
+    /// its players' whole history. A key's earlier events are kept as they are: the steps after take the last
+    /// day per tuple. `OFFSET 0` keeps the LATERAL subquery from being flattened into a join, so the plan is the
+    /// same whatever the statistics say.
+    static let fillEarlierActivity = """
         INSERT INTO lf_day_players (user_id, level_id, event, \(dims), seen)
-        WITH active AS (
-          SELECT DISTINCT user_id, level_id, event_name AS event, \(dims)
-            FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
-             AND event_name IN (\(Measure.playerEvents))
-        )
-        SELECT user_id, level_id, event, \(dims), NULL::date FROM active
-        UNION ALL
         SELECT k.user_id, k.level_id, k.event, \(Dimension.columnList(alias: "e")), e.seen
           -- In index order: the probes walk events_player_key_idx from one end to the other, each page read once
           -- (at 100x the index is gigabytes, and probes in hash order read a page per probe from disk).
-          FROM (SELECT DISTINCT user_id, level_id, event FROM active ORDER BY user_id, level_id, event) k
+          FROM (SELECT DISTINCT user_id, level_id, event FROM lf_day_players ORDER BY user_id, level_id, event) k
           CROSS JOIN LATERAL (
             SELECT \(dims), day AS seen
               FROM level_events

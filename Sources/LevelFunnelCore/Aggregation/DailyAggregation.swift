@@ -28,6 +28,7 @@ enum DailyAggregation {
                           afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
         try db.transaction(.repeatableRead) {
             try db.execute(sessionSettings)
+            for statement in CellSQL.createDayTables { try db.execute(statement) }
             let row = try db.query(upsertSQL, [game, day.iso]).one()
             try afterUpsert()
             let additive = try rebuildCells(game: game, day: day, db)
@@ -105,8 +106,7 @@ enum DailyAggregation {
     /// Rebuilds the day's cell rows (`CellSQL`): collects the day's player keys, finds the dimensions
     /// additive on that day, and writes the cells that the day must store. Returns the additive bits.
     private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
-        for statement in CellSQL.createDayTables { try db.execute(statement) }
-        try db.execute(CellSQL.fillDayPlayers, [game, day.iso])
+        try db.execute(CellSQL.fillEarlierActivity, [game, day.iso])
         try db.execute(CellSQL.fillDayKeys)
         let varying = try db.query(CellSQL.varyingDimensions).one().decode(Int.self, at: 0)
         let additive = CellSQL.allUnpinned & ~varying
@@ -141,17 +141,25 @@ enum DailyAggregation {
     private static let dimensionList = Dimension.columnList
     private static let measureColumns = Measure.all.map(\.column)
 
-    /// `$1` game, `$2` day: returns the day's level events, rows written, rows removed and the day's fingerprint
-    /// (one read of the day's events serves all four). Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
+    /// `$1` game, `$2` day: returns the day's level events, rows written, rows removed and the day's fingerprint,
+    /// and writes the day's player keys into `lf_day_players`: one read of the day's events (JSON rules and all)
+    /// serves all of them. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
     /// before the upsert and removes only keys absent from `fresh`.
     private static let upsertSQL = """
-        WITH fresh AS (
+        WITH day_events AS MATERIALIZED (
+          SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
+        ), fresh AS (
           SELECT game_id, day AS date, level_id, \(dimensionList),
         \(Measure.selectList),
                  sum(id) AS id_sum
-            FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
+            FROM day_events
            GROUP BY game_id, day, level_id, \(dimensionList)
+        ), players AS (
+          -- The day's player keys for the cell rows (CellSQL), from the same read of the day's events.
+          INSERT INTO lf_day_players (user_id, level_id, event, \(dimensionList), seen)
+          SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), NULL::date
+            FROM day_events
+           WHERE event_name IN (\(Measure.playerEvents))
         ), written AS (
           INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")))
           SELECT game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")) FROM fresh
