@@ -6,13 +6,14 @@ SHELL := /bin/bash
 PG        := scripts/pg.sh
 DEMO_DB   := levelfunnel
 TEST_DB   := levelfunnel_test
+BENCH_DB  ?= levelfunnel_bench
 DEMO_GAME ?= demo
 RELEASE   := .build/release/levelfunnel
 
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build demo test bench stress clean-db
+.PHONY: help setup build demo test bench stress scale clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,13 +33,17 @@ test: setup ## Run every test against a private PostgreSQL.
 	@psql -X -q "$$($(PG) url postgres)" -c 'DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)' -c 'CREATE DATABASE $(TEST_DB)'
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test
 
-bench: build ## Fast vs raw on the default game (5K players, ~374K level events): medians, sizes, backfill speed.
-	@$(PG) start levelfunnel_bench
-	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url levelfunnel_bench)" bench 5000
+bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes.
+	@$(PG) start $(BENCH_DB)
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1
 
-stress: build ## The same on the 10x game (50K players, ~3.7M level events); takes several minutes.
-	@$(PG) start levelfunnel_bench
-	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url levelfunnel_bench)" bench10x 50000
+stress: build ## The same at 10x (50K players, ~3.7M level events); about 5 minutes.
+	@$(PG) start $(BENCH_DB)
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 10
+
+scale: build ## The same at 100x (500K players, 30 days, ~29M level events, 13 GB); about an hour. Not in CI.
+	@$(PG) start $(BENCH_DB)
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
 
 clean-db: ## Stop the private PostgreSQL (its data stays in /var/lib/levelfunnel/pg).
 	$(PG) stop

@@ -5,68 +5,289 @@ import LevelFunnelCore
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time the fast path against the raw path, side by side, in one process.",
+        abstract: "Time the fast path against the raw path, side by side, in one process; with --scale, the whole pipeline.",
         discussion: """
-            For each selection (whole history, last 30 and 7 days, last day, and one to three filters), runs both \
-            paths --runs times, interleaved, and prints the median of each and their ratio. Also prints the size \
-            of the aggregate tables against the events table. Read-only.
+            With --game: for each selection (whole history, last 30 and 7 days, last day, and one to three \
+            filters), runs both paths --runs times, interleaved, and prints the median of each and their ratio, and \
+            the size of the aggregate tables against the events table. Read-only.
+
+            With --scale 1,10[,100]: for each scale, the game 'scale<N>' (5,000 x N players, --days days from \
+            2026-01-01, seed 7) is generated when the database does not have it yet (else reused), backfilled \
+            (every day redone), and measured: generate and backfill events/s against the raw funnel's own scan rate \
+            over the same events, one day's aggregation early and late in the history, fast and raw p50/p95 over \
+            a fixed set of selections (whole history, 7 days, 1 day; no filter, one filter, three filters, the \
+            drifting app version), and the game's share of the table sizes. Writes events and aggregates. At 100x \
+            it takes about an hour.
             """)
 
-    @Option(help: "Game id.")
-    var game: String
+    @Option(help: "Game id (fast vs raw on an existing game).")
+    var game: String?
 
-    @Option(help: "Runs per path and selection.")
+    @Option(help: ArgumentHelp("Scales to generate, backfill and measure, e.g. 1,10,100 (1x = 5,000 players).", valueName: "N,N"))
+    var scale: String?
+
+    @Option(help: "Days of history of the generated games (--scale).")
+    var days: Int = 60
+
+    @Option(help: "Runs per path and selection (raw: at most 3, and 1 from 100x on).")
     var runs: Int = 7
+
+    @Option(help: "table or json (--scale).")
+    var format: String = "table"
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard (game == nil) != (scale == nil) else { throw ValidationError("give either --game or --scale") }
+        guard format == "table" || format == "json" else { throw ValidationError("--format must be table or json") }
+        if let scale { _ = try Self.scales(scale) }
+        guard days >= 2 && days <= 366 else { throw ValidationError("--days must be between 2 and 366") }
+    }
+
+    static func scales(_ text: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 200 }) else {
+            throw ValidationError("--scale takes whole numbers from 1 to 200 separated by commas, e.g. 1,10,100")
+        }
+        return values.map { $0! }
     }
 
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
-            try store.requireSchema()
-            let info = try store.game(game)
-            let dims = try store.dimensions(game: game)
-            let last = info.lastDay
-            func range(_ days: Int) throws -> DayRange { try DayRange(from: max(info.firstDay, last.adding(days: 1 - days)), to: last) }
-            var selections: [(String, FunnelQuery)] = [
-                ("whole history", FunnelQuery(game: game, range: info.history)),
-                ("last 30 days", FunnelQuery(game: game, range: try range(30))),
-                ("last 7 days", FunnelQuery(game: game, range: try range(7))),
-                ("last day", FunnelQuery(game: game, range: .single(last))),
-            ]
-            if let platform = dims.values[.platform]?.first {
-                selections.append(("history, platform", FunnelQuery(game: game, range: info.history, filters: FunnelFilters(platform: platform))))
-                if let country = dims.values[.country]?.first, let version = dims.values[.appVersion]?.last {
-                    selections.append(("history, 3 filters", FunnelQuery(game: game, range: info.history,
-                        filters: FunnelFilters(platform: platform, country: country, appVersion: version))))
+            if let scale {
+                try store.migrate()
+                var results: [ScaleBench.Result] = []
+                for factor in try Self.scales(scale) {
+                    results.append(try ScaleBench(store: store, scale: factor, days: days, runs: runs).run {
+                        if format == "table" { FileHandle.standardError.write(Data(("bench: " + $0 + "\n").utf8)) }
+                    })
                 }
-            }
-            print("game \(game), \(info.history), \(runs) runs per path (median ms, measured in-process)")
-            print("selection             fast ms    raw ms    raw/fast")
-            for (label, query) in selections {
-                var fast: [Double] = [], raw: [Double] = []
-                for _ in 0..<runs {
-                    fast.append(try store.funnel(query, source: .fast).queryMs)
-                    raw.append(try store.funnel(query, source: .raw).queryMs)
-                }
-                let f = median(fast), r = median(raw)
-                print(label.padding(toLength: 20, withPad: " ", startingAt: 0)
-                      + String(format: "%9.2f %9.1f %10.0fx", f, r, r / f))
-            }
-            print("")
-            for size in try store.tableSizes() {
-                print(size.table.padding(toLength: 22, withPad: " ", startingAt: 0)
-                      + String(format: "%10.1f MB %11d rows", Double(size.bytes) / 1_048_576, size.rows))
+                print(format == "json" ? ScaleBench.json(results) : ScaleBench.table(results, database: store.databaseName))
+            } else if let game {
+                try gameBench(store, game: game)
             }
         }
     }
 
-    private func median(_ values: [Double]) -> Double {
+    private func gameBench(_ store: LevelFunnelStore, game: String) throws {
+        try store.requireSchema()
+        let info = try store.game(game)
+        let dims = try store.dimensions(game: game)
+        let last = info.lastDay
+        func range(_ days: Int) throws -> DayRange { try DayRange(from: max(info.firstDay, last.adding(days: 1 - days)), to: last) }
+        var selections: [(String, FunnelQuery)] = [
+            ("whole history", FunnelQuery(game: game, range: info.history)),
+            ("last 30 days", FunnelQuery(game: game, range: try range(30))),
+            ("last 7 days", FunnelQuery(game: game, range: try range(7))),
+            ("last day", FunnelQuery(game: game, range: .single(last))),
+        ]
+        if let platform = dims.values[.platform]?.first {
+            selections.append(("history, platform", FunnelQuery(game: game, range: info.history, filters: FunnelFilters(platform: platform))))
+            if let country = dims.values[.country]?.first, let version = dims.values[.appVersion]?.last {
+                selections.append(("history, 3 filters", FunnelQuery(game: game, range: info.history,
+                    filters: FunnelFilters(platform: platform, country: country, appVersion: version))))
+            }
+        }
+        print("game \(game), \(info.history), \(runs) runs per path (median ms, measured in-process)")
+        print("selection             fast ms    raw ms    raw/fast")
+        for (label, query) in selections {
+            var fast: [Double] = [], raw: [Double] = []
+            for _ in 0..<runs {
+                fast.append(try store.funnel(query, source: .fast).queryMs)
+                raw.append(try store.funnel(query, source: .raw).queryMs)
+            }
+            let f = ScaleBench.percentile(fast, 0.5), r = ScaleBench.percentile(raw, 0.5)
+            print(label.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: "%9.2f %9.1f %10.0fx", f, r, r / f))
+        }
+        print("")
+        for size in try store.tableSizes() {
+            print(size.table.padding(toLength: 22, withPad: " ", startingAt: 0)
+                  + String(format: "%10.1f MB %11d rows", Double(size.bytes) / 1_048_576, size.rows))
+        }
+    }
+}
+
+/// One scale of `bench --scale`: generate (or reuse), backfill, measure.
+struct ScaleBench {
+    let store: LevelFunnelStore
+    let scale: Int
+    let days: Int
+    let runs: Int
+
+    static let start = Day(iso: "2026-01-01")!
+
+    struct Result: Codable {
+        var scale: Int
+        var game: String
+        var players: Int
+        var days: Int
+        var levelEvents: Int
+        /// nil when the game was already there.
+        var generateEventsPerSecond: Double?
+        var backfillSeconds: Double
+        var backfillEventsPerSecond: Double
+        /// Level events per second of the raw funnel over the whole history (its median run).
+        var rawScanEventsPerSecond: Double
+        var backfillToRawScan: Double
+        /// One day's aggregation (seconds) by day number (1 = the first day).
+        var daySeconds: [String: Double]
+        var dayLevelEvents: [String: Int]
+        var fastP50Ms: Double
+        var fastP95Ms: Double
+        var rawP50Ms: Double
+        var rawP95Ms: Double
+        var selections: Int
+        var eventsMB: Double
+        var aggregatesMB: Double
+        var aggregatesPercent: Double
+        var exact: Bool
+    }
+
+    func run(log: (String) -> Void) throws -> Result {
+        let game = "scale\(scale)"
+        let players = 5_000 * scale
+        var generated: Double?
+        if (try? store.game(game)) == nil {
+            log("\(scale)x: generating \(game) (\(players) players, \(days) days)")
+            let loaded = try EventLoader(store: store).load(GeneratorConfig(game: game, players: players, days: days, seed: 7,
+                                                                             start: Self.start))
+            generated = Double(loaded.stats.events) / loaded.seconds
+        }
+        let info = try store.game(game)
+        log("\(scale)x: backfilling \(info.history)")
+        var previous = (seconds: 0.0, events: 0)
+        let backfill = try store.backfill(game: game, range: info.history, progress: { progress in
+            // Each day's own cost, to see whether it grows with the history before it.
+            log(String(format: "\(scale)x: %@ %d level events in %.2f s", progress.day.iso, progress.events - previous.events,
+                       progress.elapsedSeconds - previous.seconds))
+            previous = (progress.elapsedSeconds, progress.events)
+            return true
+        })
+
+        // One day early and late in the history (its events unchanged: later days are not marked stale).
+        var daySeconds: [String: Double] = [:], dayEvents: [String: Int] = [:]
+        for number in [5, 30, 60] where number <= info.history.dayCount {
+            let day = info.firstDay.adding(days: number - 1)
+            var times: [Double] = []
+            var events = 0
+            for _ in 0..<(scale >= 100 ? 1 : 3) {
+                let clock = ContinuousClock.now
+                events = try store.aggregate(game: game, day: day).levelEvents
+                let elapsed = ContinuousClock.now - clock
+                times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+            daySeconds["day\(number)"] = Self.percentile(times, 0.5)
+            dayEvents["day\(number)"] = events
+        }
+
+        log("\(scale)x: fast and raw over the selections")
+        let selections = try self.selections(info)
+        var fast: [Double] = [], raw: [Double] = [], wholeRaw: [Double] = []
+        var exact = true
+        let rawRuns = scale >= 100 ? 1 : min(runs, 3)
+        for (index, query) in selections.enumerated() {
+            for run in 0..<runs {
+                let f = try store.funnel(query, source: .fast)
+                fast.append(f.queryMs)
+                if run < rawRuns {
+                    let r = try store.funnel(query, source: .raw)
+                    raw.append(r.queryMs)
+                    if index == 0 { wholeRaw.append(r.queryMs) }
+                    exact = exact && FunnelComparison.differences(fast: f.levels, raw: r.levels).isEmpty
+                }
+            }
+        }
+        let rawScan = Double(backfill.events) / (Self.percentile(wholeRaw, 0.5) / 1000)
+        let sizes = try store.gameSizes(game: game)
+        return Result(scale: scale, game: game, players: players, days: info.history.dayCount, levelEvents: backfill.events,
+                      generateEventsPerSecond: generated, backfillSeconds: backfill.seconds,
+                      backfillEventsPerSecond: backfill.eventsPerSecond, rawScanEventsPerSecond: rawScan,
+                      backfillToRawScan: backfill.eventsPerSecond / rawScan, daySeconds: daySeconds, dayLevelEvents: dayEvents,
+                      fastP50Ms: Self.percentile(fast, 0.5), fastP95Ms: Self.percentile(fast, 0.95),
+                      rawP50Ms: Self.percentile(raw, 0.5), rawP95Ms: Self.percentile(raw, 0.95), selections: selections.count,
+                      eventsMB: Double(sizes.events) / 1_048_576, aggregatesMB: Double(sizes.aggregates) / 1_048_576,
+                      aggregatesPercent: 100 * Double(sizes.aggregates) / Double(max(sizes.events, 1)), exact: exact)
+    }
+
+    /// Whole history, last 7 days, last day; each with no filter, one filter (platform), three filters (platform,
+    /// country, app version) and the drifting dimension alone (app version: players upgrade over time).
+    func selections(_ info: GameInfo) throws -> [FunnelQuery] {
+        let dims = try store.dimensions(game: info.id)
+        let platform = dims.values[.platform]?.first, country = dims.values[.country]?.first
+        let version = dims.values[.appVersion]?.sorted().dropLast().last ?? dims.values[.appVersion]?.first
+        let ranges = [info.history, try DayRange(from: max(info.firstDay, info.lastDay.adding(days: -6)), to: info.lastDay),
+                      DayRange.single(info.lastDay)]
+        let filters = [FunnelFilters(), FunnelFilters(platform: platform),
+                       FunnelFilters(platform: platform, country: country, appVersion: version), FunnelFilters(appVersion: version)]
+        return ranges.flatMap { range in filters.map { FunnelQuery(game: info.id, range: range, filters: $0) } }
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let rank = p * Double(sorted.count - 1)
+        let low = Int(rank.rounded(.down)), high = Int(rank.rounded(.up))
+        return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
+    }
+
+    static func json(_ results: [Result]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(results)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func table(_ results: [Result], database: String) -> String {
+        func n(_ value: Double, _ decimals: Int = 0) -> String {
+            let text = String(format: "%.\(decimals)f", value)
+            let parts = text.split(separator: ".", maxSplits: 1)
+            var digits = String(parts[0]), grouped = ""
+            let sign = digits.hasPrefix("-") ? "-" : ""
+            if !sign.isEmpty { digits.removeFirst() }
+            for (index, digit) in digits.reversed().enumerated() {
+                if index > 0 && index % 3 == 0 { grouped.append(",") }
+                grouped.append(digit)
+            }
+            return sign + String(grouped.reversed()) + (parts.count > 1 ? "." + parts[1] : "")
+        }
+        var rows: [(String, [String])] = [
+            ("players", results.map { n(Double($0.players)) }),
+            ("days", results.map { "\($0.days)" }),
+            ("level events", results.map { n(Double($0.levelEvents)) }),
+            ("generate events/s", results.map { $0.generateEventsPerSecond.map { n($0) } ?? "reused" }),
+            ("backfill s", results.map { n($0.backfillSeconds, 1) }),
+            ("backfill level events/s", results.map { n($0.backfillEventsPerSecond) }),
+            ("raw scan level events/s", results.map { n($0.rawScanEventsPerSecond) }),
+            ("backfill / raw scan", results.map { n($0.backfillToRawScan, 2) + (($0.backfillToRawScan >= 1.0 / 3) ? "" : " (< 1/3)") }),
+        ]
+        for number in [5, 30, 60] {
+            let key = "day\(number)"
+            guard results.contains(where: { $0.daySeconds[key] != nil }) else { continue }
+            rows.append(("day \(number): seconds (level events)", results.map { r in
+                r.daySeconds[key].map { n($0, 2) + " (" + n(Double(r.dayLevelEvents[key] ?? 0)) + ")" } ?? "-" }))
+        }
+        rows += [
+            ("fast p50 / p95 ms", results.map { n($0.fastP50Ms, 1) + " / " + n($0.fastP95Ms, 1) }),
+            ("raw p50 / p95 ms", results.map { n($0.rawP50Ms) + " / " + n($0.rawP95Ms) }),
+            ("raw / fast (p50)", results.map { n($0.rawP50Ms / max($0.fastP50Ms, 0.001)) + "x" }),
+            ("events MB", results.map { n($0.eventsMB) }),
+            ("aggregates MB (% of events)", results.map { n($0.aggregatesMB) + " (" + n($0.aggregatesPercent, 1) + "%)" }),
+            ("fast = raw on every selection", results.map { $0.exact ? "yes" : "NO" }),
+        ]
+        let width = max(16, rows.flatMap(\.1).map(\.count).max() ?? 0) + 2
+        let label = rows.map(\.0.count).max()! + 2
+        var out = "database \(database); \(results.first?.selections ?? 0) selections, medians in-process\n"
+        out += "".padding(toLength: label, withPad: " ", startingAt: 0)
+            + results.map { pad("\($0.scale)x", width) }.joined() + "\n"
+        for (name, values) in rows {
+            out += name.padding(toLength: label, withPad: " ", startingAt: 0) + values.map { pad($0, width) }.joined() + "\n"
+        }
+        return out
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

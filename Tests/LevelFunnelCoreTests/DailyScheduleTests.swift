@@ -215,18 +215,21 @@ private final class FakeClock {
     }
 
     @Test func aRefreshStoppedBetweenDaysKeepsItsDaysAndTheNextOneFinishesExactly() throws {
-        let (_, store) = try Self.loaded("jobstop")
+        // A game id of its own: advisory locks are per database, not per schema, so a test running at the same
+        // time on a game "g" would make this refresh wait for the lock, and the wait asks `shouldStop` too.
+        let game = "jobstop"
+        let (_, store) = try Self.loaded("jobstop", games: [game])
         var asked = 0
-        let stopped = try store.refresh(game: "g", today: Day(iso: "2026-02-10")!, shouldStop: { asked += 1; return asked > 4 })
+        let stopped = try store.refresh(game: game, today: Day(iso: "2026-02-10")!, shouldStop: { asked += 1; return asked > 4 })
         #expect(stopped.stopped && stopped.days.map(\.iso) == ["2026-02-01", "2026-02-02", "2026-02-03", "2026-02-04"])
-        #expect(try Self.aggregatedDays(store) == stopped.days.map(\.iso))
-        let rest = try store.refresh(game: "g", today: Day(iso: "2026-02-10")!)
+        #expect(try Self.aggregatedDays(store, game) == stopped.days.map(\.iso))
+        let rest = try store.refresh(game: game, today: Day(iso: "2026-02-10")!)
         #expect(!rest.stopped && rest.days.first == Day(iso: "2026-02-05") && rest.days.last == Day(iso: "2026-02-10"))
         #expect(stopped.events + rest.events == (try store.games().first?.aggregatedLevelEvents))
         // The same tables as one uninterrupted backfill of the same events.
-        let (_, other) = try Self.loaded("jobstopref")
-        _ = try other.backfill(game: "g", range: DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!))
-        #expect(try AggregationTests.checksum(store.db) == AggregationTests.checksum(other.db))
-        #expect(try Self.fastEqualsRaw(store))
+        let (_, other) = try Self.loaded("jobstopref", games: [game])
+        _ = try other.backfill(game: game, range: DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!))
+        #expect(try AggregationTests.checksum(store.db, game: game) == AggregationTests.checksum(other.db, game: game))
+        #expect(try Self.fastEqualsRaw(store, game))
     }
 }

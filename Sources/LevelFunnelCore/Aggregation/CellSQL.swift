@@ -35,53 +35,62 @@ enum CellSQL {
         (0...allUnpinned).filter { isCoarse($0) || $0 & additive == 0 }
     }
 
-    /// The player keys of the day, in a temporary table that never outlives the transaction: the day's
-    /// activity (`seen` NULL) and the same players' earlier activity on the same levels and kinds (`event`, one
-    /// per distinct-player measure), their last day per dimension tuple.
-    static let createDayPlayers = """
+    /// The player keys of the day, in temporary tables that never outlive the transaction. `lf_day_players`: the
+    /// day's activity (`seen` NULL, one row per dimension tuple) and the same keys' earlier starts or completes
+    /// (`event`, one per distinct-player measure) with their day. `lf_day_keys`: one row per key, with the dimensions that
+    /// varied in its activity up to that day (`varying`, GROUPING bits), its previous active day, and (when
+    /// nothing varied) its one dimension tuple.
+    static let createDayTables = [
+        """
         CREATE TEMP TABLE IF NOT EXISTS lf_day_players (
           user_id text, level_id integer, event text,
           \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", ")),
           seen date) ON COMMIT DELETE ROWS
+        """,
         """
+        CREATE TEMP TABLE IF NOT EXISTS lf_day_keys (
+          user_id text, level_id integer, event text, varying integer, previous date,
+          \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", "))) ON COMMIT DELETE ROWS
+        """,
+    ]
 
-    /// `$1` game, `$2` day.
-    static let fillDayPlayers = """
+    /// `$1` game, `$2` day: adds to `lf_day_players` (which holds the day's keys, written by the day's upsert) the
+    /// earlier activity of each key (player, level, kind): one probe of `events_player_key_idx` per key, reading
+    /// only that key's earlier starts or completes, so a day costs its own keys and their few earlier events, not
+    /// its players' whole history. A key's earlier events are kept as they are: the steps after take the last
+    /// day per tuple. `OFFSET 0` keeps the LATERAL subquery from being flattened into a join, so the plan is the
+    /// same whatever the statistics say.
+    static let fillEarlierActivity = """
         INSERT INTO lf_day_players (user_id, level_id, event, \(dims), seen)
-        WITH active AS (
-          SELECT DISTINCT user_id, level_id, event_name AS event, \(dims)
-            FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
-             AND event_name IN (\(Measure.playerEvents))
-        ), keys AS (
-          SELECT DISTINCT user_id, level_id, event FROM active
-        ), players AS (
-          SELECT DISTINCT user_id FROM active
-        ), earlier AS (
-          -- One index probe per player (events_game_user_idx), not one per player, level and kind.
-          SELECT e.user_id, e.level_id, e.event_name AS event, \(Dimension.columnList(alias: "e")), max(e.day) AS seen
-            FROM players p
-            JOIN level_events e ON e.game_id = $1 AND e.user_id = p.user_id
-           WHERE e.occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
-             AND e.event_name IN (\(Measure.playerEvents))
-             AND (e.user_id, e.level_id, e.event_name) IN (SELECT user_id, level_id, event FROM keys)
-           GROUP BY e.user_id, e.level_id, e.event_name, \(Dimension.columnList(alias: "e"))
-        )
-        SELECT user_id, level_id, event, \(dims), NULL::date FROM active
-        UNION ALL
-        SELECT user_id, level_id, event, \(dims), seen FROM earlier
+        SELECT k.user_id, k.level_id, k.event, \(Dimension.columnList(alias: "e")), e.seen
+          -- In index order: the probes walk events_player_key_idx from one end to the other, each page read once
+          -- (at 100x the index is gigabytes, and probes in hash order read a page per probe from disk).
+          FROM (SELECT DISTINCT user_id, level_id, event FROM lf_day_players ORDER BY user_id, level_id, event) k
+          CROSS JOIN LATERAL (
+            SELECT \(dims), day AS seen
+              FROM level_events
+             WHERE game_id = $1 AND user_id = k.user_id AND level_id = k.level_id AND event_name = k.event
+               AND event_name IN (\(Measure.playerEvents))
+               AND occurred_at < ($2::date)::timestamp AT TIME ZONE 'UTC'
+            OFFSET 0) e
         """
 
-    /// The `GROUPING(...)` bits of the dimensions that are *not* additive on the day: some player key active
-    /// that day has two values of it (NULL counts as a value) among its activity up to that day.
-    static let varyingDimensions = """
-        SELECT coalesce(bit_or(varying), 0) FROM (
-          SELECT \(Dimension.allCases.map {
-                "CASE WHEN count(DISTINCT \($0.column)) + max((\($0.column) IS NULL)::int) > 1 THEN \($0.groupingBit) ELSE 0 END"
-            }.joined(separator: "\n             | ")) AS varying
-            FROM lf_day_players
-           GROUP BY user_id, level_id, event) keys
+    /// Fills `lf_day_keys` from `lf_day_players`. A dimension varied for a key when the key has two values of it
+    /// (NULL counts as a value) among its activity up to that day.
+    static let fillDayKeys = """
+        INSERT INTO lf_day_keys (user_id, level_id, event, varying, previous, \(dims))
+        SELECT user_id, level_id, event,
+               \(Dimension.allCases.map {
+                    "CASE WHEN count(DISTINCT \($0.column)) + max((\($0.column) IS NULL)::int) > 1 THEN \($0.groupingBit) ELSE 0 END"
+                }.joined(separator: "\n             | ")),
+               max(seen), \(Dimension.allCases.map { "min(\($0.column))" }.joined(separator: ", "))
+          FROM lf_day_players
+         GROUP BY user_id, level_id, event
         """
+
+    /// The `GROUPING(...)` bits of the dimensions that are *not* additive on the day: some key active that day
+    /// varied in it.
+    static let varyingDimensions = "SELECT coalesce(bit_or(varying), 0) FROM lf_day_keys"
 
     /// `$1` game, `$2` day: removes the day's rows (before ``rebuildDay`` writes them again).
     static let deleteDay = """
@@ -102,16 +111,30 @@ enum CellSQL {
         let sets = cells.map { cell in
             "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map(\.column).joined(separator: ", ") + ")"
         }.joined(separator: ", ")
+        let psets = cells.map { cell in
+            "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map { "p.\($0.column)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
         let coarse = cells.filter(isCoarse).map(String.init).joined(separator: ", ")
         return """
-        WITH keyed AS (
-          SELECT level_id, event, GROUPING(\(dims)) AS cell, \(dims),
-                 bool_or(seen IS NULL) AS active_today, max(seen) AS previous
-            FROM lf_day_players
-           GROUP BY user_id, level_id, event, GROUPING SETS (\(sets))
-        ), gaps AS (
+        WITH gaps AS (
+          -- Keys with one dimension tuple in all their activity (nearly every key): their previous activity is
+          -- the same in every cell, so they are counted per tuple and gap first, and the cells are sums of those
+          -- counts (a few thousand rows instead of every key times every cell).
+          SELECT GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
+            FROM (SELECT \(dims), level_id, event, $2::date - previous AS gap, count(*) AS players
+                    FROM lf_day_keys
+                   WHERE varying = 0
+                   GROUP BY \(dims), level_id, event, gap) stable
+           GROUP BY level_id, event, gap, GROUPING SETS (\(sets))
+          UNION ALL
+          -- Keys that changed a dimension: their previous activity in each cell tuple, key by key.
           SELECT cell, \(dims), level_id, event, $2::date - previous AS gap, count(*) AS players
-            FROM keyed
+            FROM (SELECT p.level_id, p.event, GROUPING(\(Dimension.columnList(alias: "p"))) AS cell, \(Dimension.columnList(alias: "p")),
+                         bool_or(p.seen IS NULL) AS active_today, max(p.seen) AS previous
+                    FROM lf_day_players p
+                    JOIN lf_day_keys k ON k.user_id = p.user_id AND k.level_id = p.level_id AND k.event = p.event
+                   WHERE k.varying <> 0
+                   GROUP BY p.user_id, p.level_id, p.event, GROUPING SETS (\(psets))) keyed
            WHERE active_today
            GROUP BY cell, \(dims), level_id, event, gap
         ), recency AS (

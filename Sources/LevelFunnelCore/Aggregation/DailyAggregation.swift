@@ -27,10 +27,13 @@ enum DailyAggregation {
     static func aggregate(game: String, day: Day, _ db: PostgresConnection,
                           afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
         try db.transaction(.repeatableRead) {
+            try db.execute(sessionSettings)
+            for statement in CellSQL.createDayTables { try db.execute(statement) }
             let row = try db.query(upsertSQL, [game, day.iso]).one()
             try afterUpsert()
             let additive = try rebuildCells(game: game, day: day, db)
-            let changed = try db.query(recordDaySQL, [game, day.iso, additive]).one().decode(Bool.self, at: 0)
+            let changed = try db.query(recordDaySQL, [game, day.iso, additive, try row.decode(Int.self, at: 0),
+                                                      try row.decode(String.self, at: 3)]).one().decode(Bool.self, at: 0)
             if changed {
                 try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date", [game, day.iso])
             }
@@ -40,6 +43,21 @@ enum DailyAggregation {
                                   rowsRemoved: try row.decode(Int.self, at: 2),
                                   changed: changed)
         }
+    }
+
+    /// Runs `ANALYZE events` when the table was never analyzed or a fifth of its rows changed since: right after a
+    /// bulk load, before autovacuum gets to it, the planner would take `events` for empty and the day statements'
+    /// plans (which index, hash or sort) would be those of a tiny table; measured 3.5x slower at 100x. Costs a
+    /// sample of the table (seconds at 100x), once per load. A role that does not own `events` gets a warning
+    /// from PostgreSQL and the backfill goes on with the statistics there are.
+    static func analyzeEventsIfStale(_ db: PostgresConnection) throws {
+        let stale = try db.query("""
+            SELECT coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
+                   OR s.n_mod_since_analyze > 0.2 * greatest(c.reltuples, 1000)
+              FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+             WHERE s.relid = 'events'::regclass
+            """).first?.decode(Bool.self, at: 0) ?? false
+        if stale { try db.execute("ANALYZE events") }
     }
 
     /// `$1` game, `$2`..`$3` a range: the days of the range holding any event (one index probe per such day on
@@ -90,8 +108,8 @@ enum DailyAggregation {
     /// Rebuilds the day's cell rows (`CellSQL`): collects the day's player keys, finds the dimensions
     /// additive on that day, and writes the cells that the day must store. Returns the additive bits.
     private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
-        try db.execute(CellSQL.createDayPlayers)
-        try db.execute(CellSQL.fillDayPlayers, [game, day.iso])
+        try db.execute(CellSQL.fillEarlierActivity, [game, day.iso])
+        try db.execute(CellSQL.fillDayKeys)
         let varying = try db.query(CellSQL.varyingDimensions).one().decode(Int.self, at: 0)
         let additive = CellSQL.allUnpinned & ~varying
         try db.execute(CellSQL.deleteDay, [game, day.iso])
@@ -99,40 +117,53 @@ enum DailyAggregation {
         return additive
     }
 
-    /// `$1` game, `$2` day, `$3` the day's additive dimension bits: records the aggregation and returns whether
-    /// the day's events differ from the ones last aggregated (true as well for a day aggregated the first time).
+    /// Settings for the day's transaction (local: they end with it). JIT compilation is off: the day's
+    /// statements are short, and their row estimates (the `level_events` view's JSON rules are opaque to the
+    /// planner) made PostgreSQL spend 60 ms compiling a statement that runs in 20. `work_mem` keeps the day's
+    /// grouping sets and sorts in memory at 100x (a day's players' keys, times the stored cells).
+    static let sessionSettings = "SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"
+
+    /// `$1` game, `$2` day, `$3` the day's additive dimension bits, `$4` its level events and `$5` their
+    /// fingerprint (count and sum of ids, from the upsert's read of the day): records the aggregation and returns
+    /// whether the day's events differ from the ones last aggregated (true as well for a day aggregated the
+    /// first time).
     private static let recordDaySQL = """
-        WITH fingerprint AS (
-          SELECT count(*) AS events, count(*)::text || ':' || coalesce(sum(id), 0)::text AS print
-            FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
-        ), previous AS (
+        WITH previous AS (
           SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
         ), recorded AS (
           INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
                                        snapshot)
-          SELECT $1, $2::date, now(), events, print, false, $3::integer, pg_current_snapshot()
-            FROM fingerprint
+          VALUES ($1, $2::date, now(), $4::bigint, $5::text, false, $3::integer, pg_current_snapshot())
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                  events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
                  snapshot = excluded.snapshot
         )
-        SELECT (SELECT print FROM fingerprint) IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
+        SELECT $5::text IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
         """
 
     private static let dimensionList = Dimension.columnList
     private static let measureColumns = Measure.all.map(\.column)
 
-    /// `$1` game, `$2` day. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
+    /// `$1` game, `$2` day: returns the day's level events, rows written, rows removed and the day's fingerprint,
+    /// and writes the day's player keys into `lf_day_players`: one read of the day's events (JSON rules and all)
+    /// serves all of them. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
     /// before the upsert and removes only keys absent from `fresh`.
     private static let upsertSQL = """
-        WITH fresh AS (
+        WITH day_events AS MATERIALIZED (
+          SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
+        ), fresh AS (
           SELECT game_id, day AS date, level_id, \(dimensionList),
-        \(Measure.selectList)
-            FROM level_events
-           WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
+        \(Measure.selectList),
+                 sum(id) AS id_sum
+            FROM day_events
            GROUP BY game_id, day, level_id, \(dimensionList)
+        ), players AS (
+          -- The day's player keys for the cell rows (CellSQL), from the same read of the day's events.
+          INSERT INTO lf_day_players (user_id, level_id, event, \(dimensionList), seen)
+          SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), NULL::date
+            FROM day_events
+           WHERE event_name IN (\(Measure.playerEvents))
         ), written AS (
           INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")))
           SELECT game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")) FROM fresh
@@ -142,14 +173,18 @@ enum DailyAggregation {
         ), removed AS (
           DELETE FROM level_metrics_daily d
            WHERE d.game_id = $1 AND d.date = $2::date
+             -- A row's text form tells NULL from '' ("(,a)" vs "(\"\",a)"): an equality the anti-join can hash,
+             -- where IS NOT DISTINCT FROM compared every row of a level with every other (60 ms a day at 10x).
              AND NOT EXISTS (
                SELECT 1 FROM fresh f
                 WHERE f.level_id = d.level_id
-                  AND \(Dimension.allCases.map { "f.\($0.column) IS NOT DISTINCT FROM d.\($0.column)" }.joined(separator: "\n          AND ")))
+                  AND ROW(\(Dimension.columnList(alias: "f")))::text = ROW(\(Dimension.columnList(alias: "d")))::text)
           RETURNING 1
         )
-        SELECT (SELECT coalesce(sum(starts + completes + fails), 0) FROM fresh),
-               (SELECT count(*) FROM written),
-               (SELECT count(*) FROM removed)
+        SELECT f.events, (SELECT count(*) FROM written), (SELECT count(*) FROM removed),
+               -- The day's fingerprint: count and id sum of its level events (every one is a start, complete or fail).
+               f.events::text || ':' || f.id_sum::text
+          FROM (SELECT coalesce(sum(starts + completes + fails), 0) AS events, coalesce(sum(id_sum), 0) AS id_sum
+                  FROM fresh) f
         """
 }

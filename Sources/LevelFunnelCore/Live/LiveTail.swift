@@ -6,9 +6,11 @@ import PostgresClient
 /// A range `[A, B]` splits at the first day `F` that is not fresh (never aggregated, stale, or holding an event the
 /// aggregation may not have seen). Days `[A, F)` come from the aggregates, exactly; days `[F, B]` from the events.
 /// Event counts add up. Distinct players are those of `[A, F)` plus the players of `[F, B]` who had no activity
-/// (same level, same kind, same filters) in `[A, F)`: one index probe per live player on
-/// `(game_id, user_id, occurred_at)`, so the cost grows with the live days' players, not with the range.
+/// (same level, same kind, same filters) in `[A, F)`: one index probe per live key, so the cost grows with the
+/// live days' players, not with the range.
 /// Everything after `F` is live because the aggregated player counts of later days depend on earlier days.
+/// The probe per live key (player, level, kind) uses `events_player_key_idx`, the index the daily aggregation's
+/// own earlier-activity lookup uses.
 enum LiveTail {
     /// One day of the range and what the aggregates know of it.
     struct DayState {
@@ -84,20 +86,18 @@ enum LiveTail {
            GROUP BY level_id
         ), keys AS (
           SELECT DISTINCT user_id, level_id, event_name FROM live WHERE event_name IN (\(Measure.playerEvents))
-        ), earlier AS (
-          -- The live players' activity in [A, F): one index probe per player.
-          SELECT DISTINCT e.user_id, e.level_id, e.event_name
-            FROM (SELECT DISTINCT user_id FROM keys) p
-            JOIN level_events e ON e.game_id = $1 AND e.user_id = p.user_id
-           WHERE e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
-             AND e.occurred_at <  ($3::date)::timestamp AT TIME ZONE 'UTC'
-             AND e.event_name IN (\(Measure.playerEvents))\(filterClause)
         ), newcomers AS (
-          SELECT level_id, event_name, count(*) AS players
-            FROM keys k
-           WHERE NOT EXISTS (SELECT 1 FROM earlier x
-                              WHERE x.user_id = k.user_id AND x.level_id = k.level_id AND x.event_name = k.event_name)
-           GROUP BY level_id, event_name
+          -- Keys (player, level, kind) with no activity in [A, F) under the same filters: one probe of
+          -- events_player_key_idx per key, in index order, stopping at the first earlier event.
+          SELECT k.level_id, k.event_name, count(*) AS players
+            FROM (SELECT * FROM keys ORDER BY user_id, level_id, event_name) k
+           WHERE NOT EXISTS (
+                   SELECT 1 FROM level_events
+                    WHERE game_id = $1 AND user_id = k.user_id AND level_id = k.level_id AND event_name = k.event_name
+                      AND event_name IN (\(Measure.playerEvents))
+                      AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+                      AND occurred_at <  ($3::date)::timestamp AT TIME ZONE 'UTC'\(filterClause))
+           GROUP BY k.level_id, k.event_name
         )
         SELECT c.level_id, \(Measure.all.map { m in
             switch m.kind {

@@ -82,6 +82,8 @@ public enum SchemaMigrator {
         Migration(version: 4, name: "daily aggregates", statements: SchemaSQL.dailyAggregates),
         Migration(version: 5, name: "refresh watermarks", statements: [SchemaSQL.refreshWatermarks]),
         Migration(version: 6, name: "aggregation snapshots", statements: [SchemaSQL.aggregationSnapshots]),
+        Migration(version: 7, name: "player key index", statements: SchemaSQL.playerKeyIndex, transactional: false,
+                  rebuildsInvalidIndexes: SchemaSQL.playerKeyIndexNames),
     ]
 }
 

@@ -84,6 +84,24 @@ enum SchemaSQL {
     ]
     static let eventsIndexNames = ["events_game_occurred_idx", "events_game_received_idx", "events_game_user_idx"]
 
+    /// Version 7: the earlier activity of a day's players, looked up per player key (player, level, kind) instead
+    /// of per player. `events_game_user_idx` made each day read *all* earlier events of its players and parse
+    /// their JSON to find the level, so a day's cost grew with the length of the history (quadratic over a
+    /// backfill). This index holds the level (the same expression as the `level_events` view) and the
+    /// dimensions, for starts and completes only: a probe reads the few earlier events of one key, from the
+    /// index alone once the table is vacuumed. It replaces `events_game_user_idx`, which nothing else reads.
+    /// Both steps are concurrent, so the game backend's inserts are never blocked.
+    static let playerKeyIndex = [
+        """
+        CREATE INDEX CONCURRENTLY IF NOT EXISTS events_player_key_idx
+            ON events (game_id, user_id, lf_level_id(properties), event_name, occurred_at)
+            INCLUDE (level_funnel, level_funnel_version, platform, country_code, app_version)
+         WHERE event_name IN ('level_start', 'level_complete')
+        """,
+        "DROP INDEX CONCURRENTLY IF EXISTS events_game_user_idx",
+    ]
+    static let playerKeyIndexNames = ["events_player_key_idx"]
+
     /// Daily aggregates (counts only, never a user id) and the record of which days are aggregated.
     static let dailyAggregates = [
         """

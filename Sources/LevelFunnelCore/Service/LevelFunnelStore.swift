@@ -170,6 +170,7 @@ public final class LevelFunnelStore {
         try requireSchema()
         return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
+            try DailyAggregation.analyzeEventsIfStale(db)
             let busy = try DailyAggregation.busyDays(game: game, range: range, db)
             try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
             var summary = BackfillSummary(game: game, range: range, daysDone: range.dayCount - busy.count, events: 0,
@@ -315,6 +316,33 @@ public final class LevelFunnelStore {
                            'aggregated_days'::regclass)
              ORDER BY relname
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
+    }
+
+    /// One game's share of the events table and of the aggregate tables, in bytes (table, indexes and TOAST),
+    /// estimated from its share of each table's rows: the tables hold every game.
+    public func gameSizes(game: String) throws -> (events: Int, aggregates: Int, levelEvents: Int) {
+        let row = try db.query("""
+            WITH share AS (
+              SELECT (SELECT count(*) FROM events WHERE game_id = $1)::float8
+                       / greatest((SELECT count(*) FROM events), 1) AS events,
+                     (SELECT count(*) FROM level_metrics_daily WHERE game_id = $1)::float8
+                       / greatest((SELECT count(*) FROM level_metrics_daily), 1) AS metrics,
+                     (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE t.game_id = $1)::float8
+                       / greatest((SELECT count(*) FROM level_cells_daily), 1) AS cells
+            )
+            SELECT (pg_total_relation_size('events') * events)::bigint,
+                   (pg_total_relation_size('level_metrics_daily') * metrics
+                    + (pg_total_relation_size('level_cells_daily') + pg_total_relation_size('level_cell_tuples')) * cells
+                    + pg_total_relation_size('aggregated_days') * metrics)::bigint,
+                   (SELECT coalesce(sum(level_events), 0) FROM aggregated_days WHERE game_id = $1)::bigint
+              FROM share
+            """, [game]).one()
+        return (try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1), try row.decode(Int.self, at: 2))
+    }
+
+    /// The name of the database this store is connected to.
+    public var databaseName: String {
+        (try? db.query("SELECT current_database()::text").one().decode(String.self, at: 0)) ?? "?"
     }
 
     /// Cancels the statement running on this store's connection, from any thread.
