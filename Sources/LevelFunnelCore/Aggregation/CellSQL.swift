@@ -108,8 +108,9 @@ enum CellSQL {
     private static let rowColumns = eventMeasures + recencyColumns
 
     /// `$1` game, `$2` day, `$3` the day's additive dimension bits. Writes the day's rows of the cells in
-    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and `lf_day_players`
-    /// (recency). Returns the number of rows inserted.
+    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and its player keys
+    /// (recency: `lf_day_keys` for keys whose dimensions never changed, `lf_day_players` for the others). Returns
+    /// the number of rows inserted.
     static func rebuildDay(additive: Int) -> String {
         let cells = storedCells(additive: additive)
         let sets = cells.map { cell in
