@@ -41,7 +41,7 @@ stress: build ## The same at 10x (50K players, ~3.7M level events); about 5 minu
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 10
 
-scale: build ## The same at 100x (500K players, 30 days, ~29M level events, 13 GB); about an hour. Not in CI.
+scale: build ## The same at 100x (500K players, 30 days, ~29M level events, 15 GB); 30-60 minutes. Not in CI.
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
 

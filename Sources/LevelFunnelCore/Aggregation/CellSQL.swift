@@ -76,12 +76,16 @@ enum CellSQL {
         """
 
     /// Fills `lf_day_keys` from `lf_day_players`. A dimension varied for a key when the key has two values of it
-    /// (NULL counts as a value) among its activity up to that day.
+    /// (NULL counts as a value) among its activity up to that day: two non-null values (`min <> max`), or NULL and
+    /// a value. Written without `count(DISTINCT ...)`, which only sorted aggregation can compute: this way
+    /// PostgreSQL can hash the keys (a 100x day has 700K of them).
     static let fillDayKeys = """
         INSERT INTO lf_day_keys (user_id, level_id, event, varying, previous, \(dims))
         SELECT user_id, level_id, event,
                \(Dimension.allCases.map {
-                    "CASE WHEN count(DISTINCT \($0.column)) + max((\($0.column) IS NULL)::int) > 1 THEN \($0.groupingBit) ELSE 0 END"
+                    "CASE WHEN min(\($0.column)) <> max(\($0.column)) "
+                    + "OR (bool_or(\($0.column) IS NULL) AND bool_or(\($0.column) IS NOT NULL)) "
+                    + "THEN \($0.groupingBit) ELSE 0 END"
                 }.joined(separator: "\n             | ")),
                max(seen), \(Dimension.allCases.map { "min(\($0.column))" }.joined(separator: ", "))
           FROM lf_day_players
@@ -104,8 +108,9 @@ enum CellSQL {
     private static let rowColumns = eventMeasures + recencyColumns
 
     /// `$1` game, `$2` day, `$3` the day's additive dimension bits. Writes the day's rows of the cells in
-    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and `lf_day_players`
-    /// (recency). Returns the number of rows inserted.
+    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and its player keys
+    /// (recency: `lf_day_keys` for keys whose dimensions never changed, `lf_day_players` for the others). Returns
+    /// the number of rows inserted.
     static func rebuildDay(additive: Int) -> String {
         let cells = storedCells(additive: additive)
         let sets = cells.map { cell in

@@ -47,9 +47,9 @@ enum DailyAggregation {
 
     /// Runs `ANALYZE events` when the table was never analyzed or a fifth of its rows changed since: right after a
     /// bulk load, before autovacuum gets to it, the planner would take `events` for empty and the day statements'
-    /// plans (which index, hash or sort) would be those of a tiny table; measured 3.5x slower at 100x. Costs a
-    /// sample of the table (seconds at 100x), once per load. A role that does not own `events` gets a warning
-    /// from PostgreSQL and the backfill goes on with the statistics there are.
+    /// plans (which index, hash or sort) would be those of a tiny table (issue 7 measured a backfill 3.5x slower
+    /// at 100x). Costs a sample of the table (seconds at 100x), once per load. A role that does not own `events`
+    /// gets a warning from PostgreSQL and the backfill goes on with the statistics there are.
     static func analyzeEventsIfStale(_ db: PostgresConnection) throws {
         let stale = try db.query("""
             SELECT coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
@@ -105,8 +105,9 @@ enum DailyAggregation {
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
 
-    /// Rebuilds the day's cell rows (`CellSQL`): collects the day's player keys, finds the dimensions
-    /// additive on that day, and writes the cells that the day must store. Returns the additive bits.
+    /// Rebuilds the day's cell rows (`CellSQL`): adds the earlier activity of the day's player keys (written into
+    /// `lf_day_players` by the upsert), sums it up per key, finds the dimensions additive on that day, and writes
+    /// the cells that the day must store. Returns the additive bits.
     private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
         try db.execute(CellSQL.fillEarlierActivity, [game, day.iso])
         try db.execute(CellSQL.fillDayKeys)
