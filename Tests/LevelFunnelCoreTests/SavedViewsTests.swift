@@ -31,6 +31,16 @@ import Testing
         #expect(SavedView(game: "demo").query(Self.game).range == Self.game.history)
     }
 
+    /// Values with line breaks, control characters and non-ASCII text are escaped in the file and read back as
+    /// they were (a raw line break would end the TOML line); names may hold quotes.
+    @Test func controlCharactersRoundTrip() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lf-views-\(UUID().uuidString)/views.toml").path
+        let view = SavedView(game: "demo", filters: FunnelFilters(country: "a\nb\r\t\u{1}", funnel: "ñandú \"q\" \\ ライブ"))
+        try SavedViews.save(view, name: "say \"hi\"", path: path)
+        #expect(try SavedViews.load(path: path)["say \"hi\""] == view)
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains(#"country = "a\nb\r\t\u0001""#))
+    }
+
     @Test func unreadableFilesNameTheLine() {
         func error(_ text: String) -> String {
             do { _ = try SavedViews.parse(text, source: "v.toml"); return "" } catch { return "\(error)" }

@@ -221,29 +221,31 @@ public enum SavedViews {
         return views
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
-    }
+    /// A TOML basic string: JSON's escapes (`\"`, `\\`, `\n`, `\r`, `\t`, `\uXXXX`) are TOML's too.
+    static func quote(_ s: String) -> String { JSONText.string(s) }
 
     static func unquote(_ s: String, _ fail: (String) -> LevelFunnelError) throws -> String {
         guard s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\"") else { throw fail("expected a quoted string, got \(s)") }
         var out = ""
         var escaped = false
+        var pendingUnicode: String?  // the hex digits read after `\u`
         for c in s.dropFirst().dropLast() {
-            if escaped {
+            if var hex = pendingUnicode {
+                hex.append(c)
+                guard c.isHexDigit else { throw fail("\\u needs four hex digits") }
+                if hex.count < 4 { pendingUnicode = hex; continue }
+                guard let scalar = UInt32(hex, radix: 16).flatMap(Unicode.Scalar.init) else { throw fail("\\u\(hex) is not a character") }
+                out.unicodeScalars.append(scalar)
+                pendingUnicode = nil
+            } else if escaped {
                 switch c {
                 case "\"": out.append("\"")
                 case "\\": out.append("\\")
                 case "t": out.append("\t")
+                case "n": out.append("\n")
+                case "r": out.append("\r")
+                case "u":
+                    pendingUnicode = ""
                 default: throw fail("unknown escape \\\(c)")
                 }
                 escaped = false
@@ -255,7 +257,7 @@ public enum SavedViews {
                 out.append(c)
             }
         }
-        if escaped { throw fail("a string ends with a backslash") }
+        if escaped || pendingUnicode != nil { throw fail("a string ends inside an escape") }
         return out
     }
 }
