@@ -74,30 +74,3 @@ public enum BackendEvent: Sendable {
     case savedViews(Result<[String: SavedView], BackendFailure>)
     case viewSaved(name: String, Result<String, BackendFailure>)
 }
-
-extension BackendEvent {
-    /// The failure this answer carries, if any.
-    public var failure: BackendFailure? {
-        func of<T>(_ result: Result<T, BackendFailure>) -> BackendFailure? {
-            if case .failure(let f) = result { return f }
-            return nil
-        }
-        switch self {
-        case .games(let r): return of(r)
-        case .permissions(let r): return of(r)
-        case .dimensions(_, let r): return of(r)
-        case .funnel(_, let r): return of(r)
-        case .dataAsOf(_, let r): return of(r)
-        case .backfillProgress: return nil
-        case .backfillFinished(_, let r): return of(r)
-        case .refreshed(let r): return of(r)
-        case .verified(let r): return of(r)
-        case .aggregationStatus(let r): return of(r)
-        case .exported: return nil // a file error says nothing about the connection
-        case .compared(_, let r): return of(r)
-        case .trend(_, let r): return of(r)
-        case .breakdown(_, let r): return of(r)
-        case .savedViews, .viewSaved: return nil // a file error says nothing about the connection
-        }
-    }
-}

@@ -53,7 +53,7 @@ public final class LevelFunnelStore {
                         return try hybrid(query, today: today)
                     } catch let error as PostgresError where error.isInsufficientPrivilege {
                         answeredBy = .aggregates
-                        return try aggregatesOnly(query, today: today)
+                        return try aggregatesOnly(query, today: today, canReadEvents: false)
                     }
                 }
             }
@@ -87,17 +87,19 @@ public final class LevelFunnelStore {
 
     /// The aggregates as they are; days they do not cover are counted as missing or stale (late events count as
     /// stale when the role may read `events`), never filled in.
-    private func aggregatesOnly(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
-        let states: [LiveTail.DayState]
-        do {
-            states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
-        } catch let error as PostgresError where error.isInsufficientPrivilege {
-            states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db)
+    /// `canReadEvents` false skips the attempt (the caller already met the refusal).
+    private func aggregatesOnly(_ query: FunnelQuery, today: Day, canReadEvents: Bool = true) throws -> ([LevelCounts], Coverage) {
+        var states: [LiveTail.DayState]?
+        if canReadEvents {
+            do {
+                states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
+            } catch let error as PostgresError where error.isInsufficientPrivilege {}
         }
-        let stale = states.filter { $0.aggregated && ($0.stale || $0.late) }.count
-        let missing = states.filter { !$0.aggregated }.count
+        let days = try states ?? LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db)
+        let stale = days.filter { $0.aggregated && ($0.stale || $0.late) }.count
+        let missing = days.filter { !$0.aggregated }.count
         return (try FastFunnel.counts(query, db),
-                Coverage(days: states.count, aggregated: states.count - stale - missing, missing: missing, stale: stale,
+                Coverage(days: days.count, aggregated: days.count - stale - missing, missing: missing, stale: stale,
                          includesToday: query.range.from <= today && today <= query.range.to))
     }
 
