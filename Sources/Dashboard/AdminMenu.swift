@@ -23,8 +23,15 @@ public enum AdminItem: Int, CaseIterable, Sendable, Hashable {
         }
     }
 
-    /// Items that write to the database, disabled without write permission.
-    public var needsWrite: Bool { self == .backfill || self == .refresh }
+    /// Why this role may not use the item (it aggregates, or reads events), or nil.
+    public func refusal(_ access: AccessRights) -> LevelFunnelError? {
+        switch self {
+        case .backfill: return access.writeRefusal("backfill")
+        case .refresh: return access.writeRefusal("refresh")
+        case .verify: return access.eventsRefusal("verify")
+        case .status: return nil
+        }
+    }
 }
 
 /// The admin menu: its cursor and the short task it may be running (refresh).

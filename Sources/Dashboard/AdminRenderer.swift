@@ -5,21 +5,26 @@ enum AdminRenderer {
     static func drawMenu(_ screen: inout Screen, _ state: DashboardState, _ menu: AdminMenuState) {
         let box = Box.centered(width: 56, height: 11, on: screen)
         box.draw(on: &screen, title: "Admin", footer: "letter or Enter · Esc close")
+        let refusals = AdminItem.allCases.map { item in state.access.flatMap(item.refusal) }
         for item in AdminItem.allCases {
             let row = item.rawValue
-            let disabled = item.needsWrite && state.canWrite != true
+            let disabled = state.access == nil ? item != .status : refusals[row] != nil
             let role: StyleRole = disabled ? .dialogDisabled : .dialog
             box.line(row, String(item.shortcut), on: &screen, role: disabled ? .dialogDisabled : .dialogActive, x: 1)
-            box.line(row, item.label + (disabled ? " (read-only)" : ""), on: &screen, role: role, x: 4)
+            box.line(row, item.label + (refusals[row] != nil ? " (disabled)" : ""), on: &screen, role: role, x: 4)
             if row == menu.cursor { box.highlight(row, on: &screen, role: disabled ? .dialogDisabled : .dialogCursor) }
         }
         if menu.refreshing {
             box.line(5, "Refreshing aggregates… (Esc cancels)", on: &screen, role: .dialogActive)
-        } else if state.canWrite == false {
-            box.line(5, "No write permission on this database:", on: &screen, role: .dialogError)
-            box.line(6, "backfill and refresh are disabled.", on: &screen, role: .dialogError)
-        } else if state.canWrite == nil {
-            box.line(5, "Checking write permission…", on: &screen, role: .dialogDisabled)
+        } else if let access = state.access, !access.canReadEvents {
+            box.line(5, "This role reads the aggregates only (no user ids):", on: &screen, role: .dialogError)
+            box.line(6, "the items above need \(AccessRoles.defaultWriter).", on: &screen, role: .dialogError)
+        } else if let access = state.access, let refusal = access.writeRefusal("backfill") {
+            box.line(5, refusal == .readOnlyServer("backfill") ? "This server is read-only (a standby?):"
+                                                               : "No write access to the aggregates:", on: &screen, role: .dialogError)
+            box.line(6, "backfill and refresh need \(AccessRoles.defaultWriter).", on: &screen, role: .dialogError)
+        } else if state.access == nil {
+            box.line(5, "Checking permissions…", on: &screen, role: .dialogDisabled)
         }
         if let message = state.message, !menu.refreshing {
             box.line(7, message.text, on: &screen, role: message.isError ? .dialogError : .dialog)

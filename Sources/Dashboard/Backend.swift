@@ -13,7 +13,8 @@ public protocol DashboardBackend {
     func dimensions(game: String) throws -> GameDimensions
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult
     func dataAsOf(game: String) throws -> Date?
-    func canWrite() throws -> Bool
+    /// What the connected role may do (read events, aggregate): refused items say why instead of failing.
+    func accessRights() throws -> AccessRights
     /// Rebuilds the aggregates of `range`; `progress` returns false to cancel, which throws
     /// `LevelFunnelError.cancelled` (a returned summary is never `cancelled`).
     func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary
@@ -58,7 +59,7 @@ public struct BackendFailure: Error, Sendable, Equatable, CustomStringConvertibl
 /// What the database answered to an `Effect`: fed back to the reducer as `DashboardEvent.backend`.
 public enum BackendEvent: Sendable {
     case games(Result<[GameInfo], BackendFailure>)
-    case permissions(Result<Bool, BackendFailure>)
+    case permissions(Result<AccessRights, BackendFailure>)
     case dimensions(game: String, Result<GameDimensions, BackendFailure>)
     case funnel(request: Int, Result<FunnelResult, BackendFailure>)
     case dataAsOf(game: String, Result<Date?, BackendFailure>)

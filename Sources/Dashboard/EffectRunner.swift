@@ -13,7 +13,7 @@ public enum EffectExecutor {
         case .loadGames:
             emit(.games(Result { try backend.games() }.mapError(failure)))
         case .loadPermissions:
-            emit(.permissions(Result { try backend.canWrite() }.mapError(failure)))
+            emit(.permissions(Result { try backend.accessRights() }.mapError(failure)))
         case .loadDimensions(let game):
             emit(.dimensions(game: game, Result { try backend.dimensions(game: game) }.mapError(failure)))
         case .loadFunnel(let query, let source, let request):
@@ -226,7 +226,7 @@ struct FailingBackend: DashboardBackend {
     func dimensions(game: String) throws -> GameDimensions { throw error }
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult { throw error }
     func dataAsOf(game: String) throws -> Date? { throw error }
-    func canWrite() throws -> Bool { throw error }
+    func accessRights() throws -> AccessRights { throw error }
     func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary { throw error }
     func refresh(game: String?) throws -> String { throw error }
     func verify(_ query: FunnelQuery) throws -> VerifyReport { throw error }

@@ -10,7 +10,7 @@ public struct InMemoryBackend: DashboardBackend {
     public var counts: [String: [LevelCounts]]
     /// Counts for specific filter combinations (falls back to `counts` scaled by half per active filter).
     public var filteredCounts: [FunnelFilters: [LevelCounts]]
-    public var writable: Bool
+    public var access: AccessRights
     public var asOf: Date?
     /// When set, every funnel query throws this message.
     public var funnelError: String?
@@ -26,13 +26,13 @@ public struct InMemoryBackend: DashboardBackend {
     public var varyByDay = false
 
     public init(games: [GameInfo], dimensions: [String: GameDimensions] = [:], counts: [String: [LevelCounts]],
-                filteredCounts: [FunnelFilters: [LevelCounts]] = [:], writable: Bool = true, asOf: Date? = nil,
+                filteredCounts: [FunnelFilters: [LevelCounts]] = [:], access: AccessRights = .everything, asOf: Date? = nil,
                 funnelError: String? = nil, queryMs: Double = 3.2) {
         gameList = games
         dimensionsByGame = dimensions
         self.counts = counts
         self.filteredCounts = filteredCounts
-        self.writable = writable
+        self.access = access
         self.asOf = asOf
         self.funnelError = funnelError
         self.queryMs = queryMs
@@ -81,7 +81,7 @@ public struct InMemoryBackend: DashboardBackend {
 
     public func dataAsOf(game: String) throws -> Date? { asOf }
 
-    public func canWrite() throws -> Bool { writable }
+    public func accessRights() throws -> AccessRights { access }
 
     public func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
         let total = range.dayCount

@@ -25,7 +25,7 @@ public final class LiveBackend: DashboardBackend {
 
     public func dataAsOf(game: String) throws -> Date? { try store.dataAsOf(game: game) }
 
-    public func canWrite() throws -> Bool { try store.canWrite() }
+    public func accessRights() throws -> AccessRights { try store.accessRights() }
 
     public func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
         let summary = try store.backfill(game: game, range: range, progress: progress)

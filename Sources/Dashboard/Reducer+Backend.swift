@@ -33,7 +33,8 @@ extension DashboardReducer {
             return []
 
         case .permissions(let result):
-            state.canWrite = (try? result.get()) ?? false
+            // A failed check counts as no rights: the items say so rather than failing halfway.
+            state.access = (try? result.get()) ?? .readerOnly
             return []
 
         case .dimensions(let game, let result):

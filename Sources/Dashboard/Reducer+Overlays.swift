@@ -193,11 +193,13 @@ extension DashboardReducer {
         }
         state.overlay = .admin(menu)
         guard let item = chosen else { return [] }
-        if item.needsWrite && state.canWrite != true {
-            state.message = StatusMessage(state.canWrite == nil ? "checking write permission…"
-                                          : "no write permission on this database: \(item.label.lowercased()) is disabled",
-                                          isError: true)
-            return state.canWrite == nil ? [.loadPermissions] : []
+        guard let access = state.access else {
+            state.message = StatusMessage("checking permissions…", isError: true)
+            return [.loadPermissions]
+        }
+        if let refusal = item.refusal(access) {
+            state.message = StatusMessage("\(refusal)", isError: true)
+            return []
         }
         switch item {
         case .backfill:

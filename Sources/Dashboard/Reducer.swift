@@ -111,7 +111,7 @@ public enum DashboardReducer {
             return export(&state)
         case .admin:
             state.overlay = .admin(AdminMenuState())
-            if state.canWrite == nil { return [.loadPermissions] }
+            if state.access == nil { return [.loadPermissions] }
         case .help:
             state.overlay = .help(scroll: 0)
         case .quit:
@@ -209,6 +209,10 @@ public enum DashboardReducer {
 
     static func toggleRaw(_ state: inout DashboardState) -> [Effect] {
         guard state.query != nil else { return [] }
+        if state.source == .fast, let refusal = state.access?.eventsRefusal("the raw path") {
+            state.message = StatusMessage("\(refusal)", isError: true)
+            return []
+        }
         if state.source == .fast {
             state.source = .raw
             state.message = StatusMessage("raw path: querying events directly (Esc cancels)")

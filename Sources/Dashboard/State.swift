@@ -90,8 +90,8 @@ public struct DashboardState: Sendable {
     public var games: [GameInfo] = []
     public var gamesLoaded = false
     public var dimensions: GameDimensions?
-    /// nil while unknown; false disables the writing admin items.
-    public var canWrite: Bool?
+    /// What the role may do; nil while unknown. Refused admin items and the raw toggle say why.
+    public var access: AccessRights?
     /// When the fast path's data was last aggregated (`.some(nil)`: never).
     public var dataAsOf: Date??
 

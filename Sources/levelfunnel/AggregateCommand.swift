@@ -19,6 +19,7 @@ struct AggregateCommand: ParsableCommand {
         try CLIErrors.report {
             let day = try DateArgument.parse(date, option: "--date")
             let store = try database.openStore()
+            try store.requireWriteAccess("aggregate")
             _ = try store.game(game)
             let interrupt = InterruptFlag.install()
             let done = try store.aggregate(game: game, day: day, onWait: Waiting.announce(game), shouldStop: { interrupt.isSet })

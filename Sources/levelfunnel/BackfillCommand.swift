@@ -33,7 +33,7 @@ struct BackfillCommand: ParsableCommand {
             let toDay = try to.map { try DateArgument.parse($0, option: "--to") }
             if let fromDay, let toDay { _ = try DayRange(from: fromDay, to: toDay) }
             let store = try database.openStore()
-            try store.requireSchema()
+            try store.requireWriteAccess("backfill")
             let games = game.isEmpty ? try store.games() : try game.map { try store.game($0) }
             if games.isEmpty { print("no games with level events: nothing to backfill") }
             let interrupt = InterruptFlag.install()

@@ -14,7 +14,7 @@ struct LevelFunnelCommand: ParsableCommand {
             and without that, libpq's defaults (PGHOST, PGPORT, PGUSER, PGDATABASE, ~/.pgpass).
             """,
         subcommands: [
-            TuiCommand.self, MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
+            TuiCommand.self, MigrateCommand.self, RolesCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
             AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: TuiCommand.self

@@ -42,7 +42,7 @@ struct RefreshCommand: ParsableCommand {
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
-            try store.requireSchema()
+            try store.requireWriteAccess("refresh")
             let games = game.isEmpty ? try store.games().map(\.id) : game
             let interrupt = InterruptFlag.install()
             for id in games {

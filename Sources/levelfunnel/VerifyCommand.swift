@@ -27,7 +27,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let failed = try CLIErrors.report { () -> Bool in
             let store = try database.openStore()
-            try store.requireSchema()
+            try store.requireEventAccess("verify")
             let query = try selection.query(store)
             let queries = sweep ? try VerifySweep.queries(store: store, game: try store.game(query.game), filters: query.filters)
                                 : [query]

@@ -21,7 +21,7 @@ final class BlockingBackend: DashboardBackend {
         return try base.funnel(query, source: source)
     }
     func dataAsOf(game: String) throws -> Date? { nil }
-    func canWrite() throws -> Bool { true }
+    func accessRights() throws -> AccessRights { .everything }
     func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
         var done = 0
         while progress(BackfillProgress(game: game, day: range.from, daysDone: done, daysTotal: 1000, events: 0,

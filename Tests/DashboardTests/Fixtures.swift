@@ -36,10 +36,10 @@ enum Fixtures {
                  .funnel: ["live_v1", "test_hard", "ライブ"], .funnelVersion: ["1", "2", "3"]],
         valuesByParent: [.funnelVersion: ["live_v1": ["1", "2"], "test_hard": ["3"], "ライブ": ["1"]]])
 
-    static func backend(writable: Bool = true, funnelError: String? = nil, emptyDemo: Bool = false) -> InMemoryBackend {
+    static func backend(access: AccessRights = .everything, funnelError: String? = nil, emptyDemo: Bool = false) -> InMemoryBackend {
         InMemoryBackend(games: [demo, puzzle], dimensions: ["demo": demoChoices, "puzzle": GameDimensions(values: [.platform: ["iOS"]])],
                         counts: ["demo": emptyDemo ? [] : demoCounts, "puzzle": puzzleCounts],
-                        writable: writable, asOf: asOf, funnelError: funnelError, queryMs: 3.2)
+                        access: access, asOf: asOf, funnelError: funnelError, queryMs: 3.2)
     }
 
     /// The six bundled themes, read from the repository's themes/ folder.

@@ -12,7 +12,7 @@ struct ReducerTests {
         #expect(h.state.range == Fixtures.demo.history)
         #expect(h.state.rangePreset == .wholeHistory)
         #expect(h.state.table.rowCount == 12)
-        #expect(h.state.canWrite == true)
+        #expect(h.state.access == .everything)
         #expect(h.state.dimensions == Fixtures.demoChoices)
         #expect(h.state.dataAsOf == .some(Fixtures.asOf))
     }
@@ -304,13 +304,35 @@ struct ReducerTests {
     }
 
     @Test func adminWithoutWritePermissionDisablesWritingItems() {
-        var h = Harness(backend: Fixtures.backend(writable: false))
+        var h = Harness(backend: Fixtures.backend(access: AccessRights(canReadEvents: true, canWriteAggregates: false)))
         h.press(.char("a"), .char("b"))
         #expect(h.state.overlay == .admin(AdminMenuState(cursor: 0)))
-        #expect(h.state.message?.text.contains("no write permission") == true)
+        #expect(h.state.message?.text == "backfill needs read access to events and write access to the aggregates: ask for levelfunnel_writer")
         h.press(.char("r"))
         #expect(!h.effects.contains(.refresh(game: nil)))
         // Read-only items still work.
+        h.press(.char("s"))
+        guard case .aggregationStatus(let view) = h.state.overlay else { Issue.record("no status view"); return }
+        #expect(view.rows?.count == 2)
+    }
+
+    /// A reader (no access to events): the raw toggle, verify, backfill and refresh are refused with the one-line
+    /// reason and no effect; the fast view, the status view and the filters go on working.
+    @Test func aReaderIsToldWhatNeedsEvents() {
+        var h = Harness(backend: Fixtures.backend(access: .readerOnly))
+        #expect(h.state.result != nil)
+        h.effects = []
+        h.press(.char("r"))
+        #expect(h.state.source == .fast)
+        #expect(h.state.message?.text == "the raw path needs read access to events: ask for levelfunnel_writer")
+        #expect(h.effects.isEmpty)
+        h.press(.char("a"), .char("v"))
+        #expect(h.state.message?.text == "verify needs read access to events: ask for levelfunnel_writer")
+        h.press(.char("b"))
+        #expect(h.state.message?.text.hasPrefix("backfill needs read access to events") == true)
+        h.press(.char("r"))
+        #expect(h.state.message?.text.hasPrefix("refresh needs read access to events") == true)
+        #expect(h.effects.isEmpty)
         h.press(.char("s"))
         guard case .aggregationStatus(let view) = h.state.overlay else { Issue.record("no status view"); return }
         #expect(view.rows?.count == 2)

@@ -165,9 +165,16 @@ struct SnapshotTests {
     }
 
     @Test func adminMenuReadOnly() {
-        var h = Harness(backend: Fixtures.backend(writable: false))
+        var h = Harness(backend: Fixtures.backend(access: AccessRights(canReadEvents: true, canWriteAggregates: false)))
         h.press(.char("a"))
         assertSnapshot(h.text, named: "admin-read-only")
+    }
+
+    /// A role that reads the aggregates only: every item that needs events is disabled, and the menu says why.
+    @Test func adminMenuForAReader() {
+        var h = Harness(backend: Fixtures.backend(access: .readerOnly))
+        h.press(.char("a"), .char("v"))
+        assertSnapshot(h.text, named: "admin-reader")
     }
 
     @Test func backfillProgressAndSummary() {

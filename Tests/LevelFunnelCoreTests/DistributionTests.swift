@@ -11,8 +11,8 @@ import TestSupport
     static let tables = ["events", "level_events", "level_metrics_daily", "level_cells_daily", "level_cell_tuples",
                         "aggregated_days", "refresh_watermarks"]
 
-    /// Statements that span games by design: the list of games (a loose index scan over every game's events).
-    static let crossGame = [GameSQL.gamesWithLevelEvents]
+    /// Statements that span games by design: the list of games (from every game's events, or its aggregates).
+    static let crossGame = [GameSQL.gamesWithLevelEvents, GameSQL.gamesFromAggregates]
 
     private static let keywords: Set<String> = ["where", "on", "join", "left", "inner", "cross", "group", "order", "set",
                                                 "using", "limit", "select", "returning", "union", "as", "and", "natural"]

@@ -156,7 +156,7 @@ import TestSupport
         let url = h.database.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
         let partial = try LevelFunnelStore(url: url)
         #expect(try partial.canWrite() == false)
-        for (table, privileges) in LevelFunnelStore.writerPrivileges {
+        for (table, privileges) in AccessRoles.writerPrivileges {
             try h.db.execute("GRANT \(privileges.joined(separator: ", ")) ON \(table) TO \"\(role)\"")
         }
         let full = try LevelFunnelStore(url: url)

@@ -9,12 +9,15 @@ public struct GameInfo: Sendable, Hashable {
     /// Level events counted by the aggregates (nil when no day is aggregated yet): cheap to read, unlike a
     /// count over `events`.
     public var aggregatedLevelEvents: Int?
+    /// The span is the aggregates' (the role may not read `events`): days not aggregated yet are not in it.
+    public var fromAggregatesOnly: Bool
 
-    public init(id: String, firstDay: Day, lastDay: Day, aggregatedLevelEvents: Int? = nil) {
+    public init(id: String, firstDay: Day, lastDay: Day, aggregatedLevelEvents: Int? = nil, fromAggregatesOnly: Bool = false) {
         self.id = id
         self.firstDay = firstDay
         self.lastDay = lastDay
         self.aggregatedLevelEvents = aggregatedLevelEvents
+        self.fromAggregatesOnly = fromAggregatesOnly
     }
 
     public var history: DayRange { (try? DayRange(from: firstDay, to: lastDay)) ?? DayRange.single(firstDay) }
@@ -76,6 +79,9 @@ public struct AggregationStatus: Sendable, Hashable {
     public var futureEvents: Int
     /// Days a fast query computes from the events now (the live tail: from the first day that is not fresh on).
     public var liveDays: Int
+    /// Read by a role that may not read `events`: `staleDays` counts only days marked stale, and late events,
+    /// live days and future-dated events are unknown (zero).
+    public var fromAggregatesOnly = false
 
     public init(game: String, firstDay: Day, lastDay: Day, aggregatedDays: Int, totalDays: Int,
                 lastAggregatedAt: Date?, staleDays: Int, futureEvents: Int = 0, liveDays: Int = 0) {

@@ -20,6 +20,21 @@ enum GameSQL {
          ORDER BY ids.game_id
         """
 
+    /// The games and history spans the aggregates know, for roles that may not read `events`: the days with
+    /// aggregated level events (empty days are recorded too, with none). Same columns as `gamesWithLevelEvents`.
+    static let gamesFromAggregates = """
+        SELECT game_id, min(date)::text, max(date)::text, sum(level_events)
+          FROM aggregated_days
+         WHERE level_events > 0
+         GROUP BY game_id
+         ORDER BY game_id
+        """
+
+    /// `$1` game: the first and last day with aggregated level events (NULLs when none).
+    static let gameSpanFromAggregates = """
+        SELECT min(date)::text, max(date)::text FROM aggregated_days WHERE game_id = $1 AND level_events > 0
+        """
+
     /// `$1` game, `$2` today: level events dated after today, which phones with wrong clocks send. They count on
     /// their `occurred_at` day like every event (the metrics contract); `games` shows how many there are.
     /// A range scan of `(game_id, occurred_at)`.
@@ -107,7 +122,8 @@ enum RefreshSQL {
     /// `$1` game, `$2`..`$3` its history: aggregated days in it and the newest aggregation time (epoch seconds).
     static let status = """
         SELECT count(*) FILTER (WHERE date BETWEEN $2::date AND $3::date),
-               extract(epoch FROM max(aggregated_at))::float8
+               extract(epoch FROM max(aggregated_at))::float8,
+               count(*) FILTER (WHERE stale AND date BETWEEN $2::date AND $3::date)
           FROM aggregated_days WHERE game_id = $1
         """
 }

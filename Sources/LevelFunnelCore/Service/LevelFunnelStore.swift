@@ -31,6 +31,19 @@ public final class LevelFunnelStore {
     /// Throws ``LevelFunnelError/schemaMissing`` unless the database is migrated.
     public func requireSchema() throws { try SchemaMigrator.requireCurrent(db) }
 
+    /// Refuses `action` up front, with the one-line reason, unless this role may aggregate (read `events`, write
+    /// the aggregates, on a server that accepts writes).
+    public func requireWriteAccess(_ action: String) throws {
+        try requireSchema()
+        if let refusal = try accessRights().writeRefusal(action) { throw refusal }
+    }
+
+    /// Refuses `action` up front, with the one-line reason, unless this role may read `events`.
+    public func requireEventAccess(_ action: String) throws {
+        try requireSchema()
+        if let refusal = try accessRights().eventsRefusal(action) { throw refusal }
+    }
+
     // MARK: Funnels
 
     /// Answers `query`: `.fast` from the daily aggregates and, for the days they do not cover, from the events
@@ -45,7 +58,7 @@ public final class LevelFunnelStore {
             answer = try withSchemaCheck {
                 switch source {
                 case .raw:
-                    return (try RawFunnel.counts(query, db), nil)
+                    return (try readingEvents("the raw path") { try RawFunnel.counts(query, db) }, nil)
                 case .aggregates:
                     return try aggregatesOnly(query, today: today)
                 case .fast:
@@ -111,6 +124,7 @@ public final class LevelFunnelStore {
 
     /// Runs both paths for `query` and lists every field on which they differ.
     public func verify(_ query: FunnelQuery) throws -> VerifyReport {
+        try requireEventAccess("verify")
         let fast = try funnel(query, source: .fast)
         let raw = try funnel(query, source: .raw)
         return VerifyReport(query: query, fastMs: fast.queryMs, rawMs: raw.queryMs,
@@ -121,30 +135,38 @@ public final class LevelFunnelStore {
     // MARK: Games
 
     /// The games that have level events, with their first and last event day, ordered by id.
+    /// A role that may not read `events` gets the games and history spans of the aggregates
+    /// (``GameInfo/fromAggregatesOnly``): days not aggregated yet are not part of them.
     public func games() throws -> [GameInfo] {
         try withSchemaCheck {
-            try db.query(GameSQL.gamesWithLevelEvents).map { row in
+            let fromAggregates = try !accessRights().canReadEvents
+            return try db.query(fromAggregates ? GameSQL.gamesFromAggregates : GameSQL.gamesWithLevelEvents).map { row in
                 GameInfo(id: try row.decode(String.self, at: 0),
                          firstDay: try row.decode(Day.self, at: 1),
                          lastDay: try row.decode(Day.self, at: 2),
-                         aggregatedLevelEvents: try row.decode(Int?.self, at: 3))
+                         aggregatedLevelEvents: try row.decode(Int?.self, at: 3),
+                         fromAggregatesOnly: fromAggregates)
             }
         }
     }
 
-    /// The game's history, or ``LevelFunnelError/unknownGame(_:)``.
+    /// The game's history (from the aggregates for a role that may not read `events`), or
+    /// ``LevelFunnelError/unknownGame(_:)``.
     public func game(_ id: String) throws -> GameInfo {
-        guard let row = try withSchemaCheck({ try db.query(GameSQL.gameSpan, [id]).first }),
+        let fromAggregates = try !accessRights().canReadEvents
+        let sql = fromAggregates ? GameSQL.gameSpanFromAggregates : GameSQL.gameSpan
+        guard let row = try withSchemaCheck({ try db.query(sql, [id]).first }),
               let first = try row.decode(Day?.self, at: 0),
               let last = try row.decode(Day?.self, at: 1)
         else { throw LevelFunnelError.unknownGame(id) }
-        return GameInfo(id: id, firstDay: first, lastDay: last)
+        return GameInfo(id: id, firstDay: first, lastDay: last, fromAggregatesOnly: fromAggregates)
     }
 
-    /// The dimension values present in the game's aggregates (or its events, before any aggregation).
+    /// The dimension values present in the game's aggregates (or its events, before any aggregation, for a role
+    /// that may read them).
     public func dimensions(game: String) throws -> GameDimensions {
         var rows = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]) }
-        if rows.isEmpty { rows = try db.query(GameSQL.dimensionsFromEvents, [game]) }
+        if rows.isEmpty, try accessRights().canReadEvents { rows = try db.query(GameSQL.dimensionsFromEvents, [game]) }
         return GameDimensions(tuples: try rows.map { row in
             var tuple: [Dimension: String] = [:]
             for dimension in Dimension.allCases { tuple[dimension] = try row.decode(String?.self, column: dimension.column) }
@@ -157,7 +179,7 @@ public final class LevelFunnelStore {
     /// Re-aggregates one UTC day of one game (idempotent), holding the game's aggregation lock.
     public func aggregate(game: String, day: Day, onWait: () -> Void = {},
                           shouldStop: () -> Bool = { false }) throws -> DayAggregation {
-        try requireSchema()
+        try requireWriteAccess("aggregate")
         return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             try DailyAggregation.aggregate(game: game, day: day, db)
         }
@@ -172,7 +194,7 @@ public final class LevelFunnelStore {
     /// after each day; returning false stops the backfill between days (days already done stay done).
     public func backfill(game: String, range: DayRange, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
                          progress: (BackfillProgress) -> Bool = { _ in true }) throws -> BackfillSummary {
-        try requireSchema()
+        try requireWriteAccess("backfill")
         return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
             try DailyAggregation.analyzeEventsIfStale(db)
@@ -217,7 +239,7 @@ public final class LevelFunnelStore {
     /// replayed queue) are found too; it reads those days' events once.
     public func refresh(game: String, today: Day = .today, check: FingerprintCheck = .days(7),
                         onWait: () -> Void = {}, shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
-        try requireSchema()
+        try requireWriteAccess("refresh")
         let info = try self.game(game)
         return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
             let start = ContinuousClock.now
@@ -259,17 +281,24 @@ public final class LevelFunnelStore {
             .map { try $0.decode(Day.self, at: 0) }
     }
 
-    /// Per-game aggregation status, for admins.
+    /// Per-game aggregation status, for admins. A role that may not read `events` gets what the aggregates
+    /// know (days marked stale; no late, live or future-dated counts: ``AggregationStatus/fromAggregatesOnly``).
     public func aggregationStatus(today: Day = .today) throws -> [AggregationStatus] {
         try games().map { info in
             let row = try db.query(RefreshSQL.status, [info.id, info.firstDay.iso, info.lastDay.iso]).one()
-            return AggregationStatus(
+            var status = AggregationStatus(
                 game: info.id, firstDay: info.firstDay, lastDay: info.lastDay,
                 aggregatedDays: try row.decode(Int.self, at: 0), totalDays: info.history.dayCount,
                 lastAggregatedAt: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) },
-                staleDays: try staleDays(info, marginSeconds: 0).count,
-                futureEvents: try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0),
-                liveDays: try liveDays(info))
+                staleDays: try row.decode(Int.self, at: 2))
+            guard !info.fromAggregatesOnly else {
+                status.fromAggregatesOnly = true
+                return status
+            }
+            status.staleDays = try staleDays(info, marginSeconds: 0).count
+            status.futureEvents = try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0)
+            status.liveDays = try liveDays(info)
+            return status
         }
     }
 
@@ -288,28 +317,40 @@ public final class LevelFunnelStore {
 
     /// True when this connection may do everything backfill and refresh do: read `events`, write every
     /// aggregate table, create the temporary table of a day's players, on a server that accepts writes.
-    public func canWrite() throws -> Bool {
+    public func canWrite() throws -> Bool { try accessRights().canWrite }
+
+    /// What this role may do: read `events`, write the aggregates, on a server that accepts writes.
+    public func accessRights() throws -> AccessRights {
         // One privilege per call: `has_table_privilege(t, 'INSERT, DELETE')` is true when *any* of them is held.
-        let needed = Self.writerPrivileges.flatMap { table, privileges in privileges.map { (table, $0) } }
-        return try withSchemaCheck {
+        let needed = AccessRoles.writerPrivileges.flatMap { table, privileges in privileges.map { (table, $0) } }
+        let row = try withSchemaCheck {
             try db.query("""
-                SELECT bool_and(has_table_privilege(t, p))
-                   AND has_database_privilege(current_database(), 'TEMPORARY')
-                   AND current_setting('transaction_read_only') = 'off'
+                SELECT bool_and(has_table_privilege(t, p)) FILTER (WHERE t NOT IN ('events', 'level_events'))
+                         AND has_database_privilege(current_database(), 'TEMPORARY'),
+                       bool_and(has_table_privilege(t, p)) FILTER (WHERE t IN ('events', 'level_events')),
+                       current_setting('transaction_read_only') = 'on'
                   FROM unnest($1::text[], $2::text[]) AS u(t, p)
-                """, [PostgresArray.text(needed.map(\.0)), PostgresArray.text(needed.map(\.1))]).one().decode(Bool.self, at: 0)
+                """, [PostgresArray.text(needed.map(\.0)), PostgresArray.text(needed.map(\.1))]).one()
+        }
+        return AccessRights(canReadEvents: try row.decode(Bool.self, at: 1),
+                            canWriteAggregates: try row.decode(Bool.self, at: 0),
+                            readOnlyServer: try row.decode(Bool.self, at: 2))
+    }
+
+    /// Creates or updates the reader and writer roles (idempotent) and grants them to `readers` and `writers`.
+    public func createRoles(_ roles: AccessRoles, readers: [String] = [], writers: [String] = []) throws {
+        try requireSchema()
+        try db.transaction {
+            for statement in roles.statements { try db.execute(statement) }
+            for login in readers { try db.execute(AccessRoles.grant(roles.reader, to: login)) }
+            for login in writers { try db.execute(AccessRoles.grant(roles.writer, to: login)) }
         }
     }
 
-    /// What backfill and refresh do to each table.
-    static let writerPrivileges: [(table: String, privileges: [String])] = [
-        ("events", ["SELECT"]),
-        ("level_metrics_daily", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
-        ("level_cells_daily", ["SELECT", "INSERT", "DELETE"]),
-        ("level_cell_tuples", ["SELECT", "INSERT"]),
-        ("aggregated_days", ["SELECT", "INSERT", "UPDATE"]),
-        ("refresh_watermarks", ["SELECT", "INSERT", "UPDATE"]),
-    ]
+    /// The schema holding levelfunnel's tables on this connection (the first of the search path that exists).
+    public func currentSchema() throws -> String {
+        try db.query("SELECT current_schema()::text").one().decode(String.self, at: 0)
+    }
 
     /// Size on disk (table, indexes and TOAST) and estimated row count of the events and aggregate tables.
     public func tableSizes() throws -> [(table: String, bytes: Int, rows: Int)] {
@@ -356,6 +397,14 @@ public final class LevelFunnelStore {
     // MARK: Private
 
     private func requireKnownGame(_ game: String) throws { _ = try self.game(game) }
+
+
+    /// Runs `body`, which reads `events`; a permission error becomes the one-line refusal of `action`.
+    private func readingEvents<T>(_ action: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as PostgresError where error.isInsufficientPrivilege {
+            throw LevelFunnelError.needsEventAccess(action)
+        }
+    }
 
     /// Holds the game's aggregation lock while `body` runs; a wait ended by `shouldStop` is a cancellation.
     private func withGameLock<T>(_ game: String, onWait: () -> Void, shouldStop: () -> Bool,

@@ -1,0 +1,59 @@
+import ArgumentParser
+import LevelFunnelCore
+
+struct RolesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roles",
+        abstract: "Create the reader and writer roles (least privilege), or print their SQL for a DBA.",
+        discussion: """
+            levelfunnel_reader may SELECT the aggregate tables and nothing else: no events, no view over them, \
+            so no user or session id. It is enough for the dashboard, `games` and `query` (the fast path answers \
+            from the aggregates alone and says which days they do not cover). \
+            levelfunnel_writer is what backfill, refresh and the daily job need: SELECT on events, write on the \
+            aggregates, TEMPORARY on the database; it may not change events.
+
+            Both are NOLOGIN group roles: grant them to people's login roles (--grant-reader, --grant-writer, or \
+            the GRANT lines printed at the end). Idempotent: run it again after `migrate` adds tables. Needs a \
+            role that may create roles and grant on the tables (the owner, a superuser).
+            """)
+
+    @Flag(help: "Print the SQL instead of running it (for a DBA to review and apply).")
+    var print = false
+
+    @Option(help: ArgumentHelp("Name of the read-only role.", valueName: "role"))
+    var reader = AccessRoles.defaultReader
+
+    @Option(help: ArgumentHelp("Name of the aggregating role.", valueName: "role"))
+    var writer = AccessRoles.defaultWriter
+
+    @Option(name: .customLong("grant-reader"), help: ArgumentHelp("Login role that gets the reader role (repeatable).", valueName: "login"))
+    var readers: [String] = []
+
+    @Option(name: .customLong("grant-writer"), help: ArgumentHelp("Login role that gets the writer role (repeatable).", valueName: "login"))
+    var writers: [String] = []
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() throws {
+        try CLIErrors.report {
+            let store = try database.openStore()
+            let roles = try AccessRoles(reader: reader, writer: writer, schema: try store.currentSchema(),
+                                        database: store.databaseName)
+            if print {
+                let grants = readers.map { AccessRoles.grant(roles.reader, to: $0) } + writers.map { AccessRoles.grant(roles.writer, to: $0) }
+                Swift.print("BEGIN;")
+                for statement in roles.statements + grants { Swift.print(statement + ";") }
+                Swift.print("COMMIT;")
+                return
+            }
+            try store.createRoles(roles, readers: readers, writers: writers)
+            Swift.print("roles \(roles.reader) (aggregates only) and \(roles.writer) (aggregation) are ready in schema \(roles.schema)")
+            for login in readers { Swift.print("granted \(roles.reader) to \(login)") }
+            for login in writers { Swift.print("granted \(roles.writer) to \(login)") }
+            if readers.isEmpty && writers.isEmpty {
+                Swift.print("grant them to login roles, e.g.:")
+                for hint in roles.grantHints { Swift.print("  " + hint) }
+            }
+        }
+    }
+}
