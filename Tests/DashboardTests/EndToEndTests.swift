@@ -59,6 +59,45 @@ struct EndToEndTests {
         _ = platform
     }
 
+    /// A login role granted only `levelfunnel roles`' reader: the dashboard opens on the whole history from the
+    /// aggregates, filters work, and the raw toggle and the admin items that need events say why they are refused.
+    @Test func aReaderWithoutAccessToEventsBrowsesTheFunnel() throws {
+        let url = try E2E.database.get()
+        let bin = try #require(E2E.binary)
+        let (reader, writer, login) = ("lfr_e2e_\(getpid())", "lfw_e2e_\(getpid())", "lfrl_e2e_\(getpid())")
+        let psql = { (sql: String) in try TmuxSession.run("/usr/bin/env", ["psql", "-X", "-q", url, "-c", sql]) }
+        defer {
+            for role in [login, reader, writer] { _ = try? psql("DROP OWNED BY \(role); DROP ROLE \(role)") }
+        }
+        try psql("CREATE ROLE \(login) LOGIN")
+        try TmuxSession.run(bin, ["roles", "--reader", reader, "--writer", writer, "--grant-reader", login, "--database-url", url])
+        let readerURL = url.replacingOccurrences(of: "user=postgres", with: "user=\(login)")
+        let tui = try E2E.launch(url: readerURL)
+        let first = try tui.waitFor { $0.contains("data as of") && !$0.contains("loading") }
+        #expect(first.contains("e2e │ 2026-01-01 → 2026-01-14 (whole history) │ no filters │"))
+        #expect(E2E.tableRows(first).count == E2E.levels)
+        #expect(!first.contains("cannot list games"))
+
+        try tui.send("p", "Down", "Enter")
+        let filtered = try tui.waitFor { $0.contains("platform=") && !$0.contains("loading") }
+        #expect(E2E.tableRows(filtered).count > 0)
+
+        try tui.send("r")
+        try tui.waitFor("the raw path needs read access to events: ask for levelfunnel_writer")
+        try tui.send("a")
+        let menu = try tui.waitFor("This role reads the aggregates only")
+        #expect(menu.contains("Verify this view (fast vs raw) (disabled)"))
+        #expect(menu.contains("Backfill aggregates… (disabled)"))
+        try tui.send("b")
+        try tui.waitFor("backfill needs read access to events and write access to the aggregates")
+        try tui.send("s")
+        let status = try tui.waitFor { $0.contains("Aggregation status") && $0.contains("e2e") }
+        #expect(!status.contains("permission denied"))
+        try tui.send("Escape")
+        try tui.send("q")
+        try tui.waitFor("EXIT=0")
+    }
+
     /// Compare from the keyboard (the first platform against all values), drill into a level's trend, go back
     /// twice: the numbers of the compare are those of `query --compare-with` for the same selections.
     @Test func compareDrillIntoATrendAndBack() throws {
