@@ -13,7 +13,7 @@ RELEASE   := .build/release/levelfunnel
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build demo test bench stress scale clean-db
+.PHONY: help setup build demo demo-reader test bench stress scale clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ build: setup ## Build the release binary.
 demo: build ## Start PostgreSQL, load a demo game, aggregate it and open the dashboard.
 	@[ -n "$(DATABASE_URL)" ] || $(PG) start $(DEMO_DB)
 	@scripts/demo.sh "$(RELEASE)" "$(DEMO_URL)" "$(DEMO_GAME)"
+
+demo-reader: build ## The demo as a role that may read the aggregates only (levelfunnel_reader), on the private cluster.
+	@$(PG) start $(DEMO_DB)
+	@scripts/demo.sh "$(RELEASE)" "$$($(PG) url $(DEMO_DB))" "$(DEMO_GAME)" reader
 
 test: setup ## Run every test against a private PostgreSQL.
 	@$(PG) start
