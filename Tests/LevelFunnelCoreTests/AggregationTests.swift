@@ -360,6 +360,9 @@ final class ResultBox: @unchecked Sendable {
         #expect(try reader.canWrite() == false)
         let fast = try reader.funnel(FunnelQuery(game: "g", range: .single(Day(iso: "2026-02-01")!)))
         #expect(fast.levels.first?.counts.startedPlayers == 1)
-        #expect(throws: PostgresError.self) { _ = try reader.backfill(game: "g", range: .single(Day(iso: "2026-02-01")!)) }
+        // Refused up front, with the reason, before any statement runs.
+        #expect(throws: LevelFunnelError.needsWriteAccess("backfill")) {
+            _ = try reader.backfill(game: "g", range: .single(Day(iso: "2026-02-01")!))
+        }
     }
 }
