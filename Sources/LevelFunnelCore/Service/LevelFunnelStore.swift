@@ -24,9 +24,10 @@ public final class LevelFunnelStore {
 
     // MARK: Schema
 
-    /// Creates or upgrades the schema; returns the versions applied.
+    /// Creates or upgrades the schema; returns the versions applied and what was done about each index on `events`
+    /// (built, or an equivalent existing one used instead).
     @discardableResult
-    public func migrate() throws -> [Int] { try SchemaMigrator.migrate(db) }
+    public func migrate() throws -> MigrationReport { try SchemaMigrator.migrate(db) }
 
     /// Throws ``LevelFunnelError/schemaMissing`` unless the database is migrated.
     public func requireSchema() throws { try SchemaMigrator.requireCurrent(db) }
