@@ -150,7 +150,7 @@ enum DailyAggregation {
     /// and writes the day's player keys into `lf_day_players`: one read of the day's events (JSON rules and all)
     /// serves all of them. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
     /// before the upsert and removes only keys absent from `fresh`.
-    private static let upsertSQL = """
+    static let upsertSQL = """
         WITH day_events AS MATERIALIZED (
           SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
         ), fresh AS (
