@@ -139,6 +139,10 @@ import TestSupport
         let summary = try h.store.backfill(game: "g", range: Self.history)
         #expect(summary.events > 2000)
         try Self.expectExact(h, seed: 3, trials: 60, "backfilled")
+        // Sizes count the partitions (the partitioned table itself stores nothing).
+        let sizes = try #require(try h.store.tableSizes().first { $0.table == "events" })
+        #expect(sizes.bytes > 500_000 && sizes.rows == 4000, "\(sizes)")
+        #expect(try h.store.gameSizes(game: "g").events == sizes.bytes)
         // A second backfill changes nothing.
         let checksum = try AggregationTests.checksum(h.db)
         _ = try h.store.backfill(game: "g", range: Self.history)
@@ -183,6 +187,48 @@ import TestSupport
         // the partition key, so nothing is pruned.
         #expect(try partitions("SELECT count(*) FROM level_events WHERE game_id = $1 AND day = $2::date", ["g", "2026-02-10"])
                 == Set(Self.months.map(Self.partition)))
+    }
+
+    /// A backfill after a bulk load analyzes a partitioned `events` as a whole (autovacuum never analyzes a
+    /// partitioned table); after a small load into one partition, that partition alone; once the partitions hold
+    /// a fifth more rows than at the last whole analysis, the whole again.
+    @Test func aBackfillAnalyzesWhatALoadChanged() throws {
+        let h = try Harness("partanalyze", beforeMigrate: Self.createPartitionedEvents)
+        for month in Self.months {   // no autovacuum analysis racing the backfill's
+            try h.db.execute("ALTER TABLE \(Self.partition(month)) SET (autovacuum_enabled = false)")
+        }
+        func lastAnalyzed() throws -> [String: String] {
+            Dictionary(uniqueKeysWithValues: try h.db.query("""
+                SELECT c.relname::text, coalesce(s.last_analyze::text, '')
+                  FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+                 WHERE s.relid IN (SELECT relid FROM pg_partition_tree('events'))
+                """).map { (try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)) })
+        }
+        func load(_ rows: [EventRow]) throws {
+            try h.db.copy(rows)
+            // This session's row counts reach the shared statistics at its next idle moment, not a second later.
+            try h.db.execute("SELECT pg_stat_force_next_flush()")
+        }
+        let all = ["events"] + Self.months.map(Self.partition)
+        try load(Self.events(seed: 95, count: 3000))
+        #expect(try lastAnalyzed() == Dictionary(uniqueKeysWithValues: all.map { ($0, "") }))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let first = try lastAnalyzed()
+        #expect(Set(first.keys) == Set(all) && first.values.allSatisfy { !$0.isEmpty }, "\(first)")
+
+        // 400 more events in March: more than a fifth of that partition, less than a fifth of the whole.
+        try load(RandomEvents.make(seed: 96, count: 400, firstDay: "2026-03-01", days: 4, players: 30))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let second = try lastAnalyzed()
+        #expect(second["events_2026_03"] != first["events_2026_03"])
+        for relation in all where relation != "events_2026_03" { #expect(second[relation] == first[relation], "\(relation)") }
+
+        // 1,000 more in February: the partitions now hold over a fifth more rows than at the whole analysis.
+        try load(RandomEvents.make(seed: 97, count: 1000, firstDay: "2026-02-10", days: 4, players: 30))
+        _ = try h.store.backfill(game: "g", range: Self.history)
+        let third = try lastAnalyzed()
+        for relation in all { #expect(third[relation] != second[relation], "\(relation)") }
+        #expect(try h.store.verify(FunnelQuery(game: "g", range: Self.history)).isExact)
     }
 
     // MARK: Indexes already there
