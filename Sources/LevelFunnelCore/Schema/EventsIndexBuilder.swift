@@ -104,7 +104,7 @@ struct EventsIndexBuilder {
         let name = Self.quoted(index.name)
         if partitioned {
             try briefly(SchemaSQL.createIndex(index, name: name, on: events.sql, only: true))
-            let parent = try self.index(named: index.name, of: events)!
+            let parent = try createdIndex(named: index.name, of: events)
             try complete(parent.relation, on: events, index, shape: shape, &outcome)
         } else {
             try dropIfInvalid(index.name, of: events)
@@ -154,13 +154,13 @@ struct EventsIndexBuilder {
                 let name = try childName(index, partition: partition.table, partitionName: partition.name)
                 if partition.isPartitioned {
                     try briefly(SchemaSQL.createIndex(index, name: Self.quoted(name), on: partition.table.sql, only: true))
-                    child = try self.index(named: name, of: partition.table)!.relation
+                    child = try createdIndex(named: name, of: partition.table).relation
                     try complete(child, on: partition.table, index, shape: shape, &outcome)
                 } else {
                     try dropIfInvalid(name, of: partition.table)
                     try db.execute(SchemaSQL.createIndex(index, name: Self.quoted(name), on: partition.table.sql,
                                                          concurrently: true))
-                    child = try self.index(named: name, of: partition.table)!.relation
+                    child = try createdIndex(named: name, of: partition.table).relation
                     outcome.partitionIndexesBuilt += 1
                 }
             }
@@ -210,6 +210,18 @@ struct EventsIndexBuilder {
               try row.decode(Int.self, at: 2) == table.oid else { return nil }
         return (Relation(oid: try row.decode(Int.self, at: 0), sql: try row.decode(String.self, at: 1)),
                 try row.decode(Bool.self, at: 3))
+    }
+
+    /// The index `CREATE INDEX IF NOT EXISTS name` just made (or found) on `table`. `IF NOT EXISTS` also skips when
+    /// another relation of the schema has that name: then nothing was made, and the user has to say what to do.
+    private func createdIndex(named name: String, of table: Relation) throws -> (relation: Relation, valid: Bool) {
+        guard let index = try index(named: name, of: table) else {
+            throw LevelFunnelError.invalidInput("""
+                cannot create the index \(name) on \(table.sql): another relation of its schema has that name \
+                (rename it, then run `levelfunnel migrate` again)
+                """)
+        }
+        return index
     }
 
     /// An interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index that `IF NOT EXISTS` would keep: drop it

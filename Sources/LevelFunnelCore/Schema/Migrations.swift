@@ -4,7 +4,7 @@ import PostgresClient
 struct Migration: Sendable {
     var version: Int
     var name: String
-    /// Run in one transaction.
+    /// Run in one transaction with the step's record (in a step with indexes, one by one before them).
     var statements: [String] = []
     /// Indexes this step needs on `events`, built by `EventsIndexBuilder` outside any transaction (concurrently,
     /// partition by partition on a partitioned `events`, not at all when an equivalent one is there).
