@@ -162,6 +162,41 @@ import TestSupport
         #expect(try database.connect().query("SELECT count(*) FROM events").first!.decode(Int.self, at: 0) == 1200)
     }
 
+    /// On a partitioned `events` with indexes of its own, `migrate` says which index it built per partition, which
+    /// partition index it attached and which equivalent index it used instead of building one.
+    @Test func migrateSaysWhichIndexesItBuiltAndWhichItReused() throws {
+        let database = try TestDatabase.fresh("climigrateparts")
+        let db = try database.connect()
+        try db.execute("""
+            CREATE TABLE events (
+              id bigserial, game_id text NOT NULL, user_id text NOT NULL, session_id text, event_name text NOT NULL,
+              properties jsonb NOT NULL DEFAULT '{}', platform text, country_code text, app_version text,
+              level_funnel text, level_funnel_version integer, occurred_at timestamptz NOT NULL,
+              received_at timestamptz NOT NULL DEFAULT now(),
+              PRIMARY KEY (id, occurred_at)) PARTITION BY RANGE (occurred_at)
+            """)
+        for month in 1...3 {
+            try db.execute("""
+                CREATE TABLE events_2026_0\(month) PARTITION OF events
+                   FOR VALUES FROM ('2026-0\(month)-01 00:00+00') TO ('2026-0\(month + 1)-01 00:00+00')
+                """)
+        }
+        try db.execute("CREATE INDEX ev_by_arrival ON events (game_id, received_at)")
+        try db.execute("CREATE INDEX ev_feb_by_time ON events_2026_02 (game_id, occurred_at)")
+        let run = try Self.levelfunnel(["migrate", "--database-url", database.url])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == """
+            applied migrations 1, 2, 3, 4, 5, 6, 7; schema version 7
+            indexes on events (partitioned: built per partition, attached to parent indexes):
+              events_game_occurred_idx: built (2 partition indexes built; existing partition indexes attached: ev_feb_by_time)
+              events_game_received_idx: not built, the equivalent index ev_by_arrival is used
+              events_player_key_idx: built (3 partition indexes built)
+
+            """)
+        let again = try Self.levelfunnel(["migrate", "--database-url", database.url])
+        #expect(again.stdout == "schema is up to date (version 7)\n")
+    }
+
     @Test func helpNamesEveryCommand() throws {
         let run = try Self.levelfunnel(["--help"])
         for command in ["migrate", "generate", "games", "query", "verify", "aggregate", "backfill", "refresh"] {

@@ -7,10 +7,15 @@ final class Harness {
     let database: TestDatabase
     let store: LevelFunnelStore
 
-    init(_ label: String) throws {
+    /// What the first `migrate` reported.
+    let migration: MigrationReport
+
+    /// A fresh schema, migrated after `beforeMigrate` (which may create an `events` table of its own).
+    init(_ label: String, beforeMigrate: (PostgresConnection) throws -> Void = { _ in }) throws {
         database = try TestDatabase.fresh(label)
         store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
+        try beforeMigrate(store.db)
+        migration = try store.migrate()
     }
 
     var db: PostgresConnection { store.db }

@@ -45,20 +45,49 @@ enum DailyAggregation {
         }
     }
 
-    /// Runs `ANALYZE events` when the table was never analyzed or a fifth of its rows changed since: right after a
+    /// Runs `ANALYZE` on `events` when it was never analyzed or a fifth of its rows changed since: right after a
     /// bulk load, before autovacuum gets to it, the planner would take `events` for empty and the day statements'
     /// plans (which index, hash or sort) would be those of a tiny table (issue 7 measured a backfill 3.5x slower
     /// at 100x). Costs a sample of the table (seconds at 100x), once per load. A role that does not own `events`
     /// gets a warning from PostgreSQL and the backfill goes on with the statistics there are.
+    ///
+    /// A partitioned `events` is analyzed partition by partition (see `relationsToAnalyzeSQL`): a load into this
+    /// month's partition re-analyzes that partition only.
     static func analyzeEventsIfStale(_ db: PostgresConnection) throws {
-        let stale = try db.query("""
-            SELECT coalesce(s.last_analyze, s.last_autoanalyze) IS NULL
-                   OR s.n_mod_since_analyze > 0.2 * greatest(c.reltuples, 1000)
-              FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-             WHERE s.relid = 'events'::regclass
-            """).first?.decode(Bool.self, at: 0) ?? false
-        if stale { try db.execute("ANALYZE events") }
+        for relation in try db.query(relationsToAnalyzeSQL).map({ try $0.decode(String.self, at: 0) }) {
+            // A name PostgreSQL printed (`regclass`), quoted where it needs to be: never from input.
+            try db.execute("ANALYZE \(relation)")
+        }
     }
+
+    /// The relations of `events` to analyze (qualified, quoted names): a plain `events` when never analyzed or a
+    /// fifth of its rows changed since. A partitioned one as a whole (its own statistics and every partition's)
+    /// when it was never analyzed or its partitions hold a fifth more rows than it did then: autovacuum analyzes
+    /// partitions but never a partitioned table, and PostgreSQL counts no changes on it (a partition's rows are
+    /// its count at its last analysis plus the rows changed since). Otherwise its leaf partitions one by one, by
+    /// the plain table's rule.
+    static let relationsToAnalyzeSQL = """
+        WITH stats AS (
+          SELECT c.oid, c.relkind, greatest(c.reltuples, 0) + coalesce(s.n_mod_since_analyze, 0) AS rows_now,
+                 c.reltuples, coalesce(s.last_analyze, s.last_autoanalyze) IS NULL AS never,
+                 s.n_mod_since_analyze > 0.2 * greatest(c.reltuples, 1000) AS changed
+            FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+           WHERE c.oid = 'events'::regclass OR c.oid IN (SELECT relid FROM pg_partition_tree('events'))
+        ), root AS (
+          SELECT * FROM stats WHERE oid = 'events'::regclass
+        ), leaves AS (
+          SELECT stats.* FROM pg_partition_tree('events') t JOIN stats ON stats.oid = t.relid WHERE t.isleaf
+        ), whole AS (
+          SELECT oid FROM root
+           WHERE never
+              OR (relkind <> 'p' AND changed)
+              OR (relkind = 'p'
+                  AND (SELECT sum(rows_now) FROM leaves) > 1.2 * greatest(root.reltuples, 1000))
+        )
+        SELECT oid::regclass::text FROM whole
+        UNION ALL
+        SELECT oid::regclass::text FROM leaves WHERE NOT EXISTS (SELECT 1 FROM whole) AND (never OR changed)
+        """
 
     /// `$1` game, `$2`..`$3` a range: the days of the range holding any event (one index probe per such day on
     /// `(game_id, occurred_at)`, however long the gaps between them: a phone clock set to 2031 costs one probe,
@@ -150,7 +179,7 @@ enum DailyAggregation {
     /// and writes the day's player keys into `lf_day_players`: one read of the day's events (JSON rules and all)
     /// serves all of them. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
     /// before the upsert and removes only keys absent from `fresh`.
-    private static let upsertSQL = """
+    static let upsertSQL = """
         WITH day_events AS MATERIALIZED (
           SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
         ), fresh AS (

@@ -4,12 +4,23 @@ import PostgresClient
 struct Migration: Sendable {
     var version: Int
     var name: String
-    var statements: [String]
-    /// `CREATE INDEX CONCURRENTLY` cannot run inside a transaction block; such steps run statement by statement.
-    var transactional = true
-    /// Indexes this step creates concurrently: an interrupted `CREATE INDEX CONCURRENTLY` leaves an invalid index
-    /// that `IF NOT EXISTS` would keep, so such leftovers are dropped before the step runs.
-    var rebuildsInvalidIndexes: [String] = []
+    /// Run in one transaction with the step's record (in a step with indexes, one by one before them).
+    var statements: [String] = []
+    /// Indexes this step needs on `events`, built by `EventsIndexBuilder` outside any transaction (concurrently,
+    /// partition by partition on a partitioned `events`, not at all when an equivalent one is there).
+    var eventsIndexes: [EventsIndex] = []
+    /// Indexes of `events` this step drops (by levelfunnel's name only).
+    var dropsEventsIndexes: [String] = []
+}
+
+/// What `migrate` did.
+public struct MigrationReport: Sendable, Equatable {
+    /// The versions applied by this call (empty when already up to date).
+    public var applied: [Int]
+    /// Whether `events` is a partitioned table.
+    public var eventsPartitioned: Bool
+    /// One entry per index the applied versions needed on `events`, in order.
+    public var indexes: [EventsIndexOutcome]
 }
 
 /// Creates and upgrades the levelfunnel schema, recording applied versions in `schema_migrations`.
@@ -18,9 +29,9 @@ public enum SchemaMigrator {
     public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
 
     /// Applies every missing migration, in order; safe to run any number of times and from two sessions at once.
-    /// - Returns: the versions applied by this call (empty when already up to date).
+    /// - Returns: the versions applied by this call and what was done about each index on `events`.
     @discardableResult
-    public static func migrate(_ db: PostgresConnection) throws -> [Int] {
+    public static func migrate(_ db: PostgresConnection) throws -> MigrationReport {
         // The lock comes first: two sessions creating `schema_migrations` at once would collide on the catalog
         // (`IF NOT EXISTS` does not make concurrent CREATEs safe).
         try db.withAdvisoryLock(AdvisoryLockKey.migrations) {
@@ -31,23 +42,37 @@ public enum SchemaMigrator {
                   applied_at timestamptz NOT NULL DEFAULT now())
                 """)
             let applied = Set(try db.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self, at: 0) })
-            var done: [Int] = []
-            for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+            let pending = migrations.sorted(by: { $0.version < $1.version }).filter { !applied.contains($0.version) }
+            var report = MigrationReport(applied: [], eventsPartitioned: false, indexes: [])
+            var builder: EventsIndexBuilder?   // once `events` exists
+            for migration in pending {
                 let record = { _ = try db.execute("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
                                               [migration.version, migration.name]) }
-                if migration.transactional {
+                if migration.eventsIndexes.isEmpty && migration.dropsEventsIndexes.isEmpty {
                     try db.transaction {
                         for statement in migration.statements { try db.execute(statement) }
                         try record()
                     }
                 } else {
-                    try dropInvalidIndexes(named: migration.rebuildsInvalidIndexes, db)
+                    // `CREATE INDEX CONCURRENTLY` cannot run inside a transaction block: index steps run one by one,
+                    // each idempotent, so a run stopped midway resumes where it was.
+                    let indexes = try builder ?? EventsIndexBuilder(db)
+                    builder = indexes
                     for statement in migration.statements { try db.execute(statement) }
+                    // An index that a later pending version drops is not built (a first migration would build
+                    // `events_game_user_idx` only to drop it).
+                    let droppedLater = Set(pending.filter { $0.version > migration.version }.flatMap(\.dropsEventsIndexes))
+                    for index in migration.eventsIndexes where !droppedLater.contains(index.name) {
+                        report.indexes.append(try indexes.ensure(index))
+                    }
+                    for name in migration.dropsEventsIndexes { try indexes.drop(name) }
                     try record()
                 }
-                done.append(migration.version)
+                report.applied.append(migration.version)
             }
-            return done
+            report.eventsPartitioned = try builder?.partitioned
+                ?? db.query(SchemaSQL.eventsIsPartitioned).one().decode(Bool.self, at: 0)
+            return report
         }
     }
 
@@ -63,27 +88,15 @@ public enum SchemaMigrator {
         guard let version = try currentVersion(db), version >= latestVersion else { throw LevelFunnelError.schemaMissing }
     }
 
-    private static func dropInvalidIndexes(named names: [String], _ db: PostgresConnection) throws {
-        for name in names {
-            let invalid = try db.query("""
-                SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                 WHERE NOT i.indisvalid AND c.relname = $1 AND c.relnamespace = current_schema()::regnamespace
-                """, [name])
-            // The names come from SchemaSQL, never from input; DDL cannot take an identifier as a parameter.
-            if !invalid.isEmpty { try db.execute("DROP INDEX CONCURRENTLY IF EXISTS \"\(name)\"") }
-        }
-    }
-
     static let migrations: [Migration] = [
         Migration(version: 1, name: "events", statements: [SchemaSQL.eventsTable]),
         Migration(version: 2, name: "level event rules", statements: SchemaSQL.levelEventRules),
-        Migration(version: 3, name: "events indexes", statements: SchemaSQL.eventsIndexes, transactional: false,
-                  rebuildsInvalidIndexes: SchemaSQL.eventsIndexNames),
+        Migration(version: 3, name: "events indexes", eventsIndexes: SchemaSQL.eventsIndexes),
         Migration(version: 4, name: "daily aggregates", statements: SchemaSQL.dailyAggregates),
         Migration(version: 5, name: "refresh watermarks", statements: [SchemaSQL.refreshWatermarks]),
         Migration(version: 6, name: "aggregation snapshots", statements: [SchemaSQL.aggregationSnapshots]),
-        Migration(version: 7, name: "player key index", statements: SchemaSQL.playerKeyIndex, transactional: false,
-                  rebuildsInvalidIndexes: SchemaSQL.playerKeyIndexNames),
+        Migration(version: 7, name: "player key index", eventsIndexes: [SchemaSQL.playerKeyIndex],
+                  dropsEventsIndexes: [SchemaSQL.replacedByPlayerKeyIndex]),
     ]
 }
 

@@ -74,33 +74,104 @@ enum SchemaSQL {
     ]
 
     /// Indexes for reading one game's events by time (raw funnel, daily aggregation), by arrival (refresh), and
-    /// by player (the earlier activity of a day's players, for exact player counts).
-    /// Built concurrently so that migrating a live database never blocks the game backend's inserts;
-    /// an index left invalid by an interrupted build is dropped first (see `Migration.rebuildsInvalidIndexes`).
+    /// by player (the earlier activity of a day's players, for exact player counts). `EventsIndexBuilder` builds
+    /// them without blocking the game backend's inserts (concurrently; partition by partition on a partitioned
+    /// `events`), and not at all when an equivalent index is already there under another name.
     static let eventsIndexes = [
-        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_occurred_idx ON events (game_id, occurred_at)",
-        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_received_idx ON events (game_id, received_at)",
-        "CREATE INDEX CONCURRENTLY IF NOT EXISTS events_game_user_idx ON events (game_id, user_id, occurred_at)",
+        EventsIndex(name: "events_game_occurred_idx", definition: "(game_id, occurred_at)"),
+        EventsIndex(name: "events_game_received_idx", definition: "(game_id, received_at)"),
+        EventsIndex(name: "events_game_user_idx", definition: "(game_id, user_id, occurred_at)"),
     ]
-    static let eventsIndexNames = ["events_game_occurred_idx", "events_game_received_idx", "events_game_user_idx"]
 
     /// Version 7: the earlier activity of a day's players, looked up per player key (player, level, kind) instead
     /// of per player. `events_game_user_idx` made each day read *all* earlier events of its players and parse
     /// their JSON to find the level, so a day's cost grew with the length of the history (quadratic over a
     /// backfill). This index holds the level (the same expression as the `level_events` view) and the
     /// dimensions, for starts and completes only: a probe reads the few earlier events of one key, from the
-    /// index alone once the table is vacuumed. It replaces `events_game_user_idx`, which nothing else reads.
-    /// Both steps are concurrent, so the game backend's inserts are never blocked.
-    static let playerKeyIndex = [
-        """
-        CREATE INDEX CONCURRENTLY IF NOT EXISTS events_player_key_idx
-            ON events (game_id, user_id, lf_level_id(properties), event_name, occurred_at)
+    /// index alone once the table is vacuumed. It replaces `events_game_user_idx`, which nothing else reads
+    /// (a database migrated from scratch never builds that one: see `SchemaMigrator`).
+    static let playerKeyIndex = EventsIndex(name: "events_player_key_idx", definition: """
+        (game_id, user_id, lf_level_id(properties), event_name, occurred_at)
             INCLUDE (level_funnel, level_funnel_version, platform, country_code, app_version)
          WHERE event_name IN ('level_start', 'level_complete')
-        """,
-        "DROP INDEX CONCURRENTLY IF EXISTS events_game_user_idx",
-    ]
-    static let playerKeyIndexNames = ["events_player_key_idx"]
+        """)
+    static let replacedByPlayerKeyIndex = "events_game_user_idx"
+
+    /// `CREATE INDEX` for `EventsIndexBuilder`. `name` and `table` are quoted identifiers: names from code, or
+    /// names read from the catalog and quoted by PostgreSQL (DDL cannot take an identifier as a parameter).
+    /// `IF NOT EXISTS` makes a re-run after an interruption skip what is done.
+    static func createIndex(_ index: EventsIndex, name: String, on table: String, concurrently: Bool = false,
+                            only: Bool = false) -> String {
+        "CREATE INDEX \(concurrently ? "CONCURRENTLY " : "")IF NOT EXISTS \(name) ON \(only ? "ONLY " : "")\(table) \(index.definition)"
+    }
+
+    /// Whether `events` is partitioned (`PARTITION BY ...`): PostgreSQL cannot build an index on it concurrently.
+    static let eventsIsPartitioned = "SELECT relkind = 'p' FROM pg_class WHERE oid = 'events'::regclass"
+
+    /// A copy of `events`' columns (no rows) on which `EventsIndexBuilder` creates an index to read its shape as
+    /// PostgreSQL sees it; dropped with the transaction.
+    static let indexShapeTable = "CREATE TEMP TABLE lf_index_shape (LIKE events) ON COMMIT DROP"
+
+    /// What makes two btree indexes interchangeable for levelfunnel's queries, whatever their names and whichever
+    /// table of the partition tree they are on (columns by name): the access method, key and INCLUDE columns in
+    /// order (expressions as PostgreSQL prints them), their sort options, operator classes and collations, and
+    /// the predicate. `i` is a `pg_index` row.
+    private static let indexShape = """
+        concat_ws(' ', (SELECT am.amname FROM pg_class ic JOIN pg_am am ON am.oid = ic.relam WHERE ic.oid = i.indexrelid),
+                  i.indnkeyatts,
+                  (SELECT string_agg(pg_get_indexdef(i.indexrelid, k, false), ', ' ORDER BY k)
+                     FROM generate_series(1, i.indnatts) k),
+                  i.indoption::text, i.indclass::text, i.indcollation::text,
+                  'WHERE ' || pg_get_expr(i.indpred, i.indrelid))
+        """
+
+    /// `$1` an index: its shape (see `indexShape`).
+    static let shapeOfIndex = "SELECT \(indexShape) FROM pg_index i WHERE i.indexrelid = $1::regclass"
+
+    /// `$1` a table (oid), `$2` a shape: the indexes of that table with that shape: oid, name, qualified and quoted
+    /// name, valid (complete, and on a partitioned table attached on every partition), attached to a partitioned
+    /// index. Valid ones first, then by name.
+    static let indexesWithShape = """
+        SELECT c.oid::bigint, c.relname::text, c.oid::regclass::text, i.indisvalid AND i.indisready AND i.indislive,
+               EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+         WHERE i.indrelid = $1::bigint::oid AND \(indexShape) = $2
+         ORDER BY 4 DESC, 2
+        """
+
+    /// `$1` a table (oid), `$2` an index name: that index if it is in the table's schema: oid, qualified and
+    /// quoted name, the table it is on (oid), valid.
+    static let indexNamed = """
+        SELECT c.oid::bigint, c.oid::regclass::text, i.indrelid::bigint, i.indisvalid
+          FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid
+         WHERE c.relname = $2 AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = $1::bigint::oid)
+        """
+
+    /// `$1` a table (oid), `$2` a name: a row when a relation in the table's schema has that name and is not an
+    /// index of that table.
+    static let nameTakenBesidesIndexesOf = """
+        SELECT 1 FROM pg_class c
+         WHERE c.relname = $2 AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = $1::bigint::oid)
+           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = c.oid AND i.indrelid = $1::bigint::oid)
+        """
+
+    /// `$1` a table name or oid as text: its oid and qualified, quoted name.
+    static let relation = "SELECT $1::regclass::oid::bigint, $1::regclass::text"
+
+    /// `$1` a partitioned table (oid), `$2` one of its partitioned indexes (oid): its partitions (oid, name, quoted
+    /// qualified name, whether partitioned itself), each with the index attached to `$2` on it, if any (oid and
+    /// whether valid).
+    static let partitionsAndTheirIndex = """
+        SELECT c.oid::bigint, c.relname::text, c.oid::regclass::text, c.relkind = 'p',
+               x.indexrelid::bigint, x.indisvalid
+          FROM pg_inherits h
+          JOIN pg_class c ON c.oid = h.inhrelid
+          LEFT JOIN (SELECT i.indexrelid, i.indrelid, i.indisvalid
+                       FROM pg_inherits hi JOIN pg_index i ON i.indexrelid = hi.inhrelid
+                      WHERE hi.inhparent = $2::bigint::oid) x ON x.indrelid = c.oid
+         WHERE h.inhparent = $1::bigint::oid
+         ORDER BY c.relname
+        """
 
     /// Daily aggregates (counts only, never a user id) and the record of which days are aggregated.
     static let dailyAggregates = [

@@ -24,9 +24,10 @@ public final class LevelFunnelStore {
 
     // MARK: Schema
 
-    /// Creates or upgrades the schema; returns the versions applied.
+    /// Creates or upgrades the schema; returns the versions applied and what was done about each index on `events`
+    /// (built, or an equivalent existing one used instead).
     @discardableResult
-    public func migrate() throws -> [Int] { try SchemaMigrator.migrate(db) }
+    public func migrate() throws -> MigrationReport { try SchemaMigrator.migrate(db) }
 
     /// Throws ``LevelFunnelError/schemaMissing`` unless the database is migrated.
     public func requireSchema() throws { try SchemaMigrator.requireCurrent(db) }
@@ -354,8 +355,14 @@ public final class LevelFunnelStore {
 
     /// Size on disk (table, indexes and TOAST) and estimated row count of the events and aggregate tables.
     public func tableSizes() throws -> [(table: String, bytes: Int, rows: Int)] {
+        // A partitioned table has no storage of its own: its size and rows are its partitions'.
         try db.query("""
-            SELECT relname::text, pg_total_relation_size(oid), greatest(reltuples, 0)::bigint
+            SELECT relname::text,
+                   CASE WHEN relkind = 'p' THEN (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(oid))::bigint
+                        ELSE pg_total_relation_size(oid) END,
+                   CASE WHEN relkind = 'p' THEN (SELECT sum(greatest(c.reltuples, 0)) FROM pg_partition_tree(oid) t
+                                                   JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf)::bigint
+                        ELSE greatest(reltuples, 0)::bigint END
               FROM pg_class
              WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_cells_daily'::regclass,
                            'level_cell_tuples'::regclass,
@@ -376,7 +383,8 @@ public final class LevelFunnelStore {
                      (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE t.game_id = $1)::float8
                        / greatest((SELECT count(*) FROM level_cells_daily), 1) AS cells
             )
-            SELECT (pg_total_relation_size('events') * events)::bigint,
+            SELECT (coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events')),  -- partitioned
+                             pg_total_relation_size('events')) * events)::bigint,
                    (pg_total_relation_size('level_metrics_daily') * metrics
                     + (pg_total_relation_size('level_cells_daily') + pg_total_relation_size('level_cell_tuples')) * cells
                     + pg_total_relation_size('aggregated_days') * metrics)::bigint,
