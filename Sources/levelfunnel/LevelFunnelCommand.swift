@@ -15,7 +15,7 @@ struct LevelFunnelCommand: ParsableCommand {
             """,
         subcommands: [
             TuiCommand.self, MigrateCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
-            AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self,
+            AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self, StressCommand.self,
         ],
         defaultSubcommand: TuiCommand.self
     )
