@@ -18,9 +18,10 @@ struct StressCommand: ParsableCommand {
             transaction per day, so readers meet days being replaced), in a loop; and the daily job (a refresh as \
             on the game's last day: that day and the one before re-aggregated, the last 7 days' fingerprints \
             read), in a loop. Both take the game's aggregation lock, so they take turns, as in production: the \
-            refresh waits out the backfill, and a 1 s pause between runs lets the other one in. Each writer \
-            completes at least one run; once the readers are done, a running backfill stops between days. \
-            --also-backfill adds a backfill loop of other games, which runs alongside (their lock is another).
+            backfill starts first, the refresh a second later and waits it out, and a 1 s pause between runs lets \
+            the other one in. Each writer completes at least one run; once the readers are done, a running \
+            backfill stops between days. --also-backfill adds a backfill loop of other games, which runs alongside \
+            (their lock is another); --no-writers runs the readers alone, the latency to compare with.
 
             Exactness: no event is written, so the raw answers cannot change during the run, and a fast answer must \
             equal the raw one whenever it was taken (days being replaced are replaced by identical rows in one \
@@ -54,6 +55,9 @@ struct StressCommand: ParsableCommand {
         "Another game to backfill in a loop meanwhile (repeatable).", valueName: "game"))
     var alsoBackfill: [String] = []
 
+    @Flag(name: .customLong("no-writers"), help: "Readers alone, no backfill or refresh: the latency to compare with.")
+    var noWriters = false
+
     @Option(help: "text or json.")
     var format: String = "text"
 
@@ -65,6 +69,7 @@ struct StressCommand: ParsableCommand {
         guard sample >= 0 && sample <= queries else { throw ValidationError("--sample must be between 0 and --queries") }
         guard format == "text" || format == "json" else { throw ValidationError("--format must be text or json") }
         guard !alsoBackfill.contains(game) else { throw ValidationError("--also-backfill names --game: it is backfilled already") }
+        guard !(noWriters && !alsoBackfill.isEmpty) else { throw ValidationError("--no-writers and --also-backfill contradict each other") }
     }
 
     func run() throws {
@@ -74,7 +79,7 @@ struct StressCommand: ParsableCommand {
             let info = try store.game(game)
             let others = try alsoBackfill.map { try store.game($0) }
             let run = StressRun(url: database.url, game: info, dimensions: try store.dimensions(game: game), others: others,
-                                readers: readers, queries: queries, sample: sample, seed: seed)
+                                writers: !noWriters, readers: readers, queries: queries, sample: sample, seed: seed)
             let text = format == "text"
             return try run.run { line in if text { FileHandle.standardError.write(Data(("stress: " + line + "\n").utf8)) } }
         }
@@ -152,6 +157,7 @@ struct StressReport: Codable {
             String(format: "latency ms  p50 %.1f  p95 %.1f  p99 %.1f  max %.1f  mean %.1f",
                    latencyMs.p50, latencyMs.p95, latencyMs.p99, latencyMs.max, latencyMs.mean),
         ]
+        if writers.isEmpty { lines.append("writers     none") }
         for (index, w) in writers.enumerated() {
             lines.append((index == 0 ? "writers     " : "            ") + String(
                 format: "%@ %@: %@%@, %d days (%d level events), %@, %.1f s%@", w.task, w.game, Self.count(w.runs, "run"),
@@ -178,6 +184,8 @@ struct StressRun: Sendable {
     var game: GameInfo
     var dimensions: GameDimensions
     var others: [GameInfo]
+    /// False: readers alone (the baseline).
+    var writers: Bool
     var readers: Int
     var queries: Int
     var sample: Int
@@ -190,14 +198,14 @@ struct StressRun: Sendable {
     func run(log: @escaping @Sendable (String) -> Void) throws -> StressReport {
         // Every connection is opened before any thread starts: a refused connection fails the run at once.
         let readerStores = try (0..<readers).map { _ in Handoff(try LevelFunnelStore(url: url)) }
-        var writerTasks = [WriterTask(kind: .backfill, game: game), WriterTask(kind: .refresh, game: game)]
+        var writerTasks = writers ? [WriterTask(kind: .backfill, game: game), WriterTask(kind: .refresh, game: game)] : []
         writerTasks += others.map { WriterTask(kind: .backfill, game: $0) }
         let writerStores = try writerTasks.map { _ in Handoff(try LevelFunnelStore(url: url)) }
 
         let board = StressBoard(readers: readers)
         let readerGroup = DispatchGroup(), writerGroup = DispatchGroup()
-        log("\(readers) readers x \(queries) fast queries on \(game.id) while "
-            + writerTasks.map { "\($0.kind.rawValue) \($0.game.id)" }.joined(separator: ", ") + " loop")
+        log("\(readers) readers x \(queries) fast queries on \(game.id)" + (writerTasks.isEmpty ? ", no writers" : " while "
+            + writerTasks.map { "\($0.kind.rawValue) \($0.game.id)" }.joined(separator: ", ") + " loop"))
         for (index, store) in readerStores.enumerated() {
             readerGroup.enter()
             Thread { [self] in
@@ -208,12 +216,17 @@ struct StressRun: Sendable {
         for (task, store) in zip(writerTasks, writerStores) {
             writerGroup.enter()
             Thread {
+                // The backfill takes the game's lock first; the daily job fires a moment later and waits for it.
+                if task.kind == .refresh { Thread.sleep(forTimeInterval: StressRun.pauseSeconds) }
                 board.record(writer: task.loop(store.value, board: board, log: log))
                 writerGroup.leave()
             }.start()
         }
+        // The raw checks wait for the readers' last fast query (writers stop only after it too): raw queries
+        // would otherwise slow the readers still timing theirs.
+        board.waitForReaders()
         writerGroup.wait()
-        log("writers stopped; re-running \(board.samples) sampled answers on the raw path")
+        log((writerTasks.isEmpty ? "" : "writers stopped; ") + "re-running \(board.samples) sampled answers on the raw path")
         let checkStart = ContinuousClock.now
         board.releaseChecks()
         readerGroup.wait()
@@ -398,7 +411,10 @@ final class StressBoard: @unchecked Sendable {
         condition.withLock {
             sampled += samples
             readersLeft -= 1
-            if readersLeft == 0 { readersEnd = .now }
+            if readersLeft == 0 {
+                readersEnd = .now
+                condition.broadcast()
+            }
             return readersLeft == 0
         }
     }
@@ -411,6 +427,10 @@ final class StressBoard: @unchecked Sendable {
             checksReleased = true
             condition.broadcast()
         }
+    }
+
+    func waitForReaders() {
+        condition.withLock { while readersLeft > 0 { condition.wait() } }
     }
 
     func waitForChecks() {

@@ -58,7 +58,8 @@ import TestSupport
         #expect(status?.aggregatedDays == 10 && status?.liveDays == 0)
     }
 
-    /// The text report names every figure, and a game without events is a one-line error.
+    /// The text report names every figure, readers run alone with --no-writers, and a game without events is a
+    /// one-line error.
     @Test func textReportAndUnknownGame() throws {
         let database = try TestDatabase.fresh("clistresstext")
         let store = try LevelFunnelStore(url: database.url)
@@ -76,6 +77,13 @@ import TestSupport
         #expect(lines.contains { $0.hasPrefix("sample      1 answer ") && $0.contains(": 0 differed") })
         #expect(lines.last?.hasPrefix("result      ok") == true)
         #expect(run.stderr.contains("stress: readers done"))
+
+        // Readers alone: no writer line but "none", the same checks.
+        let alone = try CLITests.levelfunnel(["stress", "--game", "stresst", "--readers", "2", "--queries", "4", "--sample", "2",
+                                              "--no-writers", "--database-url", database.url])
+        #expect(alone.status == 0, "\(alone.stdout)\n\(alone.stderr)")
+        #expect(alone.stdout.contains("\nwriters     none\n"))
+        #expect(alone.stdout.contains("sample      4 answers (0 taken during writes) re-run on the raw path: 0 differed"))
 
         let unknown = try CLITests.levelfunnel(["stress", "--game", "nope", "--database-url", database.url])
         #expect(unknown.status == 1)
