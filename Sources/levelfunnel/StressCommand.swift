@@ -18,8 +18,9 @@ struct StressCommand: ParsableCommand {
             transaction per day, so readers meet days being replaced), in a loop; and the daily job (a refresh as \
             on the game's last day: that day and the one before re-aggregated, the last 7 days' fingerprints \
             read), in a loop. Both take the game's aggregation lock, so they take turns, as in production: the \
-            backfill starts first, the refresh a second later and waits it out, and a 1 s pause between runs lets \
-            the other one in. Each writer completes at least one run; once the readers are done, a running \
+            refresh starts first, as when an admin starts a backfill while the daily job runs; the backfill, a \
+            second later, waits it out (a refresh is short, so the readers meet both); a 1 s pause between runs \
+            lets the other one in. Each writer completes at least one run; once the readers are done, a running \
             backfill stops between days. --also-backfill adds a backfill loop of other games, which runs alongside \
             (their lock is another); --no-writers runs the readers alone, the latency to compare with.
 
@@ -216,8 +217,9 @@ struct StressRun: Sendable {
         for (task, store) in zip(writerTasks, writerStores) {
             writerGroup.enter()
             Thread {
-                // The backfill takes the game's lock first; the daily job fires a moment later and waits for it.
-                if task.kind == .refresh { Thread.sleep(forTimeInterval: StressRun.pauseSeconds) }
+                // The daily job takes the game's lock first (it is short: the readers see both writers at work);
+                // the backfill, started a moment later, waits for it.
+                if task.kind == .backfill && task.game.id == game.id { Thread.sleep(forTimeInterval: StressRun.pauseSeconds) }
                 board.record(writer: task.loop(store.value, board: board, log: log))
                 writerGroup.leave()
             }.start()
