@@ -35,7 +35,7 @@ test: setup ## Run every test against a private PostgreSQL.
 
 bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)
-	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1 60 4 100 1
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1 60 4 300 1
 
 stress: build ## The same at 10x (50K players, ~3.7M level events), then 10 readers x 500 fast queries during a backfill and refresh.
 	@$(PG) start $(BENCH_DB)
