@@ -247,10 +247,13 @@ struct StressRun: Sendable {
             let start = ContinuousClock.now
             do {
                 let answer = try store.funnel(query, source: .fast)
-                report.latencies.append((ContinuousClock.now - start).secondsValue * 1000)
-                if answer.source != .fast {
+                let milliseconds = (ContinuousClock.now - start).secondsValue * 1000
+                guard answer.source == .fast else {
                     report.errors.append("\(label(query)): answered by \(answer.source.rawValue), not fast")
-                } else if every > 0 && number % every == 0 && report.samples.count < sample {
+                    continue
+                }
+                report.latencies.append(milliseconds)
+                if every > 0 && number % every == 0 && report.samples.count < sample {
                     report.samples.append((query, answer.levels, writing || board.isWriting))
                 }
             } catch {
