@@ -214,13 +214,13 @@ struct StressRun: Sendable {
                 readerGroup.leave()
             }.start()
         }
-        for (task, store) in zip(writerTasks, writerStores) {
+        for (index, (task, store)) in zip(writerTasks, writerStores).enumerated() {
             writerGroup.enter()
             Thread {
                 // The daily job takes the game's lock first (it is short: the readers see both writers at work);
                 // the backfill, started a moment later, waits for it.
                 if task.kind == .backfill && task.game.id == game.id { Thread.sleep(forTimeInterval: StressRun.pauseSeconds) }
-                board.record(writer: task.loop(store.value, board: board, log: log))
+                board.record(writer: index, task.loop(store.value, board: board, log: log))
                 writerGroup.leave()
             }.start()
         }
@@ -397,7 +397,7 @@ final class StressBoard: @unchecked Sendable {
     private var sampled = 0
     private var checksReleased = false
     private var readers: [Int: ReaderReport] = [:]
-    private var writers: [StressReport.Writer] = []
+    private var writers: [Int: StressReport.Writer] = [:]
 
     init(readers: Int) { readersLeft = readers }
 
@@ -406,7 +406,8 @@ final class StressBoard: @unchecked Sendable {
     /// From the board's creation until the last reader finished its fast queries.
     var readersSeconds: Double { condition.withLock { ((readersEnd ?? .now) - start).secondsValue } }
     var readerReports: [Int: ReaderReport] { condition.withLock { readers } }
-    var writerReports: [StressReport.Writer] { condition.withLock { writers } }
+    /// In the order the writers were started.
+    var writerReports: [StressReport.Writer] { condition.withLock { writers.sorted { $0.key < $1.key }.map(\.value) } }
 
     /// Answers the readers kept for the raw checks, once they are done.
     var samples: Int { condition.withLock { sampled } }
@@ -443,7 +444,7 @@ final class StressBoard: @unchecked Sendable {
     }
 
     func record(reader index: Int, _ report: ReaderReport) { condition.withLock { readers[index] = report } }
-    func record(writer report: StressReport.Writer) { condition.withLock { writers.append(report) } }
+    func record(writer index: Int, _ report: StressReport.Writer) { condition.withLock { writers[index] = report } }
 }
 
 /// Hands a connection opened on one thread to the one thread that uses it from then on.
