@@ -37,15 +37,15 @@ test: setup ## Run every test against a private PostgreSQL.
 	@psql -X -q "$$($(PG) url postgres)" -c 'DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)' -c 'CREATE DATABASE $(TEST_DB)'
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test
 
-bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes.
+bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)
-	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1 60 4 300 1
 
-stress: build ## The same at 10x (50K players, ~3.7M level events); about 5 minutes.
+stress: build ## The same at 10x (50K players, ~3.7M level events), then 10 readers x 500 fast queries during a backfill and refresh.
 	@$(PG) start $(BENCH_DB)
-	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 10
+	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 10 60 10 500 3
 
-scale: build ## The same at 100x (500K players, 30 days, ~29M level events, 15 GB); 30-60 minutes. Not in CI.
+scale: build ## The pipeline at 100x (500K players, 30 days, ~29M level events, 15 GB); 30-60 minutes. Not in CI.
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
 

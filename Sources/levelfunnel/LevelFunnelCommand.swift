@@ -14,8 +14,9 @@ struct LevelFunnelCommand: ParsableCommand {
             and without that, libpq's defaults (PGHOST, PGPORT, PGUSER, PGDATABASE, ~/.pgpass).
             """,
         subcommands: [
-            TuiCommand.self, MigrateCommand.self, RolesCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self, VerifyCommand.self,
-            AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self, BenchCommand.self,
+            TuiCommand.self, MigrateCommand.self, RolesCommand.self, GenerateCommand.self, GamesCommand.self, QueryCommand.self,
+            VerifyCommand.self, AggregateCommand.self, BackfillCommand.self, RefreshCommand.self, ScheduleCommand.self,
+            BenchCommand.self, StressCommand.self,
         ],
         defaultSubcommand: TuiCommand.self
     )
