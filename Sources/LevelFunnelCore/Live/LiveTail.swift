@@ -32,17 +32,16 @@ enum LiveTail {
 
     /// `$1` game, `$2`..`$3` the range: one row per day. With `lateEvents`, also whether the day holds an event
     /// the aggregation may not have seen: received after it began, or received just before and inserted by a
-    /// transaction its snapshot did not see. That part reads `events` (only the events received since the last
-    /// refresh, through `(game_id, received_at)`), so roles without access to `events` use the other form.
+    /// transaction its snapshot did not see. That part reads `events` (only the events received since `$4`, the
+    /// game's `RefreshSQL.receivedFloor`, through `(game_id, received_at)`), so roles without access to `events`
+    /// use the other form.
     static func dayStatesSQL(lateEvents: Bool) -> String {
         let late = lateEvents ? """
             SELECT DISTINCT a.date
               FROM events e
               JOIN aggregated_days a ON a.game_id = e.game_id AND a.date = (e.occurred_at AT TIME ZONE 'UTC')::date
              WHERE e.game_id = $1
-               AND e.received_at > coalesce((SELECT received_through FROM refresh_watermarks WHERE game_id = $1),
-                                            (SELECT min(aggregated_at) FROM aggregated_days WHERE game_id = $1))
-                                   - make_interval(secs => \(inFlightSeconds))
+               AND e.received_at > $4::timestamptz - make_interval(secs => \(inFlightSeconds))
                AND e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
                AND e.occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
                AND (e.received_at > a.aggregated_at
@@ -65,7 +64,9 @@ enum LiveTail {
 
     static func dayStates(game: String, range: DayRange, lookForLateEvents: Bool,
                           _ db: PostgresConnection) throws -> [DayState] {
-        try db.query(dayStatesSQL(lateEvents: lookForLateEvents), [game, range.from, range.to]).map { row in
+        var parameters: [any PostgresEncodable] = [game, range.from, range.to]
+        if lookForLateEvents { parameters.append(try RefreshSQL.receivedFloor(game: game, db)) }
+        return try db.query(dayStatesSQL(lateEvents: lookForLateEvents), parameters).map { row in
             DayState(day: try row.decode(Day.self, at: 0), aggregated: try row.decode(Bool.self, at: 1),
                      stale: try row.decode(Bool.self, at: 2), late: try row.decode(Bool.self, at: 3))
         }

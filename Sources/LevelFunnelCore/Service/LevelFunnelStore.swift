@@ -278,7 +278,8 @@ public final class LevelFunnelStore {
     /// Days of the game's history that were never aggregated or are stale, and days holding events received
     /// after their aggregation; only events received since the last refresh (less the margin) are read.
     private func staleDays(_ info: GameInfo, marginSeconds: Double) throws -> [Day] {
-        try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay, info.lastDay, marginSeconds])
+        try db.query(RefreshSQL.daysNeedingWork,
+                     [info.id, info.firstDay, info.lastDay, marginSeconds, try RefreshSQL.receivedFloor(game: info.id, db)])
             .map { try $0.decode(Day.self, at: 0) }
     }
 
