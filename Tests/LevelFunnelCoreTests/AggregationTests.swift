@@ -360,6 +360,7 @@ final class ResultBox: @unchecked Sendable {
         #expect(try reader.canWrite() == false)
         let fast = try reader.funnel(FunnelQuery(game: "g", range: .single(Day(iso: "2026-02-01")!)))
         #expect(fast.levels.first?.counts.startedPlayers == 1)
-        #expect(throws: PostgresError.self) { _ = try reader.backfill(game: "g", range: .single(Day(iso: "2026-02-01")!)) }
+        let refused = #expect(throws: AggregationFailure.self) { _ = try reader.backfill(game: "g", range: .single(Day(iso: "2026-02-01")!)) }
+        #expect(refused?.error.isInsufficientPrivilege == true && refused?.isConnectionLost == false, "\(String(describing: refused))")
     }
 }
