@@ -57,7 +57,10 @@ public struct ReconnectNotice: Sendable, CustomStringConvertible {
 
     public var description: String {
         let during = day.map { "during day \($0.iso)" } ?? "between days"
-        let seconds = { (s: Double) in s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s) }
+        let seconds = { (s: Double) in
+            let tenths = (s * 10).rounded() / 10
+            return tenths == tenths.rounded() ? "\(Int(tenths)) s" : String(format: "%.1f s", tenths)
+        }
         let reason = error.map { " (\($0))" } ?? ""
         switch step {
         case .lost:
@@ -101,7 +104,8 @@ public struct AggregationFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let what = "\(job.rawValue) \(game): " + (day.map { "day \($0.iso) failed" } ?? "failed")
-        let cause = error.description.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let cause = error.description.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         if let reconnectTimeout, reconnectTimeout > 0 {
             return "\(what): the connection was lost and could not be re-established within \(Int(reconnectTimeout.rounded())) s: \(cause)"
         }
