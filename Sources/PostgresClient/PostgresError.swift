@@ -40,8 +40,13 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     /// True when the role lacks a privilege the statement needs (SQLSTATE 42501).
     public var isInsufficientPrivilege: Bool { sqlState == "42501" }
 
-    /// True when the connection is unusable (it never opened, or it broke): open a new one.
-    public var isConnectionLost: Bool { kind == .connection }
+    /// True when the connection is unusable (it never opened, or it broke): open a new one. Besides libpq's own
+    /// connection failures, the server's "connection exception" class (`08xxx`) and the shutdown codes count: `57P01`
+    /// (a fast shutdown or restart, or `pg_terminate_backend`), `57P02` (crash recovery) and `57P03` (starting up or
+    /// shutting down), whose sessions end with the statement.
+    public var isConnectionLost: Bool {
+        kind == .connection || sqlState.map { $0.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains($0) } ?? false
+    }
 
     public var description: String {
         var text = message

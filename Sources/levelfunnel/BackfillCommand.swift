@@ -11,6 +11,13 @@ struct BackfillCommand: ParsableCommand {
             Without --game, every game with level events; without --from/--to, from the game's first event day \
             to today. Two backfills of the same game never run at once: the second waits (and says so). \
             Ctrl-C stops between days; the days done are kept.
+
+            Faults: if the database goes away mid-day (a restart), that day rolls back and the backfill reconnects \
+            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that day, for up to --reconnect-timeout \
+            seconds. A day that fails otherwise (a statement timeout, a full disk) ends that game's backfill, with \
+            one line naming the game and the day; the next game goes on.
+
+            \(CLIErrors.exitStatus)
             """)
 
     @Option(help: "Game id (repeatable). Default: every game.")
@@ -27,6 +34,8 @@ struct BackfillCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var reconnect: ReconnectOptions
+
     func run() throws {
         try CLIErrors.report {
             let fromDay = try from.map { try DateArgument.parse($0, option: "--from") }
@@ -37,9 +46,11 @@ struct BackfillCommand: ParsableCommand {
             let games = game.isEmpty ? try store.games() : try game.map { try store.game($0) }
             if games.isEmpty { print("no games with level events: nothing to backfill") }
             let interrupt = InterruptFlag.install()
-            for info in games {
+            try CLIErrors.eachGame(games, id: \.id) { info in
                 let range = try DayRange(from: fromDay ?? info.firstDay, to: toDay ?? max(Day.today, info.lastDay))
                 let bar = ProgressReporter(title: info.id, plain: plain)
+                defer { bar.finish() }
+                reconnect.configure(store, note: { bar.note($0.description) })
                 let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id),
                                                  shouldStop: { interrupt.isSet }, progress: { progress in
                     bar.update(progress)

@@ -15,6 +15,25 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// `--reconnect-timeout`, for the commands that aggregate day after day (backfill, refresh, schedule).
+struct ReconnectOptions: ParsableArguments {
+    @Option(name: .customLong("reconnect-timeout"), help: ArgumentHelp(
+        "How long to keep reconnecting when the database goes away in the middle of a day (0: fail at once).",
+        discussion: "Attempts after 1, 2, 4, 8, 8... s, counted from the first loss since the last day done.",
+        valueName: "seconds"))
+    var timeout: Double = ReconnectPolicy().timeout
+
+    func validate() throws {
+        guard timeout >= 0, timeout.isFinite else { throw ValidationError("--reconnect-timeout must be 0 or more seconds") }
+    }
+
+    /// Sets the store's reconnect policy; `note` gets each reconnect step.
+    func configure(_ store: LevelFunnelStore, note: @escaping (ReconnectNotice) -> Void) {
+        store.reconnectPolicy.timeout = timeout
+        store.onReconnect = note
+    }
+}
+
 /// `--game`, `--from`, `--to` and the filters: one funnel selection, shared by `query` and `verify`.
 struct SelectionOptions: ParsableArguments {
     @Option(help: "Game id (see `levelfunnel games`); required unless a saved view (--view) names it.")

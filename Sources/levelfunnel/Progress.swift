@@ -6,6 +6,8 @@ final class ProgressReporter {
     private let title: String
     private let interactive: Bool
     private var lastPlainPercent = -1
+    /// True while a bar is drawn on the current terminal line.
+    private var drawn = false
 
     init(title: String, plain: Bool) {
         self.title = title
@@ -21,13 +23,26 @@ final class ProgressReporter {
             let filled = Int(p.fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             write("\r\u{1B}[2K\(title) \(bar) \(String(format: "%3d%%", percent))  \(stats)")
+            drawn = true
         } else if percent / 10 != lastPlainPercent / 10 || p.daysDone == p.daysTotal {
             lastPlainPercent = percent
             write("\(title): \(p.day) \(percent)%  \(stats)\n")
         }
     }
 
-    func finish() { if interactive { write("\n") } }
+    /// Ends the bar's line (once).
+    func finish() {
+        if drawn { write("\n") }
+        drawn = false
+    }
+
+    /// A notice line (`levelfunnel: ...`) that does not end the command, on its own line: over the bar on a terminal,
+    /// which is drawn again at the next update.
+    func note(_ message: String) {
+        if drawn { write("\r\u{1B}[2K") }
+        drawn = false
+        CLIErrors.note(message)
+    }
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }

@@ -12,6 +12,13 @@ struct RefreshCommand: ParsableCommand {
             Days without events are recorded in one statement. Idempotent; run it at 02:00 UTC (see \
             `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Ctrl-C stops \
             between days; the days done are kept.
+
+            Faults: if the database goes away mid-day (a restart), that day rolls back and the refresh reconnects \
+            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that day, for up to --reconnect-timeout \
+            seconds. A day that fails otherwise (a statement timeout, a full disk) ends that game's refresh, with \
+            one line naming the game and the day; the next game goes on.
+
+            \(CLIErrors.exitStatus)
             """)
 
     @Option(help: "Game id (repeatable). Default: every game.")
@@ -39,13 +46,16 @@ struct RefreshCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var reconnect: ReconnectOptions
+
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
             try store.requireWriteAccess("refresh")
             let games = game.isEmpty ? try store.games().map(\.id) : game
             let interrupt = InterruptFlag.install()
-            for id in games {
+            reconnect.configure(store, note: { CLIErrors.note($0.description) })
+            try CLIErrors.eachGame(games, id: { $0 }) { id in
                 let summary = try store.refresh(game: id, check: try check(), onWait: Waiting.announce(id),
                                                 shouldStop: { interrupt.isSet })
                 let days = summary.days.count <= 6 || summary.days.isEmpty ? summary.days.map(\.iso).joined(separator: ", ")

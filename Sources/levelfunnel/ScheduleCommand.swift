@@ -11,7 +11,8 @@ struct ScheduleCommand: ParsableCommand {
             Refreshes every game (as `levelfunnel refresh` does) at the run time each day. At start, a run that \
             was missed while the process was down is caught up at once (a game whose day before the last run \
             time was not aggregated after that time). A game that fails is retried after 1, 2, 5 and 15 \
-            minutes, then hourly, without holding up the other games. SIGTERM or SIGINT stops it between two \
+            minutes, then hourly, without holding up the other games; a refresh that loses the database mid-run \
+            first reconnects by itself for up to --reconnect-timeout seconds and goes on from the day it was on. SIGTERM or SIGINT stops it between two \
             days of a refresh (the days done are kept; the next refresh does the rest) and it exits 0.
 
             Logs one line per game run (game, outcome, days, events, seconds, attempt, next_retry, error) and one \
@@ -41,6 +42,8 @@ struct ScheduleCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var reconnect: ReconnectOptions
+
     func validate() throws {
         _ = try time()
         if let refreshTodayEvery, refreshTodayEvery < 1 {
@@ -64,8 +67,13 @@ struct ScheduleCommand: ParsableCommand {
         let policy = DailySchedule.Policy(hour: hour, minute: minute,
                                           refreshTodayEvery: refreshTodayEvery.map { Double($0) * 60 })
         let database = self.database
+        let timeout = reconnect.timeout
         let job = DailyJob(schedule: DailySchedule(policy: policy), now: Date.init, sleep: stop.sleep(until:),
-                           shouldStop: { stop.isSet }, openStore: { try database.openStore() },
+                           shouldStop: { stop.isSet }, openStore: {
+                               let store = try database.openStore()
+                               store.reconnectPolicy.timeout = timeout
+                               return store
+                           },
                            report: { Self.log($0, logger, stop: stop) })
         job.run(runNow: now)
     }
@@ -100,6 +108,18 @@ struct ScheduleCommand: ParsableCommand {
         case .unreachable(let error, let retry):
             logger.error("run", metadata: ["outcome": "failed", "attempt": .stringConvertible(retry.attempt),
                                            "next_retry": "\(iso.string(from: retry.at))", "error": "\(error)"])
+        case .reconnecting(let notice):
+            var fields: Logger.Metadata = ["game": "\(notice.game)", "attempt": .stringConvertible(notice.attempt),
+                                           "seconds": .stringConvertible(rounded(notice.elapsed))]
+            if let day = notice.day { fields["day"] = "\(day.iso)" }
+            if let error = notice.error { fields["error"] = "\(error)" }
+            if notice.step != .reconnected { fields["retry_in"] = .stringConvertible(rounded(notice.delay)) }
+            let message = switch notice.step {
+            case .lost: "connection lost; reconnecting"
+            case .retrying: "cannot reconnect yet; retrying"
+            case .reconnected: "reconnected; going on"
+            }
+            logger.warning("\(message)", metadata: fields)
         case .waiting(let game):
             logger.notice("waiting for another backfill or refresh of the game", metadata: ["game": "\(game)"])
         case .stopped:

@@ -11,8 +11,11 @@ import TestSupport
         var stderr: String
     }
 
-    /// Runs the binary built next to this test bundle.
+    /// Runs the binary built next to this test bundle. When it is pointed at the test server, checks that it
+    /// changed or deleted no row of `events` (see ``EventsGuard``).
     static func levelfunnel(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let events = EventsGuard(arguments, environment: environment)
+        defer { events.check() }
         let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let process = Process()
         process.executableURL = directory.appendingPathComponent("levelfunnel")
@@ -30,6 +33,29 @@ import TestSupport
         process.waitUntilExit()
         return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
                    stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Every command, with the guard of ``levelfunnel(_:environment:)`` around it: none changes or deletes a row of
+    /// `events` (generate only adds rows). The guard itself sees an UPDATE that changes nothing.
+    @Test func noCommandChangesOrDeletesARowOfEvents() throws {
+        let database = try Self.loadedDatabase("clievents")
+        let url = ["--database-url", database.url]
+        let db = try database.connect()
+        let before = try EventsChecksum.of(db)
+        #expect(before.rows == 1200)
+        for args in [["migrate"], ["games"], ["backfill", "--game", "g", "--to", "2026-02-10"], ["refresh"],
+                     ["aggregate", "--game", "g", "--date", "2026-02-03"], ["verify", "--game", "g"],
+                     ["query", "--game", "g", "--source", "fast"], ["query", "--game", "g", "--source", "aggregates"],
+                     ["query", "--game", "g", "--source", "raw"], ["query", "--game", "g", "--compare-previous"],
+                     ["bench", "--game", "g", "--runs", "1"],
+                     ["generate", "--game", "more", "--players", "20", "--days", "3", "--levels", "5", "--start", "2026-02-01"]] {
+            let run = try Self.levelfunnel(args + url)
+            #expect(run.status == 0, "\(args): \(run.stderr)")
+        }
+        #expect(try EventsChecksum.of(db, upTo: before.maxId) == before)
+        #expect(try EventsChecksum.of(db).rows > before.rows)
+        try db.execute("UPDATE events SET user_id = user_id WHERE id = $1", [before.maxId])
+        #expect(try EventsChecksum.of(db, upTo: before.maxId) != before)
     }
 
     /// A migrated schema holding a small random game "g" over 2026-02-01...2026-02-10.
@@ -250,8 +276,12 @@ import TestSupport
             process.environment = env
             process.standardOutput = try FileHandle(forWritingTo: log)
             process.standardError = process.standardOutput
+            events = EventsGuard(arguments, environment: [:])
             try process.run()
         }
+
+        /// Checked when the service has ended (``terminate()``).
+        private let events: EventsGuard
 
         deinit {
             if process.isRunning { process.terminate(); process.waitUntilExit() }
@@ -275,6 +305,7 @@ import TestSupport
             kill(process.processIdentifier, SIGTERM)
             guard wait(until: { !process.isRunning }) else { return nil }
             process.waitUntilExit()
+            events.check()
             return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
         }
     }
@@ -347,5 +378,34 @@ import TestSupport
         #expect(try count() == before)
         let bad = try CLITests.levelfunnel(["generate", "--game", "x", "--players", "0", "--database-url", database.url])
         #expect(bad.status != 0 && bad.stderr.contains("--players"))
+    }
+}
+
+/// Around one run of the binary pointed at the test server (`--database-url`, or `DATABASE_URL`, under
+/// `LEVELFUNNEL_TEST_DATABASE_URL`): the checksum of `events` before, and after it ended the same — for `generate`,
+/// over the rows that were there before. Nothing to guard when `events` does not exist yet (before `migrate`) or
+/// the URL is elsewhere (a refused port, a cron line's example host).
+struct EventsGuard {
+    private let url: String?
+    private let command: String?
+    private let before: EventsChecksum?
+
+    init(_ arguments: [String], environment: [String: String]) {
+        command = arguments.first
+        let given = arguments.firstIndex(of: "--database-url").flatMap { arguments.indices.contains($0 + 1) ? arguments[$0 + 1] : nil }
+            ?? environment["DATABASE_URL"]
+        let base = try? TestDatabase.baseURL()
+        url = given.flatMap { given in base.flatMap { given.hasPrefix($0) ? given : nil } }
+        before = url.flatMap { try? EventsChecksum.of(url: $0) }
+    }
+
+    func check(sourceLocation: SourceLocation = #_sourceLocation) {
+        guard let url, let before else { return }
+        do {
+            let after = try EventsChecksum.of(url: url, upTo: command == "generate" ? before.maxId : nil)
+            #expect(after == before, "`levelfunnel \(command ?? "")` changed or deleted rows of events", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("events could not be read after `levelfunnel \(command ?? "")`: \(error)", sourceLocation: sourceLocation)
+        }
     }
 }

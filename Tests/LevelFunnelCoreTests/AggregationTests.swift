@@ -9,20 +9,7 @@ import TestSupport
 
     /// A checksum of every aggregate row of a game, to compare table contents across runs.
     static func checksum(_ db: PostgresConnection, game: String = "g") throws -> String {
-        // Cell rows are named by their tuple's values, not by tuple ids, so the sum does not depend on ids.
-        try db.query("""
-            SELECT (SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '')
-                      FROM level_metrics_daily t WHERE game_id = $1)
-                || '/' ||
-                   (SELECT count(*) || ':' || coalesce(md5(string_agg(x, '|' ORDER BY x)), '')
-                      FROM (SELECT (u.cell, u.level_funnel, u.level_funnel_version, u.platform, u.country_code,
-                                    u.app_version)::text || (r.date, r.level_id, r.starts, r.completes, r.fails,
-                                    r.users_with_boosters, r.fails_with_purchase, r.total_completion_duration,
-                                    r.completion_count, r.total_fail_duration, r.fail_count, r.started_new,
-                                    r.started_after, r.completed_new, r.completed_after)::text AS x
-                              FROM level_cells_daily r JOIN level_cell_tuples u USING (tuple_id)
-                             WHERE u.game_id = $1) c)
-            """, [game]).first!.decode(String.self, at: 0)
+        try AggregateTables.checksum(db, game: game)
     }
 
     /// Random ranges and filter combinations: every field, distinct players included, equals the raw path,

@@ -82,7 +82,7 @@ private func at(_ text: String) -> Date { ISO8601DateFormatter().date(from: text
 }
 
 /// A clock that jumps instead of sleeping.
-private final class FakeClock {
+final class FakeClock {
     var now: Date
     var sleeps: [Date] = []
     init(_ start: Date) { now = start }

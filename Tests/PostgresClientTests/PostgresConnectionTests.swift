@@ -131,6 +131,18 @@ import TestSupport
         #expect(try db.query("SELECT 1").first!.decode(Int.self, at: 0) == 1)
     }
 
+    /// A session ended by the server (shutdown, crash recovery, start-up) or a connection exception counts as a
+    /// lost connection whatever libpq's status says; a cancelled or failed statement does not.
+    @Test func serverEndedSessionsCountAsLostConnections() {
+        for state in ["57P01", "57P02", "57P03", "08006", "08003"] {
+            #expect(PostgresError(kind: .query, sqlState: state, message: "").isConnectionLost, "\(state)")
+        }
+        for state in ["57014", "53100", "55P03", "42501", nil] {
+            #expect(!PostgresError(kind: .query, sqlState: state, message: "").isConnectionLost, "\(String(describing: state))")
+        }
+        #expect(PostgresError(kind: .connection, message: "gone").isConnectionLost)
+    }
+
     @Test func connectionFailureNeverEchoesThePassword() throws {
         do {
             _ = try PostgresConnection(url: "postgresql://alice:Sup3rS3cret@127.0.0.1:1/nowhere?connect_timeout=2")

@@ -7,7 +7,9 @@ import PostgresClient
 ///
 /// Everything that touches the outside is injected — the clock, sleeping, opening a store, the refresh itself
 /// and where reports go — so the loop is tested with a fake clock and a database that refuses connections for
-/// a while. A store is opened per wake-up (and again after a failure), so a restarted database is picked up.
+/// a while. A store is opened per wake-up (and again after a failure), so a restarted database is picked up; a
+/// refresh that loses its connection mid-run reconnects by itself first (``LevelFunnelStore/reconnectPolicy``),
+/// and only fails — to be retried on the schedule — when the database stays away longer than that.
 public final class DailyJob {
     /// One structured log line.
     public enum Report: Sendable {
@@ -19,6 +21,8 @@ public final class DailyJob {
         case unreachable(error: String, retry: DailySchedule.Retry)
         /// Another backfill or refresh holds the game's lock; the refresh waits for it.
         case waiting(game: String)
+        /// The refresh lost its connection mid-run and is reconnecting (then goes on from the day it was on).
+        case reconnecting(ReconnectNotice)
         /// The loop ended because a stop was requested.
         case stopped
     }
@@ -75,7 +79,8 @@ public final class DailyJob {
         self.openStore = openStore
         self.report = report
         self.refresh = refresh ?? { store, game, today, shouldStop in
-            try store.refresh(game: game, today: today, onWait: { report(.waiting(game: game)) }, shouldStop: shouldStop)
+            store.onReconnect = { report(.reconnecting($0)) }
+            return try store.refresh(game: game, today: today, onWait: { report(.waiting(game: game)) }, shouldStop: shouldStop)
         }
     }
 
@@ -159,6 +164,7 @@ public final class DailyJob {
         switch error {
         case let error as PostgresError where error.kind == .connection: text = error.message
         case let error as LevelFunnelError: text = error.description
+        case let error as AggregationFailure: text = error.description
         default: text = String(describing: error)
         }
         return text.split(whereSeparator: \.isNewline).joined(separator: " ")

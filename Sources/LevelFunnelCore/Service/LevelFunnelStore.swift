@@ -6,21 +6,45 @@ import PostgresClient
 ///
 /// Owns one libpq connection: use a store from one thread at a time (open one store per thread).
 /// ``makeCanceller()`` aborts a long statement from another thread.
+///
+/// A backfill or refresh that loses its connection (the server restarted) opens a new one and goes on from the
+/// day it was on (see ``reconnectPolicy``); a canceller made before that cancels statements of the old connection.
 public final class LevelFunnelStore {
-    /// The underlying connection, for tools and tests that need plain SQL.
-    public let db: PostgresConnection
+    /// The underlying connection, for tools and tests that need plain SQL. A backfill or refresh replaces it with
+    /// a new one when it was lost.
+    public private(set) var db: PostgresConnection
+
+    /// How long a backfill or refresh keeps reconnecting after losing the connection (default: 60 s).
+    /// A store made with ``init(connection:)`` cannot reconnect: it does not know where the connection came from.
+    public var reconnectPolicy = ReconnectPolicy()
+
+    /// Called for each step of a reconnect (lost, retrying, reconnected), on the store's thread.
+    public var onReconnect: (ReconnectNotice) -> Void = { _ in }
+
+    /// Opens a new connection like the first one; nil for a wrapped connection.
+    private let reopen: (() throws -> PostgresConnection)?
 
     /// Connects using `url`, else `DATABASE_URL`, else libpq's defaults.
     public init(url: String? = nil) throws {
-        db = try PostgresConnection(url: url)
+        db = try Self.open(url)
+        reopen = { try Self.open(url) }
+    }
+
+    /// Wraps an open connection.
+    public init(connection: PostgresConnection) {
+        db = connection
+        reopen = nil
+    }
+
+    /// A connection with the store's session settings (on top of the ones every connection pins).
+    private static func open(_ url: String?) throws -> PostgresConnection {
+        let db = try PostgresConnection(url: url)
         // JIT off: the statements here are short, and their estimates (the `level_events` view's JSON rules are
         // opaque to the planner) made PostgreSQL spend 15-30 ms compiling a 2 ms coverage check; raw scans gain
         // nothing from it either (measured: 395 vs 399 ms on the default game).
         try db.execute("SELECT set_config('application_name', 'levelfunnel', false), set_config('jit', 'off', false)")
+        return db
     }
-
-    /// Wraps an open connection.
-    public init(connection: PostgresConnection) { db = connection }
 
     // MARK: Schema
 
@@ -193,38 +217,52 @@ public final class LevelFunnelStore {
     /// so two backfills (or a backfill and the daily job) never interleave; `onWait` is called when another
     /// session holds it, and `shouldStop` ends the wait (``LevelFunnelError/cancelled``). `progress` is called
     /// after each day; returning false stops the backfill between days (days already done stay done).
+    ///
+    /// A lost connection is re-opened (``reconnectPolicy``, reported through ``onReconnect``): the day that was
+    /// running rolled back with its session, so the backfill takes the lock again and goes on from that day.
+    /// Any other database error ends it as an ``AggregationFailure`` naming the day; the days before are done.
     public func backfill(game: String, range: DayRange, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
                          progress: (BackfillProgress) -> Bool = { _ in true }) throws -> BackfillSummary {
         try requireWriteAccess("backfill")
-        return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
-            let start = ContinuousClock.now
+        var started: ContinuousClock.Instant?   // once the lock is first held
+        var summary = BackfillSummary(game: game, range: range, daysDone: 0, events: 0, rowsWritten: 0, rowsRemoved: 0,
+                                      seconds: 0, cancelled: false)
+        var next = range.from   // every day before it is done
+        var busyDone = 0
+        try withReconnect(.backfill, game: game, onWait: onWait, shouldStop: shouldStop) { position in
+            let start = started ?? .now
+            started = start
+            guard next <= range.to else { return }
+            let rest = try DayRange(from: next, to: range.to)
             try DailyAggregation.analyzeEventsIfStale(db)
-            let busy = try DailyAggregation.busyDays(game: game, range: range, db)
-            try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
-            var summary = BackfillSummary(game: game, range: range, daysDone: range.dayCount - busy.count, events: 0,
-                                          rowsWritten: 0, rowsRemoved: 0, seconds: 0, cancelled: false)
+            let busy = try DailyAggregation.busyDays(game: game, range: rest, db)
+            try DailyAggregation.recordEmptyDays(game: game, range: rest, busy: busy, db)
+            summary.daysDone = range.from.distance(to: next) + rest.dayCount - busy.count
             for (index, day) in busy.enumerated() {
+                position.day = day
                 let done = try DailyAggregation.aggregate(game: game, day: day, db)
+                position.finishedDay()
+                next = day.adding(days: 1)
+                busyDone += 1
                 summary.daysDone += 1
                 summary.events += done.levelEvents
                 summary.rowsWritten += done.rowsWritten
                 summary.rowsRemoved += done.rowsRemoved
                 summary.seconds = (ContinuousClock.now - start).seconds
-                let perBusyDay = summary.seconds / Double(index + 1)
                 let report = BackfillProgress(
                     game: game, day: day, daysDone: summary.daysDone, daysTotal: range.dayCount,
                     events: summary.events,
                     eventsPerSecond: summary.seconds > 0 ? Double(summary.events) / summary.seconds : 0,
                     elapsedSeconds: summary.seconds,
-                    etaSeconds: perBusyDay * Double(busy.count - index - 1))
+                    etaSeconds: summary.seconds / Double(busyDone) * Double(busy.count - index - 1))
                 if (!progress(report) || shouldStop()) && index + 1 < busy.count {
                     summary.cancelled = true
                     break
                 }
             }
-            summary.seconds = (ContinuousClock.now - start).seconds
-            return summary
         }
+        summary.seconds = started.map { (ContinuousClock.now - $0).seconds } ?? 0
+        return summary
     }
 
     /// The daily job for one game: re-aggregates the days that need it — never aggregated, marked stale,
@@ -238,41 +276,63 @@ public final class LevelFunnelStore {
     /// `check` compares the fingerprint (count and id sum) of the recent days' level events with the one recorded
     /// when they were aggregated, so that events inserted with an old `received_at` (an imported backup, a
     /// replayed queue) are found too; it reads those days' events once.
+    ///
+    /// A lost connection is re-opened and the refresh goes on from the day it was on, as in ``backfill(game:range:onWait:shouldStop:progress:)``;
+    /// any other database error ends it as an ``AggregationFailure`` naming the day.
     public func refresh(game: String, today: Day = .today, check: FingerprintCheck = .days(7),
                         onWait: () -> Void = {}, shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireWriteAccess("refresh")
-        let info = try self.game(game)
-        return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
-            let start = ContinuousClock.now
-            let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
-            var needed = Set(try staleDays(info, marginSeconds: RefreshSQL.marginSeconds) + [today.adding(days: -1), today])
-            if let window = check.window(history: info.history, today: today) {
-                needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
-                    .map { try $0.decode(Day.self, at: 0) })
+        var started: ContinuousClock.Instant?   // once the lock is first held
+        var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)
+        // The plan, made once: the days to re-aggregate and the watermark's time.
+        var plan: (info: GameInfo, searchedAt: Double, needed: Set<Day>, busy: [Day])?
+        var next = 0    // index in `busy` of the first day not done
+        var earlierChanged = false
+        try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop) { position in
+            if var resumed = plan {
+                // The lost day's COMMIT may have gone through and marked later days stale: they are needed too.
+                resumed.needed.formUnion(try staleDays(resumed.info, marginSeconds: RefreshSQL.marginSeconds))
+                plan = resumed
+            } else {
+                started = .now
+                let info = try self.game(game)
+                let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
+                var needed = Set(try staleDays(info, marginSeconds: RefreshSQL.marginSeconds) + [today.adding(days: -1), today])
+                if let window = check.window(history: info.history, today: today) {
+                    needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
+                        .map { try $0.decode(Day.self, at: 0) })
+                }
+                let from = max(needed.min()!, info.firstDay)
+                let to = max(today, info.lastDay)
+                var busy: [Day] = []
+                if from <= to {
+                    let range = try DayRange(from: from, to: to)
+                    busy = try DailyAggregation.busyDays(game: game, range: range, db)
+                    summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
+                }
+                plan = (info, searchedAt, needed, busy)
             }
-            let from = max(needed.min()!, info.firstDay)
-            let to = max(today, info.lastDay)
-            var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)
-            if from <= to {
-                let range = try DayRange(from: from, to: to)
-                let busy = try DailyAggregation.busyDays(game: game, range: range, db)
-                summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
-                var earlierChanged = false
-                for day in busy where needed.contains(day) || earlierChanged {
+            let (_, searchedAt, needed, busy) = plan!
+            while next < busy.count {
+                let day = busy[next]
+                if needed.contains(day) || earlierChanged {
                     if shouldStop() { summary.stopped = true; break }
+                    position.day = day
                     let done = try DailyAggregation.aggregate(game: game, day: day, db)
+                    position.finishedDay()
                     earlierChanged = earlierChanged || done.changed
                     summary.days.append(day)
                     summary.events += done.levelEvents
                 }
+                next += 1
             }
             if !summary.stopped {
                 // Every event received before the search (less the margin) is now accounted for.
                 try db.execute(RefreshSQL.saveWatermark, [game, searchedAt])
             }
-            summary.seconds = (ContinuousClock.now - start).seconds
-            return summary
         }
+        summary.seconds = started.map { (ContinuousClock.now - $0).seconds } ?? 0
+        return summary
     }
 
     /// Days of the game's history that were never aggregated or are stale, and days holding events received
@@ -422,6 +482,77 @@ public final class LevelFunnelStore {
             return try db.withAdvisoryLock(AdvisoryLockKey.aggregation(game: game), onWait: onWait, shouldStop: shouldStop, body)
         } catch is CancellationError {
             throw LevelFunnelError.cancelled
+        }
+    }
+
+    /// Where a backfill or refresh is, for reconnecting: the day running, its attempt, and when the connection was
+    /// first lost since the last day done (the reconnect timeout counts from it).
+    struct JobPosition {
+        var day: Day?
+        var attempt = 1
+        var lostAt: ContinuousClock.Instant?
+
+        mutating func finishedDay() { self = JobPosition() }
+    }
+
+    /// Runs `body` under the game's lock. When the connection is lost, opens a new one (``reconnect(_:game:after:_:shouldStop:)``),
+    /// takes the lock again (it went with the old session) and runs `body` again: `body` keeps its progress outside,
+    /// so it goes on from the day that was running (rolled back with its session). Other database errors come out
+    /// as an ``AggregationFailure`` naming the day.
+    private func withReconnect<T>(_ job: AggregationJob, game: String, onWait: () -> Void, shouldStop: () -> Bool,
+                                  _ body: (inout JobPosition) throws -> T) throws -> T {
+        var position = JobPosition()
+        while true {
+            do {
+                return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) { try body(&position) }
+            } catch let error as PostgresError {
+                guard error.isConnectionLost || !db.isAlive else {
+                    throw AggregationFailure(job: job, game: game, day: position.day, error: error)
+                }
+                try reconnect(job, game: game, after: error, &position, shouldStop: shouldStop)
+            }
+        }
+    }
+
+    /// Replaces the lost connection with a new one, waiting 1, 2, 4, 8, 8... s between attempts (``reconnectPolicy``)
+    /// until it connects or the timeout since the first loss runs out (then throws an ``AggregationFailure``).
+    /// `shouldStop` ends the wait (``LevelFunnelError/cancelled``).
+    private func reconnect(_ job: AggregationJob, game: String, after loss: PostgresError, _ position: inout JobPosition,
+                           shouldStop: () -> Bool) throws {
+        let policy = reconnectPolicy
+        guard let reopen, policy.timeout > 0 else {
+            throw AggregationFailure(job: job, game: game, day: position.day, error: loss)
+        }
+        let lostAt = position.lostAt ?? .now
+        position.lostAt = lostAt
+        var error = loss
+        var step = ReconnectNotice.Step.lost
+        for tries in 1... {
+            let elapsed = (ContinuousClock.now - lostAt).seconds
+            guard elapsed < policy.timeout else {
+                throw AggregationFailure(job: job, game: game, day: position.day, error: error, reconnectTimeout: policy.timeout)
+            }
+            position.attempt += 1
+            let delay = min(policy.delay(tries), policy.timeout - elapsed)
+            onReconnect(ReconnectNotice(job: job, game: game, day: position.day, step: step, attempt: position.attempt,
+                                        delay: delay, elapsed: elapsed, error: error.headline))
+            let wake = ContinuousClock.now + .seconds(delay)
+            while ContinuousClock.now < wake {
+                if shouldStop() { throw LevelFunnelError.cancelled }
+                Thread.sleep(forTimeInterval: min(0.1, max(0, (wake - ContinuousClock.now).seconds)))
+            }
+            do {
+                let fresh = try reopen()
+                fresh.statementObserver = db.statementObserver
+                db = fresh
+                onReconnect(ReconnectNotice(job: job, game: game, day: position.day, step: .reconnected,
+                                            attempt: position.attempt, delay: 0,
+                                            elapsed: (ContinuousClock.now - lostAt).seconds, error: nil))
+                return
+            } catch let failed as PostgresError {
+                error = failed
+                step = .retrying
+            }
         }
     }
 
