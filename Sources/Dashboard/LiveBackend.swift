@@ -33,17 +33,31 @@ public final class LiveBackend: DashboardBackend {
         return summary
     }
 
+    /// Refreshes one game or every game; a game that fails (a timeout on one of its days) does not stop the
+    /// others: the summary names the failures, and is an error when there are any.
     public func refresh(game: String?) throws -> String {
         let ids = try game.map { [$0] } ?? store.games().map(\.id)
         var days = 0, events = 0, seconds = 0.0
+        var failures: [String] = []
         for id in ids {
-            let summary = try store.refresh(game: id)
-            days += summary.days.count
-            events += summary.events
-            seconds += summary.seconds
+            do {
+                let summary = try store.refresh(game: id)
+                days += summary.days.count
+                events += summary.events
+                seconds += summary.seconds
+            } catch let error as LevelFunnelError {
+                throw error  // a refusal or a cancellation holds for every game
+            } catch {
+                guard store.db.isAlive else { throw error }
+                failures.append(ids.count == 1 ? "\(error)" : "\(id): \(error)")
+            }
         }
         let games = ids.count == 1 ? ids[0] : "\(ids.count) games"
-        return "\(games): \(days) days re-aggregated, \(Format.count(events)) events in \(Format.duration(seconds))"
+        let done = "\(games): \(days) days re-aggregated, \(Format.count(events)) events in \(Format.duration(seconds))"
+        guard failures.isEmpty else {
+            throw BackendFailure(message: "\(done); \(failures.count) failed: \(failures.joined(separator: "; "))")
+        }
+        return done
     }
 
     public func verify(_ query: FunnelQuery) throws -> VerifyReport { try store.verify(query) }
