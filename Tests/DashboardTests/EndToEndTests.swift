@@ -253,7 +253,7 @@ struct EndToEndTests {
         let names = try E2E.launch(url: url, environment: ["LANG": "C", "LC_ALL": "C"], game: E2E.namesGame)
         try names.waitFor("data as of")
         try names.send("f")
-        try names.waitFor("Filter - Funnel (f)")
+        try names.waitFor { $0.contains("Filter - Funnel (f)") && $0.contains("o plain") }
         let pane = try names.captureLineDrawing().components(separatedBy: "\n")
         #expect(pane.contains { $0.contains("│ o ?and? \"q\"   ") }, "\(pane.joined(separator: "\n"))")
         #expect(pane.contains { $0.contains("│ o ??????   ") })
@@ -271,7 +271,8 @@ struct EndToEndTests {
         let tui = try E2E.launch(url: url, game: E2E.namesGame)
         try tui.waitFor("data as of")
         try tui.send("f")
-        let pane = try tui.waitFor("Filter · Funnel (f)")
+        // The pane can be painted before the game's filter values arrive: wait for them (a frame without them fails).
+        let pane = try tui.waitFor { $0.contains("Filter · Funnel (f)") && $0.contains("○ plain") }
         #expect(pane.contains("○ ñandú \"q\""))
         #expect(pane.contains("○ ライブ"))
         try tui.send("Escape", "q")
@@ -298,7 +299,7 @@ struct EndToEndTests {
         #expect(screen.allSatisfy { $0.isASCII || "│─┌┐└┘".contains($0) }, "\(screen)")
         #expect(Set(E2E.ruleColumns(screen).values) == [7])
         try tui.send("p")
-        try tui.waitFor("Filter - Platform (p)")
+        try tui.waitFor { $0.contains("Filter - Platform (p)") && $0.contains("| o ") }
         let pane = try tui.captureLineDrawing().components(separatedBy: "\n")
         #expect(pane[2].hasPrefix(" ┌─ Filter - Platform (p) ───"), "\(pane.joined(separator: "\n"))")
         #expect(pane[5].hasPrefix(" │ * All "))
