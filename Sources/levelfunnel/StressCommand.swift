@@ -237,7 +237,8 @@ struct StressRun: Sendable {
 
     /// One reader: its fast queries (timed), then, once the writers have stopped, its sampled answers on the raw path.
     private func read(_ store: LevelFunnelStore, index: Int, board: StressBoard, log: @Sendable (String) -> Void) -> ReaderReport {
-        var random = StressRandom(seed: seed, stream: UInt64(index))
+        // Seeded per reader: the same seed gives every reader the same queries, run after run.
+        var random = SplitMix64(seed: SplitMix64.derive(seed, stream: UInt64(index)))
         var report = ReaderReport()
         // Samples evenly spread over the reader's queries, so that some are taken early and some late in the run.
         let every = sample > 0 ? queries / sample : 0
@@ -283,7 +284,7 @@ struct StressRun: Sendable {
 
     /// A range of one day, a week, 30 days, the whole history or any span, anywhere in the history; each dimension
     /// filtered with probability 0.3 on one of its values (a funnel version only under a funnel).
-    private func randomQuery(_ random: inout StressRandom) -> FunnelQuery {
+    private func randomQuery(_ random: inout SplitMix64) -> FunnelQuery {
         let days = game.history.dayCount
         let length = min(days, [1, 7, 30, days, 1 + random.below(days)][random.below(5)])
         let from = game.firstDay.adding(days: random.below(days - length + 1))
@@ -451,26 +452,6 @@ final class StressBoard: @unchecked Sendable {
 final class Handoff<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
-}
-
-/// SplitMix64, seeded per reader: the same seed gives every reader the same queries, run after run.
-struct StressRandom {
-    private var state: UInt64
-
-    init(seed: UInt64, stream: UInt64) {
-        state = seed ^ ((stream + 1) &* 0xD1B5_4A32_D192_ED03)
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n (n > 0).
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
 
 extension Duration {

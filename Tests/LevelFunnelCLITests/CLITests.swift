@@ -17,22 +17,11 @@ import TestSupport
         let events = EventsGuard(arguments, environment: environment)
         defer { events.check() }
         let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let process = Process()
-        process.executableURL = directory.appendingPathComponent("levelfunnel")
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "DATABASE_URL")
         env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+        let done = try Subprocess.run(directory.appendingPathComponent("levelfunnel"), arguments, environment: env)
+        return Run(status: done.status, stdout: done.stdout, stderr: done.stderr)
     }
 
     /// Every command, with the guard of ``levelfunnel(_:environment:)`` around it: none changes or deletes a row of

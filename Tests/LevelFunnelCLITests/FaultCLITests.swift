@@ -261,26 +261,15 @@ final class PrivateCluster {
     /// Runs `scripts/pg.sh ARGS` on this cluster; throws with its stderr when it fails.
     @discardableResult
     func run(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script] + arguments
         var env = ProcessInfo.processInfo.environment
         // Its own directory (data, socket, log); the port only names the socket file in it.
         env["LEVELFUNNEL_PG_DIR"] = directory
         env["LEVELFUNNEL_PG_PORT"] = "54330"
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LevelFunnelError.invalidInput("scripts/pg.sh \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): "
-                                                + String(decoding: stderr, as: UTF8.self))
+        let done = try Subprocess.run(URL(fileURLWithPath: "/bin/bash"), [script] + arguments, environment: env)
+        guard done.status == 0 else {
+            throw LevelFunnelError.invalidInput("scripts/pg.sh \(arguments.joined(separator: " ")) failed (\(done.status)): \(done.stderr)")
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return done.stdout
     }
 
     /// Stops the cluster (if it runs) and deletes its directory.

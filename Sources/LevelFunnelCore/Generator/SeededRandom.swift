@@ -1,21 +1,22 @@
 /// SplitMix64: a tiny, fast, seedable generator (Steele, Lea & Flood), good enough for synthetic data.
 ///
 /// Every player of the generator owns one, seeded from the run's seed and the player's index, so that a
-/// player's history does not depend on the order in which players are simulated.
-struct SplitMix64 {
+/// player's history does not depend on the order in which players are simulated. `levelfunnel stress` draws its
+/// readers' queries from it too.
+public struct SplitMix64 {
     var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
     /// A seed derived from `seed` and a stream number, well mixed so that neighbouring streams differ.
-    static func derive(_ seed: UInt64, stream: UInt64) -> UInt64 {
+    public static func derive(_ seed: UInt64, stream: UInt64) -> UInt64 {
         var r = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
         _ = r.next()
         return r.next()
     }
 
     @inline(__always)
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -29,7 +30,7 @@ struct SplitMix64 {
 
     /// Uniform in 0..<n (n > 0); the tiny bias of the multiply-shift method does not matter here.
     @inline(__always)
-    mutating func below(_ n: Int) -> Int {
+    public mutating func below(_ n: Int) -> Int {
         Int(truncatingIfNeeded: ((next() >> 32) &* UInt64(truncatingIfNeeded: n)) >> 32)
     }
 
