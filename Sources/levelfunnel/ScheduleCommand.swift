@@ -58,6 +58,11 @@ struct ScheduleCommand: ParsableCommand {
                                  url: database.url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]))
             return
         }
+        // A role that may not aggregate is told at once rather than failing every game every hour. A database that
+        // cannot be reached yet is not refused: the service waits for it.
+        if let store = try? database.openStore(), let refusal = (try? store.accessRights())?.writeRefusal("schedule") {
+            throw CLIErrors.fail(refusal.description, code: 1)
+        }
         let stop = StopSignals.install()
         let format = logFormat
         let logger = Logger(label: "levelfunnel.schedule") { _ in LineLogHandler(format: format) }

@@ -57,7 +57,8 @@ import TestSupport
                              (["verify", "--game", "g"], "verify needs read access to events: ask for levelfunnel_writer"),
                              (["backfill", "--game", "g"], "backfill needs read access to events and write access to the aggregates"),
                              (["refresh"], "refresh needs read access to events and write access to the aggregates"),
-                             (["aggregate", "--game", "g", "--date", "2026-02-03"], "aggregate needs read access to events")] {
+                             (["aggregate", "--game", "g", "--date", "2026-02-03"], "aggregate needs read access to events"),
+                             (["schedule", "--now"], "schedule needs read access to events and write access to the aggregates")] {
             let refused = try run(args, as: readerLogin)
             #expect(refused.status == 1, "\(args): \(refused.stdout)")
             #expect(refused.stderr.contains(line), "\(args): \(refused.stderr)")
