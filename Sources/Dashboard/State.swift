@@ -174,7 +174,9 @@ public struct DashboardState: Sendable {
     /// for the current one failed); true when they match, or when nothing is shown yet.
     public var resultMatchesRequest: Bool {
         guard let result else { return true }
-        return result.query == query && result.source == source
+        // A fast query answered from the aggregates alone (a role without access to events) is the view asked for.
+        let sameSource = result.source == source || (source == .fast && result.source == .aggregates)
+        return result.query == query && sameSource
     }
 
     /// Rows of the table body on screen.

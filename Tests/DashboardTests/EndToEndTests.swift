@@ -77,6 +77,8 @@ struct EndToEndTests {
         #expect(first.contains("e2e │ 2026-01-01 → 2026-01-14 (whole history) │ no filters │"))
         #expect(E2E.tableRows(first).count == E2E.levels)
         #expect(!first.contains("cannot list games"))
+        #expect(first.contains("│ aggregates only (no access to events) │"))
+        #expect(!first.contains("not the view asked for"))
 
         try tui.send("p", "Down", "Enter")
         let filtered = try tui.waitFor { $0.contains("platform=") && !$0.contains("loading") }

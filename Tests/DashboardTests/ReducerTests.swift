@@ -320,7 +320,8 @@ struct ReducerTests {
     /// reason and no effect; the fast view, the status view and the filters go on working.
     @Test func aReaderIsToldWhatNeedsEvents() {
         var h = Harness(backend: Fixtures.backend(access: .readerOnly))
-        #expect(h.state.result != nil)
+        #expect(h.state.result?.source == .aggregates)
+        #expect(h.state.resultMatchesRequest)
         h.effects = []
         h.press(.char("r"))
         #expect(h.state.source == .fast)
