@@ -17,7 +17,7 @@ struct RolesCommand: ParsableCommand {
             role that may create roles and grant on the tables (the owner, a superuser).
             """)
 
-    @Flag(help: "Print the SQL instead of running it (for a DBA to review and apply).")
+    @Flag(help: "Print the SQL instead of running it (for a DBA to review and apply); connects only to read the schema and database names.")
     var print = false
 
     @Option(help: ArgumentHelp("Name of the read-only role.", valueName: "role"))
@@ -37,8 +37,7 @@ struct RolesCommand: ParsableCommand {
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
-            let roles = try AccessRoles(reader: reader, writer: writer, schema: try store.currentSchema(),
-                                        database: store.databaseName)
+            let roles = try store.accessRoles(reader: reader, writer: writer)
             if print {
                 let grants = readers.map { AccessRoles.grant(roles.reader, to: $0) } + writers.map { AccessRoles.grant(roles.writer, to: $0) }
                 Swift.print("BEGIN;")

@@ -15,7 +15,8 @@ struct TestRoles {
     init(_ h: Harness) throws {
         let schema = h.database.schema
         database = h.database
-        roles = try AccessRoles(reader: "lfr_\(schema)", writer: "lfw_\(schema)", schema: schema, database: h.store.databaseName)
+        roles = try h.store.accessRoles(reader: "lfr_\(schema)", writer: "lfw_\(schema)")
+        #expect(roles.schema == schema)
         readerLogin = "lfrl_\(schema)"
         writerLogin = "lfwl_\(schema)"
         for login in [readerLogin, writerLogin] { try h.db.execute("CREATE ROLE \"\(login)\" LOGIN") }

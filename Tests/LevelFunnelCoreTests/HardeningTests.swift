@@ -155,12 +155,12 @@ import TestSupport
         try h.db.execute("GRANT INSERT ON level_metrics_daily, aggregated_days TO \"\(role)\"")
         let url = h.database.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
         let partial = try LevelFunnelStore(url: url)
-        #expect(try partial.canWrite() == false)
+        #expect(try partial.accessRights().canWrite == false)
         for (table, privileges) in AccessRoles.writerPrivileges {
             try h.db.execute("GRANT \(privileges.joined(separator: ", ")) ON \(table) TO \"\(role)\"")
         }
         let full = try LevelFunnelStore(url: url)
-        #expect(try full.canWrite())
+        #expect(try full.accessRights().canWrite)
         _ = try full.backfill(game: "g", range: .single(Self.day))
         _ = try full.refresh(game: "g", today: Self.day)
         #expect(try full.funnel(FunnelQuery(game: "g", range: .single(Self.day))).levels.first?.counts.startedPlayers == 1)

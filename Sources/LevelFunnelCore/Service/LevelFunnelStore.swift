@@ -87,12 +87,11 @@ public final class LevelFunnelStore {
                 case .aggregates:
                     return try aggregatesOnly(query, today: today)
                 case .fast:
-                    do {
-                        return try hybrid(query, today: today)
-                    } catch let error as PostgresError where error.isInsufficientPrivilege {
-                        answeredBy = .aggregates
-                        return try aggregatesOnly(query, today: today, canReadEvents: false)
-                    }
+                    let (answer, fromAggregates) = try eventsElseAggregates(
+                        { try hybrid(query, today: today) },
+                        { try aggregatesOnly(query, today: today, canReadEvents: false) })
+                    if fromAggregates { answeredBy = .aggregates }
+                    return answer
                 }
             }
         }
@@ -127,13 +126,9 @@ public final class LevelFunnelStore {
     /// stale when the role may read `events`), never filled in.
     /// `canReadEvents` false skips the attempt (the caller already met the refusal).
     private func aggregatesOnly(_ query: FunnelQuery, today: Day, canReadEvents: Bool = true) throws -> ([LevelCounts], Coverage) {
-        var states: [LiveTail.DayState]?
-        if canReadEvents {
-            do {
-                states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
-            } catch let error as PostgresError where error.isInsufficientPrivilege {}
-        }
-        let days = try states ?? LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db)
+        let days = try eventsElseAggregates(
+            { try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: canReadEvents, db) },
+            { try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db) }).answer
         let stale = days.filter { $0.aggregated && ($0.stale || $0.late) }.count
         let missing = days.filter { !$0.aggregated }.count
         return (try FastFunnel.counts(query, db),
@@ -163,24 +158,25 @@ public final class LevelFunnelStore {
     /// A role that may not read `events` gets the games and history spans of the aggregates
     /// (``GameInfo/fromAggregatesOnly``): days not aggregated yet are not part of them.
     public func games() throws -> [GameInfo] {
-        try withSchemaCheck {
-            let fromAggregates = try !accessRights().canReadEvents
-            return try db.query(fromAggregates ? GameSQL.gamesFromAggregates : GameSQL.gamesWithLevelEvents).map { row in
-                GameInfo(id: try row.decode(String.self, at: 0),
-                         firstDay: try row.decode(Day.self, at: 1),
-                         lastDay: try row.decode(Day.self, at: 2),
-                         aggregatedLevelEvents: try row.decode(Int?.self, at: 3),
-                         fromAggregatesOnly: fromAggregates)
-            }
+        let (rows, fromAggregates) = try withSchemaCheck {
+            try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents) }, { try db.query(GameSQL.gamesFromAggregates) })
+        }
+        return try rows.map { row in
+            GameInfo(id: try row.decode(String.self, at: 0),
+                     firstDay: try row.decode(Day.self, at: 1),
+                     lastDay: try row.decode(Day.self, at: 2),
+                     aggregatedLevelEvents: try row.decode(Int?.self, at: 3),
+                     fromAggregatesOnly: fromAggregates)
         }
     }
 
     /// The game's history (from the aggregates for a role that may not read `events`), or
     /// ``LevelFunnelError/unknownGame(_:)``.
     public func game(_ id: String) throws -> GameInfo {
-        let fromAggregates = try !accessRights().canReadEvents
-        let sql = fromAggregates ? GameSQL.gameSpanFromAggregates : GameSQL.gameSpan
-        guard let row = try withSchemaCheck({ try db.query(sql, [id]).first }),
+        let (rows, fromAggregates) = try withSchemaCheck {
+            try eventsElseAggregates({ try db.query(GameSQL.gameSpan, [id]) }, { try db.query(GameSQL.gameSpanFromAggregates, [id]) })
+        }
+        guard let row = rows.first,
               let first = try row.decode(Day?.self, at: 0),
               let last = try row.decode(Day?.self, at: 1)
         else { throw LevelFunnelError.unknownGame(id) }
@@ -191,7 +187,9 @@ public final class LevelFunnelStore {
     /// that may read them).
     public func dimensions(game: String) throws -> GameDimensions {
         var rows = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]) }
-        if rows.isEmpty, try accessRights().canReadEvents { rows = try db.query(GameSQL.dimensionsFromEvents, [game]) }
+        if rows.isEmpty {
+            rows = try eventsElseAggregates({ try db.query(GameSQL.dimensionsFromEvents, [game]) }, { rows }).answer
+        }
         return GameDimensions(tuples: try rows.map { row in
             var tuple: [Dimension: String] = [:]
             for dimension in Dimension.allCases { tuple[dimension] = try row.decode(String?.self, column: dimension.column) }
@@ -377,10 +375,6 @@ public final class LevelFunnelStore {
             .first?.decode(Double?.self, at: 0).map { Date(timeIntervalSince1970: $0) }
     }
 
-    /// True when this connection may do everything backfill and refresh do: read `events`, write every
-    /// aggregate table, create the temporary table of a day's players, on a server that accepts writes.
-    public func canWrite() throws -> Bool { try accessRights().canWrite }
-
     /// What this role may do: read `events`, write the aggregates, on a server that accepts writes.
     public func accessRights() throws -> AccessRights {
         // One privilege per call: `has_table_privilege(t, 'INSERT, DELETE')` is true when *any* of them is held.
@@ -409,9 +403,13 @@ public final class LevelFunnelStore {
         }
     }
 
-    /// The schema holding levelfunnel's tables on this connection (the first of the search path that exists).
-    public func currentSchema() throws -> String {
-        try db.query("SELECT current_schema()::text").one().decode(String.self, at: 0)
+    /// The reader and writer roles (default names unless given) for the schema and database of this connection.
+    public func accessRoles(reader: String = AccessRoles.defaultReader,
+                            writer: String = AccessRoles.defaultWriter) throws -> AccessRoles {
+        try requireSchema()
+        let row = try db.query("SELECT current_schema()::text, current_database()::text").one()
+        return try AccessRoles(reader: reader, writer: writer, schema: try row.decode(String.self, at: 0),
+                               database: try row.decode(String.self, at: 1))
     }
 
     /// Size on disk (table, indexes and TOAST) and estimated row count of the events and aggregate tables.
@@ -467,6 +465,18 @@ public final class LevelFunnelStore {
 
     private func requireKnownGame(_ game: String) throws { _ = try self.game(game) }
 
+
+    /// The answer of `events` (which reads them); for a role refused them, the answer of `aggregates`, and `true`.
+    /// One mechanism for everything a reader gets from the aggregates alone: no privilege query on the way, so a
+    /// role that may read events pays nothing for it.
+    private func eventsElseAggregates<T>(_ events: () throws -> T,
+                                         _ aggregates: () throws -> T) throws -> (answer: T, fromAggregates: Bool) {
+        do {
+            return (try events(), false)
+        } catch let error as PostgresError where error.isInsufficientPrivilege {
+            return (try aggregates(), true)
+        }
+    }
 
     /// Runs `body`, which reads `events`; a permission error becomes the one-line refusal of `action`.
     private func readingEvents<T>(_ action: String, _ body: () throws -> T) throws -> T {
