@@ -33,8 +33,9 @@ public final class LiveBackend: DashboardBackend {
         return summary
     }
 
-    /// Refreshes one game or every game; a game that fails (a timeout on one of its days) does not stop the
-    /// others: the summary names the failures, and is an error when there are any.
+    /// Refreshes one game or every game; a game that fails on its own (a timeout on one of its days: an
+    /// ``AggregationFailure`` that is not a lost database, the rule of the CLI's `refresh`) does not stop the others:
+    /// the summary names the failures, and is an error when there are any.
     public func refresh(game: String?) throws -> String {
         let ids = try game.map { [$0] } ?? store.games().map(\.id)
         var days = 0, events = 0, seconds = 0.0
@@ -45,11 +46,8 @@ public final class LiveBackend: DashboardBackend {
                 days += summary.days.count
                 events += summary.events
                 seconds += summary.seconds
-            } catch let error as LevelFunnelError {
-                throw error  // a refusal or a cancellation holds for every game
-            } catch {
-                guard store.db.isAlive else { throw error }
-                failures.append(ids.count == 1 ? "\(error)" : "\(id): \(error)")
+            } catch let failure as AggregationFailure where !failure.isConnectionLost {
+                failures.append("\(failure)")
             }
         }
         let games = ids.count == 1 ? ids[0] : "\(ids.count) games"

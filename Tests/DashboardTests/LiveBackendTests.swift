@@ -28,8 +28,8 @@ import TestSupport
             Issue.record("no failure reported: \(summary)")
         } catch let failure as BackendFailure {
             #expect(failure.message.hasPrefix("2 games: "), "\(failure.message)")
-            #expect(failure.message.contains("1 failed: lb2: "), "\(failure.message)")
-            #expect(failure.message.contains("statement timeout"), "\(failure.message)")
+            #expect(failure.message.contains("; 1 failed: refresh lb2: day 2026-02-04 failed: canceling statement due to statement timeout"),
+                    "\(failure.message)")
         }
         let stale = try store.db.query("SELECT game_id FROM aggregated_days WHERE stale ORDER BY game_id").map { try $0.decode(String.self, at: 0) }
         #expect(stale == ["lb2"])
