@@ -123,6 +123,13 @@ import TestSupport
         }
     }
 
+    /// A game big enough that a backfill takes a few seconds (3,000 players, 10 days from `history`).
+    static func generate(_ game: String, _ url: [String]) throws {
+        let generate = try CLITests.levelfunnel(["generate", "--game", game, "--players", "3000", "--days", "10", "--levels", "30",
+                                                 "--start", Self.history.from.iso] + url)
+        #expect(generate.status == 0, "\(generate.stderr)")
+    }
+
     // MARK: SIGKILL
 
     /// A backfill killed with SIGKILL after its first day: every day holds either its previous aggregate or the new
@@ -133,9 +140,7 @@ import TestSupport
         try store.migrate()
         let game = "sigkill"
         let url = ["--database-url", database.url]
-        let generate = try CLITests.levelfunnel(["generate", "--game", game, "--players", "3000", "--days", "10", "--levels", "30",
-                                                 "--start", Self.history.from.iso] + url)
-        #expect(generate.status == 0, "\(generate.stderr)")
+        try Self.generate(game, url)
         _ = try store.backfill(game: game, range: Self.history)
         let old = try Self.history.days.map { try store.funnel(FunnelQuery(game: game, range: .single($0)), source: .aggregates).levels }
         // More events on every day: a re-aggregated day differs from its previous aggregate.
@@ -192,9 +197,7 @@ import TestSupport
         try store.migrate()
         let game = "restart"
         let url = ["--database-url", cluster.url]
-        let generate = try CLITests.levelfunnel(["generate", "--game", game, "--players", "3000", "--days", "10", "--levels", "30",
-                                                 "--start", Self.history.from.iso] + url)
-        #expect(generate.status == 0, "\(generate.stderr)")
+        try Self.generate(game, url)
         let events = try EventsChecksum.of(store.db)
         let backfill = ["backfill", "--game", game, "--plain", "--to", Self.history.to.iso] + url
 
