@@ -117,7 +117,7 @@ final class TimingLog {
     }
 
     func record(_ kind: String, _ duration: Duration, detail: String = "") {
-        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let ms = duration.milliseconds
         handle.write(Data((String(format: "%@ %.2f", kind, ms) + (detail.isEmpty ? "" : " " + detail) + "\n").utf8))
     }
 }

@@ -169,7 +169,7 @@ struct QueryCommand: ParsableCommand {
                 let clock = ContinuousClock()
                 var result: Breakdown?
                 let elapsed = try clock.measure { result = try store.breakdown(query, by: dimension, top: top, source: source) }
-                let ms = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                let ms = elapsed.milliseconds
                 switch format {
                 case .table: print(AnalysisTables.breakdown(result!, source: source, fields: shown ?? AnalysisTables.breakdownFields), terminator: "")
                 case .json: print(AnalysisFormatter.json(result!, source: source, queryMs: ms))

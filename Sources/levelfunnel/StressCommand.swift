@@ -232,7 +232,7 @@ struct StressRun: Sendable {
         let checkStart = ContinuousClock.now
         board.releaseChecks()
         readerGroup.wait()
-        return report(board, rawSeconds: (ContinuousClock.now - checkStart).secondsValue)
+        return report(board, rawSeconds: (ContinuousClock.now - checkStart).seconds)
     }
 
     /// One reader: its fast queries (timed), then, once the writers have stopped, its sampled answers on the raw path.
@@ -248,7 +248,7 @@ struct StressRun: Sendable {
             let start = ContinuousClock.now
             do {
                 let answer = try store.funnel(query, source: .fast)
-                let milliseconds = (ContinuousClock.now - start).secondsValue * 1000
+                let milliseconds = (ContinuousClock.now - start).seconds * 1000
                 guard answer.source == .fast else {
                     report.errors.append("\(label(query)): answered by \(answer.source.rawValue), not fast")
                     continue
@@ -370,7 +370,7 @@ struct WriterTask: Sendable {
                 report.errors.append("\(error)")
             }
             board.writerEnds()
-            let seconds = (ContinuousClock.now - start).secondsValue
+            let seconds = (ContinuousClock.now - start).seconds
             report.seconds += seconds
             if waited { report.lockWaits += 1 }
             finished = report.runs > 0 || !report.errors.isEmpty
@@ -405,7 +405,7 @@ final class StressBoard: @unchecked Sendable {
     var readersDone: Bool { condition.withLock { readersLeft == 0 } }
     var isWriting: Bool { condition.withLock { writing > 0 } }
     /// From the board's creation until the last reader finished its fast queries.
-    var readersSeconds: Double { condition.withLock { ((readersEnd ?? .now) - start).secondsValue } }
+    var readersSeconds: Double { condition.withLock { ((readersEnd ?? .now) - start).seconds } }
     var readerReports: [Int: ReaderReport] { condition.withLock { readers } }
     /// In the order the writers were started.
     var writerReports: [StressReport.Writer] { condition.withLock { writers.sorted { $0.key < $1.key }.map(\.value) } }
@@ -454,7 +454,3 @@ final class Handoff<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
