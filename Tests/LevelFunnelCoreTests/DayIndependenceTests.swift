@@ -80,7 +80,7 @@ import TestSupport
         try h.db.copy(Self.events(seed: 65))
         let analyzed = try h.db.query("SELECT last_analyze FROM pg_stat_user_tables WHERE relid = 'events'::regclass").one()
         #expect(try analyzed.decode(String?.self, at: 0) == nil)
-        for statement in CellSQL.createDayTables { try h.db.execute(statement) }
+        for statement in CellSQL.createPassTables { try h.db.execute(statement) }
         let plan = try h.db.query("EXPLAIN " + CellSQL.fillEarlierActivity, ["g", "2026-02-05"])
             .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
         #expect(plan.contains("Nested Loop") && plan.contains("events_player_key_idx"), "\(plan)")

@@ -155,19 +155,21 @@ import TestSupport
         let h = try Harness("pruning", beforeMigrate: Self.createPartitionedEvents)
         try h.db.copy(Self.events(seed: 92))
         try h.db.execute("ANALYZE events")
-        for statement in CellSQL.createDayTables { try h.db.execute(statement) }
+        for statement in CellSQL.createPassTables { try h.db.execute(statement) }
         func partitions(_ sql: String, _ parameters: [any PostgresEncodable]) throws -> Set<String> {
             let plan = try Self.plan(h.db, sql, parameters)
             let found = Self.partitions(in: plan)
             #expect(!found.isEmpty, "\(plan)")
             return found
         }
-        // The day's read (counts, player keys, fingerprint): that day's partition, on the first and last day of a
-        // month and inside one.
+        // A pass's read (counts, player keys, fingerprints): the partitions of its days, on the first and last day
+        // of a month and inside one, and over a month's end.
         for day in ["2026-02-01", "2026-02-10", "2026-02-28"] {
-            #expect(try partitions(DailyAggregation.upsertSQL, ["g", day]) == ["events_2026_02"], "\(day)")
+            #expect(try partitions(DailyAggregation.upsertSQL, ["g", day, day]) == ["events_2026_02"], "\(day)")
         }
-        #expect(try partitions(DailyAggregation.upsertSQL, ["g", "2026-03-01"]) == ["events_2026_03"])
+        #expect(try partitions(DailyAggregation.upsertSQL, ["g", "2026-03-01", "2026-03-01"]) == ["events_2026_03"])
+        #expect(try partitions(DailyAggregation.upsertSQL, ["g", "2026-02-25", "2026-03-03"])
+                == ["events_2026_02", "events_2026_03"])
         // The raw funnel and the fingerprint check: the range's partitions.
         #expect(try partitions(RawFunnel.sql(filterClause: ""), ["g", "2026-02-03", "2026-02-20"]) == ["events_2026_02"])
         #expect(try partitions(RawFunnel.sql(filterClause: ""), ["g", "2026-01-30", "2026-02-02"])
@@ -181,7 +183,7 @@ import TestSupport
                 == ["events_2026_02", "events_2026_03"])
         #expect(try partitions(LiveTail.dayStatesSQL(lateEvents: true), ["g", "2026-02-05", "2026-02-12", "2026-02-01 00:00+00"])
                 == ["events_2026_02"])
-        // The earlier activity of a day's keys reads their history: the partitions up to the day, none after it.
+        // The earlier activity of a pass's keys reads their history: the partitions up to its first day, none after.
         #expect(try partitions(CellSQL.fillEarlierActivity, ["g", "2026-02-10"]) == ["events_2026_01", "events_2026_02"])
         // What the statements avoid: a filter on the UTC date of `occurred_at` (the view's `day`) is not a range of
         // the partition key, so nothing is pruned.
@@ -344,8 +346,8 @@ import TestSupport
             let report = try h.store.verify(FunnelQuery(game: "g", range: DayRange(from: Day(iso: from)!, to: Day(iso: to)!)))
             #expect(report.isExact && report.levelsCompared > 0, "\(from)...\(to): \(report.differences.prefix(3))")
         }
-        for statement in CellSQL.createDayTables { try h.db.execute(statement) }
-        let plan = try Self.plan(h.db, DailyAggregation.upsertSQL, ["g", "2026-06-02"])
+        for statement in CellSQL.createPassTables { try h.db.execute(statement) }
+        let plan = try Self.plan(h.db, DailyAggregation.upsertSQL, ["g", "2026-06-02", "2026-06-02"])
         #expect(Self.partitions(in: plan) == ["events_2026_06"], "\(plan)")
     }
 

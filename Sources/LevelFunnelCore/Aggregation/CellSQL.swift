@@ -35,39 +35,40 @@ enum CellSQL {
         (0...allUnpinned).filter { isCoarse($0) || $0 & additive == 0 }
     }
 
-    /// The player keys of the day, in temporary tables that never outlive the transaction. `lf_day_players`: the
-    /// day's activity (`seen` NULL, one row per dimension tuple) and the same keys' earlier starts or completes
-    /// (`event`, one per distinct-player measure) with their day. `lf_day_keys`: one row per key, with the dimensions that
-    /// varied in its activity up to that day (`varying`, GROUPING bits), its previous active day, and (when
-    /// nothing varied) its one dimension tuple.
-    static let createDayTables = [
+    /// The player keys of a pass (one or more consecutive days, see `DailyAggregation`), in temporary tables
+    /// that never outlive the transaction. `lf_activity`: one row per key (player, level, kind: one per
+    /// distinct-player measure), dimension tuple and day the key was active, for the pass's days and the same
+    /// keys' earlier starts or completes. `lf_key_days`: one row per key and day of the pass it was active,
+    /// with the dimensions that varied in its activity up to that day (`varying`, GROUPING bits), its previous
+    /// active day, and (when nothing varied) its one dimension tuple.
+    static let createPassTables = [
         """
-        CREATE TEMP TABLE IF NOT EXISTS lf_day_players (
+        CREATE TEMP TABLE IF NOT EXISTS lf_activity (
           user_id text, level_id integer, event text,
           \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", ")),
-          seen date) ON COMMIT DELETE ROWS
+          day date) ON COMMIT DELETE ROWS
         """,
         """
-        CREATE TEMP TABLE IF NOT EXISTS lf_day_keys (
-          user_id text, level_id integer, event text, varying integer, previous date,
+        CREATE TEMP TABLE IF NOT EXISTS lf_key_days (
+          user_id text, level_id integer, event text, day date, varying integer, previous date,
           \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", "))) ON COMMIT DELETE ROWS
         """,
     ]
 
-    /// `$1` game, `$2` day: adds to `lf_day_players` (which holds the day's keys, written by the day's upsert) the
-    /// earlier activity of each key (player, level, kind): one probe of `events_player_key_idx` per key, reading
-    /// only that key's earlier starts or completes, so a day costs its own keys and their few earlier events, not
-    /// its players' whole history. A key's earlier events are kept as they are: the steps after take the last
-    /// day per tuple. `OFFSET 0` keeps the LATERAL subquery from being flattened into a join, so the plan is the
-    /// same whatever the statistics say.
+    /// `$1` game, `$2` the pass's first day: adds to `lf_activity` (which holds the pass's keys, written by the
+    /// pass's upsert) the earlier activity of each key (player, level, kind) before the pass: one probe of
+    /// `events_player_key_idx` per key, reading only that key's earlier starts or completes, so a pass costs its
+    /// own keys and their few earlier events, not its players' whole history. A key's earlier events are kept as
+    /// they are: the steps after take the last day per tuple. `OFFSET 0` keeps the LATERAL subquery from being
+    /// flattened into a join, so the plan is the same whatever the statistics say.
     static let fillEarlierActivity = """
-        INSERT INTO lf_day_players (user_id, level_id, event, \(dims), seen)
-        SELECT k.user_id, k.level_id, k.event, \(Dimension.columnList(alias: "e")), e.seen
+        INSERT INTO lf_activity (user_id, level_id, event, \(dims), day)
+        SELECT k.user_id, k.level_id, k.event, \(Dimension.columnList(alias: "e")), e.day
           -- In index order: the probes walk events_player_key_idx from one end to the other, each page read once
           -- (at 100x the index is gigabytes, and probes in hash order read a page per probe from disk).
-          FROM (SELECT DISTINCT user_id, level_id, event FROM lf_day_players ORDER BY user_id, level_id, event) k
+          FROM (SELECT DISTINCT user_id, level_id, event FROM lf_activity ORDER BY user_id, level_id, event) k
           CROSS JOIN LATERAL (
-            SELECT \(dims), day AS seen
+            SELECT \(dims), day
               FROM level_events
              WHERE game_id = $1 AND user_id = k.user_id AND level_id = k.level_id AND event_name = k.event
                AND event_name IN (\(Measure.playerEvents))
@@ -75,43 +76,59 @@ enum CellSQL {
             OFFSET 0) e
         """
 
-    /// Fills `lf_day_keys` from `lf_day_players`. A dimension varied for a key when the key has two values of it
-    /// (NULL counts as a value) among its activity up to that day: two non-null values (`min <> max`), or NULL and
-    /// a value. Written without `count(DISTINCT ...)`, which only sorted aggregation can compute: this way
-    /// PostgreSQL can hash the keys (a 100x day has 700K of them).
-    static let fillDayKeys = """
-        INSERT INTO lf_day_keys (user_id, level_id, event, varying, previous, \(dims))
-        SELECT user_id, level_id, event,
-               \(Dimension.allCases.map {
-                    "CASE WHEN min(\($0.column)) <> max(\($0.column)) "
-                    + "OR (bool_or(\($0.column) IS NULL) AND bool_or(\($0.column) IS NOT NULL)) "
-                    + "THEN \($0.groupingBit) ELSE 0 END"
-                }.joined(separator: "\n             | ")),
-               max(seen), \(Dimension.allCases.map { "min(\($0.column))" }.joined(separator: ", "))
-          FROM lf_day_players
-         GROUP BY user_id, level_id, event
+    /// `$1` the pass's first day. Fills `lf_key_days` from `lf_activity`: per key and day, what its activity up
+    /// to and including that day looked like (a window over the key's days). A dimension varied for a key when
+    /// the key has two values of it (NULL counts as a value) among its activity up to that day: two non-null
+    /// values (`min <> max`), or NULL and a value. Written without `count(DISTINCT ...)`, which only sorted
+    /// aggregation can compute: this way PostgreSQL can hash the keys' days (a 100x day has 700K keys).
+    static let fillKeyDays = """
+        INSERT INTO lf_key_days (user_id, level_id, event, day, varying, previous, \(dims))
+        SELECT * FROM (
+          SELECT user_id, level_id, event, day,
+                 \(Dimension.allCases.map {
+                      "CASE WHEN min(\($0.column)_min) OVER key <> max(\($0.column)_max) OVER key "
+                      + "OR (bool_or(\($0.column)_null) OVER key AND bool_or(\($0.column)_set) OVER key) "
+                      + "THEN \($0.groupingBit) ELSE 0 END"
+                  }.joined(separator: "\n             | ")),
+                 lag(day) OVER key,
+                 \(Dimension.allCases.map { "min(\($0.column)_min) OVER key" }.joined(separator: ", "))
+            FROM (SELECT user_id, level_id, event, day,
+                         \(Dimension.allCases.map {
+                              "min(\($0.column)) AS \($0.column)_min, max(\($0.column)) AS \($0.column)_max, "
+                              + "bool_or(\($0.column) IS NULL) AS \($0.column)_null, "
+                              + "bool_or(\($0.column) IS NOT NULL) AS \($0.column)_set"
+                          }.joined(separator: ",\n                 "))
+                    FROM lf_activity
+                   GROUP BY user_id, level_id, event, day) key_day
+          WINDOW key AS (PARTITION BY user_id, level_id, event ORDER BY day)) up_to_day
+         WHERE day >= $1::date
         """
 
-    /// The `GROUPING(...)` bits of the dimensions that are *not* additive on the day: some key active that day
-    /// varied in it.
-    static let varyingDimensions = "SELECT coalesce(bit_or(varying), 0) FROM lf_day_keys"
+    /// The `GROUPING(...)` bits of the dimensions that are *not* additive, per day of the pass with player keys:
+    /// some key active that day varied in it up to that day.
+    static let varyingDimensions = "SELECT day, coalesce(bit_or(varying), 0) FROM lf_key_days GROUP BY day"
 
-    /// `$1` game, `$2` day: removes the day's rows (before ``rebuildDay`` writes them again).
-    static let deleteDay = """
+    /// `$1` game, `$2`..`$3` the pass's days: removes their cell rows (before ``rebuildDays`` writes them again).
+    /// One index probe per cell tuple of the game, then each row by its address: a plan that stays the same
+    /// whatever the statistics say (a hash join read the whole table, every game's rows, for one day: 280 ms
+    /// on a 1x day).
+    static let deleteDays = """
         DELETE FROM level_cells_daily r
          USING level_cell_tuples t
-         WHERE t.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = $2::date
+         CROSS JOIN LATERAL (SELECT ctid FROM level_cells_daily d
+                              WHERE d.tuple_id = t.tuple_id AND d.date BETWEEN $2::date AND $3::date OFFSET 0) found
+         WHERE t.game_id = $1 AND r.ctid = found.ctid
         """
 
     private static let eventMeasures = Measure.summed.map(\.column)
     private static let recencyColumns = Measure.players.flatMap { ["\($0.recency)_new", "\($0.recency)_after"] }
     private static let rowColumns = eventMeasures + recencyColumns
 
-    /// `$1` game, `$2` day, `$3` the day's additive dimension bits. Writes the day's rows of the cells in
-    /// `storedCells(additive:)` from the day's `level_metrics_daily` rows (event counts) and its player keys
-    /// (recency: `lf_day_keys` for keys whose dimensions never changed, `lf_day_players` for the others). Returns
-    /// the number of rows inserted.
-    static func rebuildDay(additive: Int) -> String {
+    /// `$1` game, `$2` the additive dimension bits of days `$3` (an array: the pass's days that share them).
+    /// Writes those days' rows of the cells in `storedCells(additive:)` from their `level_metrics_daily` rows
+    /// (event counts) and their player keys (recency: `lf_key_days` for keys whose dimensions never changed,
+    /// `lf_activity` for the others). Returns the number of rows inserted.
+    static func rebuildDays(additive: Int) -> String {
         let cells = storedCells(additive: additive)
         let sets = cells.map { cell in
             "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map(\.column).joined(separator: ", ") + ")"
@@ -125,62 +142,67 @@ enum CellSQL {
           -- Keys with one dimension tuple in all their activity (nearly every key): their previous activity is
           -- the same in every cell, so they are counted per tuple and gap first, and the cells are sums of those
           -- counts (a few thousand rows instead of every key times every cell).
-          SELECT GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
-            FROM (SELECT \(dims), level_id, event, $2::date - previous AS gap, count(*) AS players
-                    FROM lf_day_keys
-                   WHERE varying = 0
-                   GROUP BY \(dims), level_id, event, gap) stable
-           GROUP BY level_id, event, gap, GROUPING SETS (\(sets))
+          SELECT day, GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
+            FROM (SELECT day, \(dims), level_id, event, day - previous AS gap, count(*) AS players
+                    FROM lf_key_days
+                   WHERE varying = 0 AND day = ANY ($3::date[])
+                   GROUP BY day, \(dims), level_id, event, gap) stable
+           GROUP BY day, level_id, event, gap, GROUPING SETS (\(sets))
           UNION ALL
-          -- Keys that changed a dimension: their previous activity in each cell tuple, key by key.
-          SELECT cell, \(dims), level_id, event, $2::date - previous AS gap, count(*) AS players
-            FROM (SELECT p.level_id, p.event, GROUPING(\(Dimension.columnList(alias: "p"))) AS cell, \(Dimension.columnList(alias: "p")),
-                         bool_or(p.seen IS NULL) AS active_today, max(p.seen) AS previous
-                    FROM lf_day_players p
-                    JOIN lf_day_keys k ON k.user_id = p.user_id AND k.level_id = p.level_id AND k.event = p.event
-                   WHERE k.varying <> 0
-                   GROUP BY p.user_id, p.level_id, p.event, GROUPING SETS (\(psets))) keyed
-           WHERE active_today
-           GROUP BY cell, \(dims), level_id, event, gap
+          -- Keys that changed a dimension: their previous active day in each cell tuple, key by key (a window
+          -- partition matches NULLs like GROUP BY), on the days they were active in it and varied.
+          SELECT day, cell, \(dims), level_id, event, day - previous AS gap, count(*) AS players
+            FROM (SELECT p.user_id, p.level_id, p.event, p.day, GROUPING(\(Dimension.columnList(alias: "p"))) AS cell,
+                         \(Dimension.columnList(alias: "p")),
+                         lag(p.day) OVER (PARTITION BY p.user_id, p.level_id, p.event,
+                                                       GROUPING(\(Dimension.columnList(alias: "p"))), \(Dimension.columnList(alias: "p"))
+                                          ORDER BY p.day) AS previous
+                    FROM lf_activity p
+                   WHERE (p.user_id, p.level_id, p.event) IN (
+                           SELECT user_id, level_id, event FROM lf_key_days WHERE varying <> 0 AND day = ANY ($3::date[]))
+                   GROUP BY p.user_id, p.level_id, p.event, p.day, GROUPING SETS (\(psets))) keyed
+           WHERE (user_id, level_id, event, day) IN (
+                   SELECT user_id, level_id, event, day FROM lf_key_days WHERE varying <> 0 AND day = ANY ($3::date[]))
+           GROUP BY day, cell, \(dims), level_id, event, gap
         ), recency AS (
           -- after[k + 1] = players whose previous activity is more than k days back (or absent), k = 0 up to the
           -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL.
-          SELECT cell, \(dims), level_id, event,
+          SELECT day, cell, \(dims), level_id, event,
                  coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
                  CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
                    SELECT sum(p) FILTER (WHERE g IS NULL OR g > k)::integer
                      FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
                     GROUP BY k ORDER BY k) END AS after
             FROM gaps
-           GROUP BY cell, \(dims), level_id, event
+           GROUP BY day, cell, \(dims), level_id, event
         ), counted AS (
-          -- Event counts are sums of the day's finest rows, exact in every cell.
-          SELECT GROUPING(\(dims)) AS cell, \(dims), level_id,
+          -- Event counts are sums of the days' finest rows, exact in every cell.
+          SELECT date AS day, GROUPING(\(dims)) AS cell, \(dims), level_id,
                  \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", "))
             FROM level_metrics_daily
-           WHERE game_id = $1 AND date = $2::date
-           GROUP BY level_id, GROUPING SETS (\(sets))
+           WHERE game_id = $1 AND date = ANY ($3::date[])
+           GROUP BY date, level_id, GROUPING SETS (\(sets))
         ), merged AS (
-          -- One row per cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
-          SELECT cell, \(dims), level_id,
+          -- One row per day, cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
+          SELECT day, cell, \(dims), level_id,
                  \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")),
                  \(Measure.players.map { p in
                      "coalesce(max(fresh) FILTER (WHERE event = '\(p.event)'), 0) AS \(p.recency)_new, "
                      + "max(after) FILTER (WHERE event = '\(p.event)') AS \(p.recency)_after"
                  }.joined(separator: ",\n       "))
-            FROM (SELECT cell, \(dims), level_id, \(eventMeasures.joined(separator: ", ")),
+            FROM (SELECT day, cell, \(dims), level_id, \(eventMeasures.joined(separator: ", ")),
                          NULL::text AS event, NULL::bigint AS fresh, NULL::integer[] AS after
                     FROM counted
                   UNION ALL
-                  SELECT cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
+                  SELECT day, cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
                          event, fresh, after
                     FROM recency) parts
            -- A tuple pinning a dimension to NULL is read only when that dimension is summed over: in a fine cell,
            -- for an additive dimension. Filters match non-null values only.
            WHERE \(Dimension.allCases.map {
-                "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $3::integer <> 0 AND cell NOT IN (\(coarse))))"
+                "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $2::integer <> 0 AND cell NOT IN (\(coarse))))"
             }.joined(separator: "\n     AND "))
-           GROUP BY cell, \(dims), level_id
+           GROUP BY day, cell, \(dims), level_id
         ), added AS (
           INSERT INTO level_cell_tuples (game_id, cell, \(dims))
           SELECT DISTINCT $1, cell, \(dims) FROM merged
@@ -192,17 +214,17 @@ enum CellSQL {
           SELECT max(tuple_id) OVER (PARTITION BY cell, \(dims)) AS id, *
             FROM (SELECT NULL::integer AS tuple_id, * FROM merged
                   UNION ALL
-                  SELECT tuple_id, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", ")) FROM added
+                  SELECT tuple_id, NULL, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", ")) FROM added
                   UNION ALL
-                  SELECT tuple_id, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", "))
+                  SELECT tuple_id, NULL, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", "))
                     FROM level_cell_tuples WHERE game_id = $1) rows
         ), inserted AS (
           INSERT INTO level_cells_daily (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
-          SELECT id, $2::date, level_id, \(rowColumns.joined(separator: ", "))
+          SELECT id, day, level_id, \(rowColumns.joined(separator: ", "))
             FROM identified
            WHERE level_id IS NOT NULL
-           -- Stored tuple by tuple, so that a query reading one tuple's day touches one or two pages.
-           ORDER BY id, level_id
+           -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
+           ORDER BY id, day, level_id
           RETURNING 1
         )
         SELECT count(*) FROM inserted

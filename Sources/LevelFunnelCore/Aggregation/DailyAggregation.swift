@@ -14,34 +14,66 @@ public struct DayAggregation: Sendable, Equatable {
     public var changed: Bool
 }
 
-/// Rebuilds the daily aggregates of one game and one UTC day from `events` with set-based statements.
+/// Rebuilds the daily aggregates of one game and a *pass* of consecutive UTC days from `events` with set-based
+/// statements: one read of the pass's events, one index probe per player key for its activity before the pass,
+/// a window over each key's days, and the cell rows of all the pass's days written at once. A pass of several
+/// days pays each statement's fixed cost and each key's probe once instead of once a day; every day still gets
+/// exactly the rows that aggregating it alone would give (the differential tests compare the two).
 enum DailyAggregation {
-    /// Upserts the day's rows, deletes rows that no longer have events, rebuilds the day's cell rows (event
-    /// counts and player recency per cell tuple), and records the day as aggregated, all in one transaction:
-    /// a crash leaves the previous state of that day intact. When the day's events changed since its last
-    /// aggregation, later aggregated days are marked stale: their player recency depends on this day.
+    /// Upserts the pass's rows, deletes rows that no longer have events, rebuilds its cell rows (event counts and
+    /// player recency per cell tuple), and records each day of `days` as aggregated, all in one transaction: a
+    /// crash leaves the previous state of those days intact. When a day's events differ from those of its last
+    /// aggregation, the aggregated days after the pass are marked stale: their player recency depends on it.
+    /// Returns one ``DayAggregation`` per day of `days`, in order.
     ///
-    /// The transaction is REPEATABLE READ: the upsert, the players' recency and the fingerprint all read one
+    /// The transaction is REPEATABLE READ: the upsert, the players' recency and the fingerprints all read one
     /// snapshot, so events inserted meanwhile are either in all of them or in none (and then found by the next
     /// refresh through their `received_at`). `afterUpsert` lets tests insert events between the statements.
-    static func aggregate(game: String, day: Day, _ db: PostgresConnection,
-                          afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
+    static func aggregate(game: String, days: DayRange, _ db: PostgresConnection,
+                          afterUpsert: () throws -> Void = {}) throws -> [DayAggregation] {
         try db.transaction(.repeatableRead) {
             try db.execute(sessionSettings)
-            for statement in CellSQL.createDayTables { try db.execute(statement) }
-            let row = try db.query(upsertSQL, [game, day.iso]).one()
+            for statement in CellSQL.createPassTables { try db.execute(statement) }
+            let upserted = try db.query(upsertSQL, [game, days.from.iso, days.to.iso]).map(UpsertedDay.init)
             try afterUpsert()
-            let additive = try rebuildCells(game: game, day: day, db)
-            let changed = try db.query(recordDaySQL, [game, day.iso, additive, try row.decode(Int.self, at: 0),
-                                                      try row.decode(String.self, at: 3)]).one().decode(Bool.self, at: 0)
-            if changed {
-                try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date", [game, day.iso])
+            let additive = try rebuildCells(game: game, days: days, withEvents: upserted.filter { $0.events > 0 }.map(\.day), db)
+            var results: [DayAggregation] = []
+            for day in upserted {
+                let bits = additive[day.day] ?? CellSQL.allUnpinned
+                let changed = try db.query(recordDaySQL, [game, day.day.iso, bits, day.events, day.fingerprint])
+                    .one().decode(Bool.self, at: 0)
+                results.append(DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: day.written,
+                                              rowsRemoved: day.removed, changed: changed))
             }
-            return DayAggregation(day: day,
-                                  levelEvents: try row.decode(Int.self, at: 0),
-                                  rowsWritten: try row.decode(Int.self, at: 1),
-                                  rowsRemoved: try row.decode(Int.self, at: 2),
-                                  changed: changed)
+            if results.contains(where: \.changed) {
+                // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
+                try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date",
+                               [game, days.to.iso])
+            }
+            return results
+        }
+    }
+
+    /// Aggregates one day: a pass of one day.
+    static func aggregate(game: String, day: Day, _ db: PostgresConnection,
+                          afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
+        try aggregate(game: game, days: DayRange(from: day, to: day), db, afterUpsert: afterUpsert)[0]
+    }
+
+    /// One row of ``upsertSQL``: a day of the pass, what the upsert did on it, and its events' fingerprint.
+    private struct UpsertedDay {
+        var day: Day
+        var events: Int
+        var written: Int
+        var removed: Int
+        var fingerprint: String
+
+        init(_ row: PostgresRow) throws {
+            day = try row.decode(Day.self, at: 0)
+            events = try row.decode(Int.self, at: 1)
+            written = try row.decode(Int.self, at: 2)
+            removed = try row.decode(Int.self, at: 3)
+            fingerprint = try row.decode(String.self, at: 4)
         }
     }
 
@@ -134,23 +166,31 @@ enum DailyAggregation {
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
 
-    /// Rebuilds the day's cell rows (`CellSQL`): adds the earlier activity of the day's player keys (written into
-    /// `lf_day_players` by the upsert), sums it up per key, finds the dimensions additive on that day, and writes
-    /// the cells that the day must store. Returns the additive bits.
-    private static func rebuildCells(game: String, day: Day, _ db: PostgresConnection) throws -> Int {
-        try db.execute(CellSQL.fillEarlierActivity, [game, day.iso])
-        try db.execute(CellSQL.fillDayKeys)
-        let varying = try db.query(CellSQL.varyingDimensions).one().decode(Int.self, at: 0)
-        let additive = CellSQL.allUnpinned & ~varying
-        try db.execute(CellSQL.deleteDay, [game, day.iso])
-        try db.execute(CellSQL.rebuildDay(additive: additive), [game, day.iso, additive])
+    /// Rebuilds the cell rows of the pass's days (`CellSQL`): adds the earlier activity of the pass's player keys
+    /// (written into `lf_activity` by the upsert), sums it up per key and day, finds the dimensions additive on
+    /// each day, removes the pass's cell rows and writes those of the days with events, one statement per set of
+    /// additive dimensions (a pass's days share one or two). Returns the additive bits of the days with keys.
+    private static func rebuildCells(game: String, days: DayRange, withEvents: [Day],
+                                     _ db: PostgresConnection) throws -> [Day: Int] {
+        try db.execute(CellSQL.fillEarlierActivity, [game, days.from.iso])
+        try db.execute(CellSQL.fillKeyDays, [days.from.iso])
+        var additive: [Day: Int] = [:]
+        for row in try db.query(CellSQL.varyingDimensions) {
+            additive[try row.decode(Day.self, at: 0)] = CellSQL.allUnpinned & ~(try row.decode(Int.self, at: 1))
+        }
+        try db.execute(CellSQL.deleteDays, [game, days.from.iso, days.to.iso])
+        let groups = Dictionary(grouping: withEvents) { additive[$0] ?? CellSQL.allUnpinned }
+        for (bits, sharing) in groups.sorted(by: { $0.key < $1.key }) {
+            try db.execute(CellSQL.rebuildDays(additive: bits),
+                           [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
+        }
         return additive
     }
 
-    /// Settings for the day's transaction (local: they end with it). JIT compilation is off: the day's
+    /// Settings for the pass's transaction (local: they end with it). JIT compilation is off: the pass's
     /// statements are short, and their row estimates (the `level_events` view's JSON rules are opaque to the
     /// planner) made PostgreSQL spend 60 ms compiling a statement that runs in 20. `work_mem` keeps the day's
-    /// grouping sets and sorts in memory at 100x (a day's players' keys, times the stored cells).
+    /// grouping sets and sorts in memory at 100x (a pass's players' keys, times the stored cells).
     static let sessionSettings = "SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true)"
 
     /// `$1` game, `$2` day, `$3` the day's additive dimension bits, `$4` its level events and `$5` their
@@ -175,13 +215,13 @@ enum DailyAggregation {
     private static let dimensionList = Dimension.columnList
     private static let measureColumns = Measure.all.map(\.column)
 
-    /// `$1` game, `$2` day: returns the day's level events, rows written, rows removed and the day's fingerprint,
-    /// and writes the day's player keys into `lf_day_players`: one read of the day's events (JSON rules and all)
-    /// serves all of them. Data-modifying CTEs share one snapshot: the DELETE sees the rows as they were
-    /// before the upsert and removes only keys absent from `fresh`.
+    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events, rows
+    /// written, rows removed and its fingerprint, and writes the pass's player keys into `lf_activity`: one read
+    /// of the pass's events (JSON rules and all) serves all of them. Data-modifying CTEs share one snapshot: the
+    /// DELETE sees the rows as they were before the upsert and removes only keys absent from `fresh`.
     static let upsertSQL = """
         WITH day_events AS MATERIALIZED (
-          SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 2))
+          SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
         ), fresh AS (
           SELECT game_id, day AS date, level_id, \(dimensionList),
         \(Measure.selectList),
@@ -189,9 +229,9 @@ enum DailyAggregation {
             FROM day_events
            GROUP BY game_id, day, level_id, \(dimensionList)
         ), players AS (
-          -- The day's player keys for the cell rows (CellSQL), from the same read of the day's events.
-          INSERT INTO lf_day_players (user_id, level_id, event, \(dimensionList), seen)
-          SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), NULL::date
+          -- The pass's player keys for the cell rows (CellSQL), from the same read of its events.
+          INSERT INTO lf_activity (user_id, level_id, event, \(dimensionList), day)
+          SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), day
             FROM day_events
            WHERE event_name IN (\(Measure.playerEvents))
         ), written AS (
@@ -199,22 +239,26 @@ enum DailyAggregation {
           SELECT game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")) FROM fresh
           ON CONFLICT ON CONSTRAINT level_metrics_daily_key DO UPDATE SET
             \(measureColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ",\n    "))
-          RETURNING 1
+          RETURNING date
         ), removed AS (
           DELETE FROM level_metrics_daily d
-           WHERE d.game_id = $1 AND d.date = $2::date
+           WHERE d.game_id = $1 AND d.date BETWEEN $2::date AND $3::date
              -- A row's text form tells NULL from '' ("(,a)" vs "(\"\",a)"): an equality the anti-join can hash,
              -- where IS NOT DISTINCT FROM compared every row of a level with every other (60 ms a day at 10x).
              AND NOT EXISTS (
                SELECT 1 FROM fresh f
-                WHERE f.level_id = d.level_id
+                WHERE f.date = d.date AND f.level_id = d.level_id
                   AND ROW(\(Dimension.columnList(alias: "f")))::text = ROW(\(Dimension.columnList(alias: "d")))::text)
-          RETURNING 1
+          RETURNING date
         )
-        SELECT f.events, (SELECT count(*) FROM written), (SELECT count(*) FROM removed),
+        SELECT d.day, coalesce(f.events, 0), coalesce(w.rows, 0), coalesce(r.rows, 0),
                -- The day's fingerprint: count and id sum of its level events (every one is a start, complete or fail).
-               f.events::text || ':' || f.id_sum::text
-          FROM (SELECT coalesce(sum(starts + completes + fails), 0) AS events, coalesce(sum(id_sum), 0) AS id_sum
-                  FROM fresh) f
+               coalesce(f.events, 0)::text || ':' || coalesce(f.id_sum, 0)::text
+          FROM (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day) d
+          LEFT JOIN (SELECT date, sum(starts + completes + fails) AS events, sum(id_sum) AS id_sum
+                       FROM fresh GROUP BY date) f ON f.date = d.day
+          LEFT JOIN (SELECT date, count(*) AS rows FROM written GROUP BY date) w ON w.date = d.day
+          LEFT JOIN (SELECT date, count(*) AS rows FROM removed GROUP BY date) r ON r.date = d.day
+         ORDER BY d.day
         """
 }

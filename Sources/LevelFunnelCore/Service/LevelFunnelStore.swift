@@ -208,17 +208,20 @@ public final class LevelFunnelStore {
         }
     }
 
-    /// Aggregates every day of `range` in order, one transaction per day, re-runnable with identical results.
+    /// Aggregates every day of `range` in order, re-runnable with identical results.
     ///
     /// Days without any event are recorded in one statement first (their work does not depend on how many
-    /// there are); then each day with events is aggregated. Holds the game's advisory lock for the whole run,
-    /// so two backfills (or a backfill and the daily job) never interleave; `onWait` is called when another
-    /// session holds it, and `shouldStop` ends the wait (``LevelFunnelError/cancelled``). `progress` is called
-    /// after each day; returning false stops the backfill between days (days already done stay done).
+    /// there are); then the days with events are aggregated in passes of consecutive days, one transaction per
+    /// pass (``AggregationPasses``: a few days at 100x, a month at 1x). Holds the game's advisory lock for the
+    /// whole run, so two backfills (or a backfill and the daily job) never interleave; `onWait` is called when
+    /// another session holds it, and `shouldStop` ends the wait (``LevelFunnelError/cancelled``). `progress` is
+    /// called for each day once its pass is done; returning false stops the backfill after that pass (days
+    /// already done stay done).
     ///
-    /// A lost connection is re-opened (``reconnectPolicy``, reported through ``onReconnect``): the day that was
-    /// running rolled back with its session, so the backfill takes the lock again and goes on from that day.
-    /// Any other database error ends it as an ``AggregationFailure`` naming the day; the days before are done.
+    /// A lost connection is re-opened (``reconnectPolicy``, reported through ``onReconnect``): the pass that was
+    /// running rolled back with its session, so the backfill takes the lock again and goes on from its first
+    /// day. Any other database error ends it as an ``AggregationFailure`` naming that day; the days before are
+    /// done.
     public func backfill(game: String, range: DayRange, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
                          progress: (BackfillProgress) -> Bool = { _ in true }) throws -> BackfillSummary {
         try requireWriteAccess("backfill")
@@ -227,6 +230,7 @@ public final class LevelFunnelStore {
                                       seconds: 0, cancelled: false)
         var next = range.from   // every day before it is done
         var busyDone = 0
+        var passes = AggregationPasses()
         try withReconnect(.backfill, game: game, onWait: onWait, shouldStop: shouldStop) { position in
             let start = started ?? .now
             started = start
@@ -236,24 +240,33 @@ public final class LevelFunnelStore {
             let busy = try DailyAggregation.busyDays(game: game, range: rest, db)
             try DailyAggregation.recordEmptyDays(game: game, range: rest, busy: busy, db)
             summary.daysDone = range.from.distance(to: next) + rest.dayCount - busy.count
-            for (index, day) in busy.enumerated() {
-                position.day = day
-                let done = try DailyAggregation.aggregate(game: game, day: day, db)
+            var index = 0
+            while index < busy.count {
+                let pass = passes.next(busy[index...])
+                position.day = pass.first!
+                let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: pass.first!, to: pass.last!), db)
+                    .filter { pass.contains($0.day) }
                 position.finishedDay()
-                next = day.adding(days: 1)
-                busyDone += 1
-                summary.daysDone += 1
-                summary.events += done.levelEvents
-                summary.rowsWritten += done.rowsWritten
-                summary.rowsRemoved += done.rowsRemoved
-                summary.seconds = (ContinuousClock.now - start).seconds
-                let report = BackfillProgress(
-                    game: game, day: day, daysDone: summary.daysDone, daysTotal: range.dayCount,
-                    events: summary.events,
-                    eventsPerSecond: summary.seconds > 0 ? Double(summary.events) / summary.seconds : 0,
-                    elapsedSeconds: summary.seconds,
-                    etaSeconds: summary.seconds / Double(busyDone) * Double(busy.count - index - 1))
-                if (!progress(report) || shouldStop()) && index + 1 < busy.count {
+                passes.record(done)
+                next = pass.last!.adding(days: 1)
+                index += pass.count
+                var stop = false
+                for day in done {
+                    busyDone += 1
+                    summary.daysDone += 1
+                    summary.events += day.levelEvents
+                    summary.rowsWritten += day.rowsWritten
+                    summary.rowsRemoved += day.rowsRemoved
+                    summary.seconds = (ContinuousClock.now - start).seconds
+                    let report = BackfillProgress(
+                        game: game, day: day.day, daysDone: summary.daysDone, daysTotal: range.dayCount,
+                        events: summary.events,
+                        eventsPerSecond: summary.seconds > 0 ? Double(summary.events) / summary.seconds : 0,
+                        elapsedSeconds: summary.seconds,
+                        etaSeconds: summary.seconds / Double(busyDone) * Double(busy.count - busyDone))
+                    stop = !progress(report) || stop
+                }
+                if (stop || shouldStop()) && index < busy.count {
                     summary.cancelled = true
                     break
                 }
@@ -286,6 +299,7 @@ public final class LevelFunnelStore {
         var plan: (info: GameInfo, searchedAt: Double, needed: Set<Day>, busy: [Day])?
         var next = 0    // index in `busy` of the first day not done
         var earlierChanged = false
+        var passes = AggregationPasses()
         try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop) { position in
             if var resumed = plan {
                 // The lost day's COMMIT may have gone through and marked later days stale: they are needed too.
@@ -312,17 +326,20 @@ public final class LevelFunnelStore {
             }
             let (_, searchedAt, needed, busy) = plan!
             while next < busy.count {
-                let day = busy[next]
-                if needed.contains(day) || earlierChanged {
-                    if shouldStop() { summary.stopped = true; break }
-                    position.day = day
-                    let done = try DailyAggregation.aggregate(game: game, day: day, db)
-                    position.finishedDay()
-                    earlierChanged = earlierChanged || done.changed
-                    summary.days.append(day)
-                    summary.events += done.levelEvents
-                }
-                next += 1
+                // A pass over the needed days from here (every day, once an earlier one changed).
+                let isNeeded = { (day: Day) in needed.contains(day) || earlierChanged }
+                guard isNeeded(busy[next]) else { next += 1; continue }
+                if shouldStop() { summary.stopped = true; break }
+                let pass = passes.next(busy[next...].prefix(while: isNeeded))
+                position.day = pass.first!
+                let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: pass.first!, to: pass.last!), db)
+                    .filter { pass.contains($0.day) }
+                position.finishedDay()
+                passes.record(done)
+                earlierChanged = earlierChanged || done.contains(where: \.changed)
+                summary.days += pass
+                summary.events += done.map(\.levelEvents).reduce(0, +)
+                next += pass.count
             }
             if !summary.stopped {
                 // Every event received before the search (less the margin) is now accounted for.
