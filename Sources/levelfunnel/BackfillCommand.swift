@@ -36,6 +36,8 @@ struct BackfillCommand: ParsableCommand {
 
     @OptionGroup var reconnect: ReconnectOptions
 
+    @OptionGroup var passes: PassOptions
+
     func run() throws {
         try CLIErrors.report {
             let fromDay = try from.map { try DateArgument.parse($0, option: "--from") }
@@ -51,6 +53,7 @@ struct BackfillCommand: ParsableCommand {
                 let bar = ProgressReporter(title: info.id, plain: plain)
                 defer { bar.finish() }
                 reconnect.configure(store, note: { bar.note($0.description) })
+                passes.configure(store)
                 let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id),
                                                  shouldStop: { interrupt.isSet }, progress: { progress in
                     bar.update(progress)

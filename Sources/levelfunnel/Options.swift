@@ -34,6 +34,24 @@ struct ReconnectOptions: ParsableArguments {
     }
 }
 
+/// `--pass-days`, for the commands that aggregate (backfill, refresh, schedule).
+struct PassOptions: ParsableArguments {
+    @Option(name: .customLong("pass-days"), help: ArgumentHelp(
+        "Most days aggregated in one transaction (1: each day on its own).",
+        discussion: """
+            Consecutive days are aggregated together, as many as hold about 2M level events, up to this many: \
+            faster, but a stop (Ctrl-C, SIGTERM) waits for the pass to end and a lost connection redoes the pass.
+            """,
+        valueName: "days"))
+    var passDays: Int = LevelFunnelStore.defaultMaxPassDays
+
+    func validate() throws {
+        guard passDays >= 1 else { throw ValidationError("--pass-days must be at least 1") }
+    }
+
+    func configure(_ store: LevelFunnelStore) { store.maxPassDays = passDays }
+}
+
 /// `--game`, `--from`, `--to` and the filters: one funnel selection, shared by `query` and `verify`.
 struct SelectionOptions: ParsableArguments {
     @Option(help: "Game id (see `levelfunnel games`); required unless a saved view (--view) names it.")

@@ -48,6 +48,8 @@ struct RefreshCommand: ParsableCommand {
 
     @OptionGroup var reconnect: ReconnectOptions
 
+    @OptionGroup var passes: PassOptions
+
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
@@ -55,6 +57,7 @@ struct RefreshCommand: ParsableCommand {
             let games = game.isEmpty ? try store.games().map(\.id) : game
             let interrupt = InterruptFlag.install()
             reconnect.configure(store, note: { CLIErrors.note($0.description) })
+            passes.configure(store)
             try CLIErrors.eachGame(games, id: { $0 }) { id in
                 let summary = try store.refresh(game: id, check: try check(), onWait: Waiting.announce(id),
                                                 shouldStop: { interrupt.isSet })

@@ -44,6 +44,8 @@ struct ScheduleCommand: ParsableCommand {
 
     @OptionGroup var reconnect: ReconnectOptions
 
+    @OptionGroup var passes: PassOptions
+
     func validate() throws {
         _ = try time()
         if let refreshTodayEvery, refreshTodayEvery < 1 {
@@ -73,10 +75,12 @@ struct ScheduleCommand: ParsableCommand {
                                           refreshTodayEvery: refreshTodayEvery.map { Double($0) * 60 })
         let database = self.database
         let timeout = reconnect.timeout
+        let passes = self.passes
         let job = DailyJob(schedule: DailySchedule(policy: policy), now: Date.init, sleep: stop.sleep(until:),
                            shouldStop: { stop.isSet }, openStore: {
                                let store = try database.openStore()
                                store.reconnectPolicy.timeout = timeout
+                               passes.configure(store)
                                return store
                            },
                            report: { Self.log($0, logger, stop: stop) })
@@ -117,6 +121,7 @@ struct ScheduleCommand: ParsableCommand {
             var fields: Logger.Metadata = ["game": "\(notice.game)", "attempt": .stringConvertible(notice.attempt),
                                            "seconds": .stringConvertible(rounded(notice.elapsed))]
             if let day = notice.day { fields["day"] = "\(day.iso)" }
+            if let last = notice.lastDay, last != notice.day { fields["last_day"] = "\(last.iso)" }
             if let error = notice.error { fields["error"] = "\(error)" }
             if notice.step != .reconnected { fields["retry_in"] = .stringConvertible(rounded(notice.delay)) }
             let message = switch notice.step {

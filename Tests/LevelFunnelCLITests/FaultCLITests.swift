@@ -199,7 +199,8 @@ import TestSupport
         let url = ["--database-url", cluster.url]
         try Self.generate(game, url)
         let events = try EventsChecksum.of(store.db)
-        let backfill = ["backfill", "--game", game, "--plain", "--to", Self.history.to.iso] + url
+        // One day per transaction, so that the restart falls between days done.
+        let backfill = ["backfill", "--game", game, "--plain", "--pass-days", "1", "--to", Self.history.to.iso] + url
 
         var since = try Self.serverNow(store.db)
         let running = try Running(backfill)

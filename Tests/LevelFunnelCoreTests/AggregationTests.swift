@@ -205,11 +205,20 @@ import TestSupport
             EventRow(user: "b", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-03 11:00+00", platform: "Android"),
         ])
         let day = Day(iso: "2026-02-03")!
-        #expect(try h.store.aggregate(game: "g", day: day).rowsWritten == 2)
+        func stored() throws -> Int {
+            try h.db.query("""
+                SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id)
+                 WHERE t.game_id = 'g' AND r.date = '2026-02-03'
+                """).one().decode(Int.self, at: 0)
+        }
+        // Per level: the cell pinning nothing, platform (two tuples), and cell 0 (two tuples, other dimensions NULL).
+        #expect(try h.store.aggregate(game: "g", day: day).rowsWritten == 5)
+        #expect(try stored() == 5)
         // Only tests remove events; levelfunnel itself never does.
         try h.db.execute("DELETE FROM events WHERE platform = 'Android'")
         let again = try h.store.aggregate(game: "g", day: day)
-        #expect(again.rowsWritten == 1 && again.rowsRemoved == 1)
+        #expect(again.rowsWritten == 3 && again.rowsRemoved == 2)
+        #expect(try stored() == 3)
         #expect(try h.funnel(.fast, from: "2026-02-03", to: "2026-02-03")[0].counts.starts == 1)
     }
 

@@ -214,13 +214,15 @@ final class FakeClock {
         #expect(forced.games.map { "\($0.game) \($0.outcome)" } == ["done ok", "missed ok"])
     }
 
-    @Test func aRefreshStoppedBetweenDaysKeepsItsDaysAndTheNextOneFinishesExactly() throws {
+    @Test func aRefreshStoppedBetweenPassesKeepsItsDaysAndTheNextOneFinishesExactly() throws {
         // A game id of its own: advisory locks are per database, not per schema, so a test running at the same
         // time on a game "g" would make this refresh wait for the lock, and the wait asks `shouldStop` too.
         let game = "jobstop"
         let (_, store) = try Self.loaded("jobstop", games: [game])
+        // Passes of at most three days: [02-01] (a first pass is one day), [02-02...02-04], then a stop.
+        store.maxPassDays = 3
         var asked = 0
-        let stopped = try store.refresh(game: game, today: Day(iso: "2026-02-10")!, shouldStop: { asked += 1; return asked > 4 })
+        let stopped = try store.refresh(game: game, today: Day(iso: "2026-02-10")!, shouldStop: { asked += 1; return asked > 2 })
         #expect(stopped.stopped && stopped.days.map(\.iso) == ["2026-02-01", "2026-02-02", "2026-02-03", "2026-02-04"])
         #expect(try Self.aggregatedDays(store, game) == stopped.days.map(\.iso))
         let rest = try store.refresh(game: game, today: Day(iso: "2026-02-10")!)

@@ -109,10 +109,12 @@ final class DayKiller: @unchecked Sendable {
         #expect(try killer.finish() == before)
         #expect(notices.map(\.step) == [.lost, .reconnected])
         let lost = try #require(notices.first)
-        #expect(lost.day == Day(iso: "2026-02-04") && lost.attempt == 2 && lost.delay == 0.2)
-        #expect(lost.description == "backfill faultbf: connection lost during day 2026-02-04 "
+        // The pass holding 2026-02-04 (the first pass is one day; the second, the nine others) is redone whole.
+        #expect(lost.day == Day(iso: "2026-02-02") && lost.lastDay == Day(iso: "2026-02-10"))
+        #expect(lost.attempt == 2 && lost.delay == 0.2)
+        #expect(lost.description == "backfill faultbf: connection lost during days 2026-02-02..2026-02-10 "
                 + "(terminating connection due to administrator command); reconnecting in 0.2 s (attempt 2)")
-        #expect(notices.last?.description.contains("; redoing day 2026-02-04 (attempt 2)") == true, "\(notices)")
+        #expect(notices.last?.description.contains("; redoing days 2026-02-02..2026-02-10 (attempt 2)") == true, "\(notices)")
         #expect(summary.daysDone == 10 && !summary.cancelled)
         #expect(lockHeld.count == 6 && lockHeld.allSatisfy { $0 })
         // A new session, with the store's settings.
@@ -142,8 +144,8 @@ final class DayKiller: @unchecked Sendable {
         h.store.onReconnect = { notices.append($0) }
         let summary = try h.store.refresh(game: game, today: today, check: .none)
         #expect(try killer.finish() != nil)
-        #expect(notices.map(\.step) == [.lost, .reconnected] && notices.allSatisfy { $0.day == Day(iso: "2026-02-05") })
-        #expect(notices.first?.description.hasPrefix("refresh faultrf: connection lost during day 2026-02-05") == true)
+        #expect(notices.map(\.step) == [.lost, .reconnected] && notices.allSatisfy { $0.day == Day(iso: "2026-02-02") })
+        #expect(notices.first?.description.hasPrefix("refresh faultrf: connection lost during days 2026-02-02..2026-02-10") == true)
         // Each day once, the lost one redone.
         #expect(summary.days == Self.history.days)
         #expect(try Self.freshDays(h.db, game) == 10)
@@ -176,8 +178,8 @@ final class DayKiller: @unchecked Sendable {
         let elapsed = Date().timeIntervalSince(started)
         #expect(try killer.finish() != nil)
         #expect(elapsed > 2 && elapsed < 8, "gave up after \(elapsed) s")
-        #expect(failure?.day == Day(iso: "2026-02-04") && failure?.isConnectionLost == true && failure?.reconnectTimeout == 2)
-        #expect(failure?.description.hasPrefix("backfill faultgiveup: day 2026-02-04 failed: the connection was lost and "
+        #expect(failure?.day == Day(iso: "2026-02-02") && failure?.isConnectionLost == true && failure?.reconnectTimeout == 2)
+        #expect(failure?.description.hasPrefix("backfill faultgiveup: days 2026-02-02..2026-02-10 failed: the connection was lost and "
                                                + "could not be re-established within 2 s: ") == true, "\(String(describing: failure))")
         #expect(failure?.description.contains("not permitted to log in") == true, "\(String(describing: failure))")
         // Every attempt was reported; the waits grew 0.2, 0.4, 0.5...

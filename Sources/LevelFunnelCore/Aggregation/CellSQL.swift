@@ -11,13 +11,19 @@
 /// `coalesce(after[d - A + 1], new)`: each player counts on their first active day inside the range, and only
 /// there. No user id is stored.
 ///
-/// Which cells a day stores (see ``storedCells(additive:)``): the coarse ones (no or one pinned dimension)
-/// always, and the finer ones only with every *additive* dimension pinned. A dimension is additive on a day when
-/// every player active that day on a level and kind had one value of it in all their activity on that level and
-/// kind up to that day: then their recency in a coarser cell equals their recency in the one finer cell tuple
-/// they belong to, so the coarser cell is the sum of the finer ones and need not be stored. The check is local
-/// to the day (today's and earlier events of today's players), so a dimension that starts varying mid-history
-/// simply makes the days from then on store more cells; no other day changes.
+/// Which cells a day stores: the *full* cells on every day (``fullCells``): the coarse ones (no or one pinned
+/// dimension), read directly, and the one that pins every dimension (cell 0), whose tuples are summed for any
+/// finer filter. Summing cell 0's tuples is exact for event counts, and for distinct players as long as every
+/// player active that day on a level and kind had one tuple in all their activity on it up to that day: then
+/// their recency in a coarser tuple equals their recency in the one cell-0 tuple they belong to. A dimension in
+/// which some key varied is not *additive* that day; for the cells that unpin such dimensions and pin the
+/// additive ones (``correctionCells(additive:)``), the day stores *corrections*: per tuple, the coarser tuple's
+/// recency counts minus the sum of its cell-0 tuples' (made of the keys that varied only, since every other key
+/// adds the same on both sides), and only where they differ. A filter's answer on a day is then cell 0's
+/// tuples that match it plus the corrections of the cell that pins the filter's and the day's additive
+/// dimensions (``funnelQuery(filterClause:)``). The check is local to the day (today's and earlier events of
+/// today's players), so a dimension that starts varying mid-history makes the days from then on store
+/// corrections; no other day changes.
 enum CellSQL {
     private static let dims = Dimension.columnList
     /// `GROUPING(...)` value of the cell that pins nothing.
@@ -29,10 +35,13 @@ enum CellSQL {
     /// Cells small enough to store on every day and read directly: no or one pinned dimension.
     static func isCoarse(_ cell: Int) -> Bool { pinnedCount(cell) <= 1 }
 
-    /// The cells a day stores given the bits of its additive dimensions: the coarse cells, and every cell that
-    /// pins all additive dimensions. All 32 when nothing is additive; 7 when everything is.
-    static func storedCells(additive: Int) -> [Int] {
-        (0...allUnpinned).filter { isCoarse($0) || $0 & additive == 0 }
+    /// The cells every day stores in full: the coarse cells and cell 0 (every dimension pinned).
+    static let fullCells = [0] + (0...allUnpinned).filter(isCoarse)
+
+    /// The cells whose corrections a day stores, given its additive dimensions: every finer cell that pins all
+    /// of them (not cell 0). None when every dimension is additive; 25 when none is.
+    static func correctionCells(additive: Int) -> [Int] {
+        (1...allUnpinned).filter { !isCoarse($0) && $0 & additive == 0 }
     }
 
     /// The player keys of a pass (one or more consecutive days, see `DailyAggregation`), in temporary tables
@@ -40,8 +49,16 @@ enum CellSQL {
     /// distinct-player measure), dimension tuple and day the key was active, for the pass's days and the same
     /// keys' earlier starts or completes. `lf_key_days`: one row per key and day of the pass it was active,
     /// with the dimensions that varied in its activity up to that day (`varying`, GROUPING bits), its previous
-    /// active day, and (when nothing varied) its one dimension tuple.
+    /// active day, and (when nothing varied) its one dimension tuple. `lf_fresh`: the pass's event counts per
+    /// day, level and dimension tuple, and the sum of their ids (the days' fingerprints).
     static let createPassTables = [
+        """
+        CREATE TEMP TABLE IF NOT EXISTS lf_fresh (
+          date date, level_id integer,
+          \(Dimension.allCases.map { "\($0.column) \($0.sqlType)" }.joined(separator: ", ")),
+          \(Measure.summed.map { "\($0.column) \($0.isCount ? "bigint" : "numeric")" }.joined(separator: ", ")),
+          id_sum numeric) ON COMMIT DELETE ROWS
+        """,
         """
         CREATE TEMP TABLE IF NOT EXISTS lf_activity (
           user_id text, level_id integer, event text,
@@ -108,47 +125,57 @@ enum CellSQL {
     /// some key active that day varied in it up to that day.
     static let varyingDimensions = "SELECT day, coalesce(bit_or(varying), 0) FROM lf_key_days GROUP BY day"
 
-    /// `$1` game, `$2`..`$3` the pass's days: removes their cell rows (before ``rebuildDays`` writes them again).
-    /// One index probe per cell tuple of the game, then each row by its address: a plan that stays the same
-    /// whatever the statistics say (a hash join read the whole table, every game's rows, for one day: 280 ms
-    /// on a 1x day).
+    /// `$1` game, `$2`..`$3` the pass's days: removes their cell rows (before ``rebuildDays`` writes them again)
+    /// and returns how many per day. The rows are found by one index probe per cell tuple of the game and
+    /// removed by their addresses (a TID scan): a plan that stays the same whatever the statistics say (a hash
+    /// join read the whole table, every game's rows, for one day: 280 ms on a 1x day).
     static let deleteDays = """
-        DELETE FROM level_cells_daily r
-         USING level_cell_tuples t
-         CROSS JOIN LATERAL (SELECT ctid FROM level_cells_daily d
-                              WHERE d.tuple_id = t.tuple_id AND d.date BETWEEN $2::date AND $3::date OFFSET 0) found
-         WHERE t.game_id = $1 AND r.ctid = found.ctid
+        WITH removed AS (
+          DELETE FROM level_cells_daily
+           WHERE ctid = ANY (ARRAY(
+                   SELECT found.ctid
+                     FROM level_cell_tuples t
+                     CROSS JOIN LATERAL (SELECT ctid FROM level_cells_daily d
+                                          WHERE d.tuple_id = t.tuple_id AND d.date BETWEEN $2::date AND $3::date
+                                         OFFSET 0) found
+                    WHERE t.game_id = $1))
+          RETURNING date)
+        SELECT date, count(*) FROM removed GROUP BY date
         """
 
     private static let eventMeasures = Measure.summed.map(\.column)
     private static let recencyColumns = Measure.players.flatMap { ["\($0.recency)_new", "\($0.recency)_after"] }
     private static let rowColumns = eventMeasures + recencyColumns
 
+    /// `(col1, col2)` of the dimensions a cell pins, for `GROUPING SETS`.
+    private static func groupingSet(_ cell: Int, alias: String? = nil) -> String {
+        let prefix = alias.map { "\($0)." } ?? ""
+        let columns = Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map { prefix + $0.column }
+        return "(" + columns.joined(separator: ", ") + ")"
+    }
+
     /// `$1` game, `$2` the additive dimension bits of days `$3` (an array: the pass's days that share them).
-    /// Writes those days' rows of the cells in `storedCells(additive:)` from their `level_metrics_daily` rows
-    /// (event counts) and their player keys (recency: `lf_key_days` for keys whose dimensions never changed,
-    /// `lf_activity` for the others). Returns the number of rows inserted.
+    /// Writes those days' rows: the full cells (``fullCells``) from their event counts (`lf_fresh`) and player
+    /// keys (`lf_key_days` for keys whose dimensions never changed, `lf_activity` for the others), and the
+    /// corrections of ``correctionCells(additive:)`` from the keys that changed. Returns the rows inserted.
     static func rebuildDays(additive: Int) -> String {
-        let cells = storedCells(additive: additive)
-        let sets = cells.map { cell in
-            "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map(\.column).joined(separator: ", ") + ")"
-        }.joined(separator: ", ")
-        let psets = cells.map { cell in
-            "(" + Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map { "p.\($0.column)" }.joined(separator: ", ") + ")"
-        }.joined(separator: ", ")
-        let coarse = cells.filter(isCoarse).map(String.init).joined(separator: ", ")
-        return """
-        WITH gaps AS (
-          -- Keys with one dimension tuple in all their activity (nearly every key): their previous activity is
-          -- the same in every cell, so they are counted per tuple and gap first, and the cells are sums of those
-          -- counts (a few thousand rows instead of every key times every cell).
-          SELECT day, GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
-            FROM (SELECT day, \(dims), level_id, event, day - previous AS gap, count(*) AS players
-                    FROM lf_key_days
-                   WHERE varying = 0 AND day = ANY ($3::date[])
-                   GROUP BY day, \(dims), level_id, event, gap) stable
-           GROUP BY day, level_id, event, gap, GROUPING SETS (\(sets))
+        let full = fullCells.map { groupingSet($0) }.joined(separator: ", ")
+        let corrections = correctionCells(additive: additive)
+        let keyedSets = (fullCells + corrections).map { groupingSet($0, alias: "p") }.joined(separator: ", ")
+        let coarse = fullCells.filter(isCoarse).map(String.init).joined(separator: ", ")
+        // The keys that changed, counted in cell 0 and subtracted from each correction cell's tuple above them.
+        let subtracted = corrections.isEmpty ? "" : """
+
           UNION ALL
+          SELECT v.day, c.cell, \(Dimension.allCases.map {
+                   "CASE WHEN c.cell & \($0.groupingBit) = 0 THEN v.\($0.column) END"
+               }.joined(separator: ", ")),
+                 v.level_id, v.event, v.gap, -v.players
+            FROM varied v CROSS JOIN (VALUES \(corrections.map { "(\($0))" }.joined(separator: ", "))) c(cell)
+           WHERE v.cell = 0
+        """
+        return """
+        WITH varied AS MATERIALIZED (
           -- Keys that changed a dimension: their previous active day in each cell tuple, key by key (a window
           -- partition matches NULLs like GROUP BY), on the days they were active in it and varied.
           SELECT day, cell, \(dims), level_id, event, day - previous AS gap, count(*) AS players
@@ -160,32 +187,47 @@ enum CellSQL {
                     FROM lf_activity p
                    WHERE (p.user_id, p.level_id, p.event) IN (
                            SELECT user_id, level_id, event FROM lf_key_days WHERE varying <> 0 AND day = ANY ($3::date[]))
-                   GROUP BY p.user_id, p.level_id, p.event, p.day, GROUPING SETS (\(psets))) keyed
+                   GROUP BY p.user_id, p.level_id, p.event, p.day, GROUPING SETS (\(keyedSets))) keyed
            WHERE (user_id, level_id, event, day) IN (
                    SELECT user_id, level_id, event, day FROM lf_key_days WHERE varying <> 0 AND day = ANY ($3::date[]))
            GROUP BY day, cell, \(dims), level_id, event, gap
+        ), gaps AS (
+          -- Keys with one dimension tuple in all their activity (nearly every key): their previous activity is
+          -- the same in every cell, so they are counted per tuple and gap first, and the full cells are sums of
+          -- those counts (a few thousand rows instead of every key times every cell). They make no corrections.
+          SELECT day, GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
+            FROM (SELECT day, \(dims), level_id, event, day - previous AS gap, count(*) AS players
+                    FROM lf_key_days
+                   WHERE varying = 0 AND day = ANY ($3::date[])
+                   GROUP BY day, \(dims), level_id, event, gap) stable
+           GROUP BY day, level_id, event, gap, GROUPING SETS (\(full))
+          UNION ALL
+          SELECT day, cell, \(dims), level_id, event, gap, players FROM varied\(subtracted)
         ), recency AS (
           -- after[k + 1] = players whose previous activity is more than k days back (or absent), k = 0 up to the
-          -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL.
-          SELECT day, cell, \(dims), level_id, event,
-                 coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
-                 CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
-                   SELECT sum(p) FILTER (WHERE g IS NULL OR g > k)::integer
-                     FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
-                    GROUP BY k ORDER BY k) END AS after
-            FROM gaps
-           GROUP BY day, cell, \(dims), level_id, event
+          -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL. In a correction the
+          -- counts are differences, and a tuple whose differences are all zero is not stored.
+          SELECT * FROM (
+            SELECT day, cell, \(dims), level_id, event,
+                   coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
+                   CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
+                     SELECT coalesce(sum(p) FILTER (WHERE g IS NULL OR g > k), 0)::integer
+                       FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
+                      GROUP BY k ORDER BY k) END AS after
+              FROM gaps
+             GROUP BY day, cell, \(dims), level_id, event) counts
+           WHERE cell IN (\(fullCells.map(String.init).joined(separator: ", "))) OR fresh <> 0 OR 0 <> ANY (after)
         ), counted AS (
-          -- Event counts are sums of the days' finest rows, exact in every cell.
+          -- Event counts are sums of the days' finest rows, exact in every full cell (corrections have none).
           SELECT date AS day, GROUPING(\(dims)) AS cell, \(dims), level_id,
                  \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", "))
-            FROM level_metrics_daily
-           WHERE game_id = $1 AND date = ANY ($3::date[])
-           GROUP BY date, level_id, GROUPING SETS (\(sets))
+            FROM lf_fresh
+           WHERE date = ANY ($3::date[])
+           GROUP BY date, level_id, GROUPING SETS (\(full))
         ), merged AS (
           -- One row per day, cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
           SELECT day, cell, \(dims), level_id,
-                 \(eventMeasures.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")),
+                 \(eventMeasures.map { "coalesce(sum(\($0)), 0) AS \($0)" }.joined(separator: ", ")),
                  \(Measure.players.map { p in
                      "coalesce(max(fresh) FILTER (WHERE event = '\(p.event)'), 0) AS \(p.recency)_new, "
                      + "max(after) FILTER (WHERE event = '\(p.event)') AS \(p.recency)_after"
@@ -197,11 +239,12 @@ enum CellSQL {
                   SELECT day, cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
                          event, fresh, after
                     FROM recency) parts
-           -- A tuple pinning a dimension to NULL is read only when that dimension is summed over: in a fine cell,
+           -- Cell 0 keeps every tuple: it is summed over whatever a filter leaves out, NULLs included. Elsewhere a
+           -- tuple pinning a dimension to NULL is read only when that dimension is summed over: in a correction,
            -- for an additive dimension. Filters match non-null values only.
-           WHERE \(Dimension.allCases.map {
+           WHERE cell = 0 OR (\(Dimension.allCases.map {
                 "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $2::integer <> 0 AND cell NOT IN (\(coarse))))"
-            }.joined(separator: "\n     AND "))
+            }.joined(separator: "\n     AND ")))
            GROUP BY day, cell, \(dims), level_id
         ), added AS (
           INSERT INTO level_cell_tuples (game_id, cell, \(dims))
@@ -225,17 +268,17 @@ enum CellSQL {
            WHERE level_id IS NOT NULL
            -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
            ORDER BY id, day, level_id
-          RETURNING 1
+          RETURNING date
         )
-        SELECT count(*) FROM inserted
+        SELECT date, count(*) FROM inserted GROUP BY date
         """
     }
 
     /// Every `LevelCounts` field per level for game `$1`, days `$2`..`$3`, the cell `$4` that the filters pin
     /// (bits of unpinned dimensions), `$5` = whether that cell is coarse, and the filters' equality conditions
-    /// on the cell tuple (appended by the caller, parameters from `$6`). Each day reads the cell that answers
-    /// the filters given that day's additive dimensions: the filters' own cell when it is coarse (always
-    /// stored), else the cell that also pins the day's additive dimensions, summed over their values.
+    /// on the cell tuple (appended by the caller, parameters from `$6`). A coarse cell is stored in full on every
+    /// day and read alone. Any other filter reads, each day, cell 0's tuples that match it plus the corrections
+    /// of the cell that also pins the day's additive dimensions (none when that is cell 0 itself).
     static func funnelQuery(filterClause: String) -> String {
         """
         SELECT r.level_id,
@@ -249,7 +292,8 @@ enum CellSQL {
           FROM aggregated_days a
           JOIN level_cell_tuples t
             ON t.game_id = a.game_id
-           AND t.cell = CASE WHEN $5::boolean THEN $4::integer ELSE $4::integer & ~a.additive END\(filterClause)
+           AND t.cell = ANY (CASE WHEN $5::boolean THEN ARRAY[$4::integer]
+                                  ELSE ARRAY[0, $4::integer & ~a.additive] END)\(filterClause)
           JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
          WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
          GROUP BY r.level_id

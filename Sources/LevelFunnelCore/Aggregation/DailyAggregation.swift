@@ -5,9 +5,9 @@ public struct DayAggregation: Sendable, Equatable {
     public var day: Day
     /// Level events of that day that were counted.
     public var levelEvents: Int
-    /// Aggregate rows inserted or updated.
+    /// Aggregate (cell) rows written for that day.
     public var rowsWritten: Int
-    /// Aggregate rows removed because their events no longer exist for that day.
+    /// How many fewer rows the day has than before: rows whose events no longer exist for that day.
     public var rowsRemoved: Int
     /// True when the day's events differ from those of its previous aggregation (or it had none): later days'
     /// player recency may depend on them, so they are marked stale.
@@ -36,14 +36,16 @@ enum DailyAggregation {
             for statement in CellSQL.createPassTables { try db.execute(statement) }
             let upserted = try db.query(upsertSQL, [game, days.from.iso, days.to.iso]).map(UpsertedDay.init)
             try afterUpsert()
-            let additive = try rebuildCells(game: game, days: days, withEvents: upserted.filter { $0.events > 0 }.map(\.day), db)
+            let cells = try rebuildCells(game: game, days: days, withEvents: upserted.filter { $0.events > 0 }.map(\.day), db)
             var results: [DayAggregation] = []
             for day in upserted {
-                let bits = additive[day.day] ?? CellSQL.allUnpinned
+                let bits = cells.additive[day.day] ?? CellSQL.allUnpinned
                 let changed = try db.query(recordDaySQL, [game, day.day.iso, bits, day.events, day.fingerprint])
                     .one().decode(Bool.self, at: 0)
-                results.append(DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: day.written,
-                                              rowsRemoved: day.removed, changed: changed))
+                let written = cells.written[day.day] ?? 0
+                results.append(DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: written,
+                                              rowsRemoved: max(0, (cells.removed[day.day] ?? 0) - written),
+                                              changed: changed))
             }
             if results.contains(where: \.changed) {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
@@ -60,20 +62,16 @@ enum DailyAggregation {
         try aggregate(game: game, days: DayRange(from: day, to: day), db, afterUpsert: afterUpsert)[0]
     }
 
-    /// One row of ``upsertSQL``: a day of the pass, what the upsert did on it, and its events' fingerprint.
+    /// One row of ``upsertSQL``: a day of the pass, its level events and their fingerprint.
     private struct UpsertedDay {
         var day: Day
         var events: Int
-        var written: Int
-        var removed: Int
         var fingerprint: String
 
         init(_ row: PostgresRow) throws {
             day = try row.decode(Day.self, at: 0)
             events = try row.decode(Int.self, at: 1)
-            written = try row.decode(Int.self, at: 2)
-            removed = try row.decode(Int.self, at: 3)
-            fingerprint = try row.decode(String.self, at: 4)
+            fingerprint = try row.decode(String.self, at: 2)
         }
     }
 
@@ -166,25 +164,35 @@ enum DailyAggregation {
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
 
+    /// What rebuilding a pass's cell rows did, per day: the additive dimension bits (days with player keys), and
+    /// the rows removed and written.
+    private struct RebuiltCells {
+        var additive: [Day: Int] = [:]
+        var removed: [Day: Int] = [:]
+        var written: [Day: Int] = [:]
+    }
+
     /// Rebuilds the cell rows of the pass's days (`CellSQL`): adds the earlier activity of the pass's player keys
     /// (written into `lf_activity` by the upsert), sums it up per key and day, finds the dimensions additive on
     /// each day, removes the pass's cell rows and writes those of the days with events, one statement per set of
-    /// additive dimensions (a pass's days share one or two). Returns the additive bits of the days with keys.
+    /// additive dimensions (a pass's days share one or two).
     private static func rebuildCells(game: String, days: DayRange, withEvents: [Day],
-                                     _ db: PostgresConnection) throws -> [Day: Int] {
+                                     _ db: PostgresConnection) throws -> RebuiltCells {
+        var cells = RebuiltCells()
+        func perDay(_ rows: PostgresRows) throws -> [Day: Int] {
+            Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(Day.self, at: 0), try $0.decode(Int.self, at: 1)) })
+        }
         try db.execute(CellSQL.fillEarlierActivity, [game, days.from.iso])
         try db.execute(CellSQL.fillKeyDays, [days.from.iso])
-        var additive: [Day: Int] = [:]
-        for row in try db.query(CellSQL.varyingDimensions) {
-            additive[try row.decode(Day.self, at: 0)] = CellSQL.allUnpinned & ~(try row.decode(Int.self, at: 1))
-        }
-        try db.execute(CellSQL.deleteDays, [game, days.from.iso, days.to.iso])
-        let groups = Dictionary(grouping: withEvents) { additive[$0] ?? CellSQL.allUnpinned }
+        cells.additive = try perDay(try db.query(CellSQL.varyingDimensions)).mapValues { CellSQL.allUnpinned & ~$0 }
+        cells.removed = try perDay(try db.query(CellSQL.deleteDays, [game, days.from.iso, days.to.iso]))
+        let groups = Dictionary(grouping: withEvents) { cells.additive[$0] ?? CellSQL.allUnpinned }
         for (bits, sharing) in groups.sorted(by: { $0.key < $1.key }) {
-            try db.execute(CellSQL.rebuildDays(additive: bits),
-                           [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
+            let written = try perDay(try db.query(CellSQL.rebuildDays(additive: bits),
+                                                  [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))]))
+            cells.written.merge(written) { $0 + $1 }
         }
-        return additive
+        return cells
     }
 
     /// Settings for the pass's transaction (local: they end with it). JIT compilation is off: the pass's
@@ -213,52 +221,36 @@ enum DailyAggregation {
         """
 
     private static let dimensionList = Dimension.columnList
-    private static let measureColumns = Measure.all.map(\.column)
+    private static let summedColumns = Measure.summed.map(\.column)
 
-    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events, rows
-    /// written, rows removed and its fingerprint, and writes the pass's player keys into `lf_activity`: one read
-    /// of the pass's events (JSON rules and all) serves all of them. Data-modifying CTEs share one snapshot: the
-    /// DELETE sees the rows as they were before the upsert and removes only keys absent from `fresh`.
+    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events and their
+    /// fingerprint, and writes the pass's event counts into `lf_fresh` and its player keys into `lf_activity`:
+    /// one read of the pass's events (JSON rules and all) serves all of them.
     static let upsertSQL = """
         WITH day_events AS MATERIALIZED (
           SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
         ), fresh AS (
-          SELECT game_id, day AS date, level_id, \(dimensionList),
-        \(Measure.selectList),
-                 sum(id) AS id_sum
+          -- The pass's event counts for the cell rows (CellSQL), per day, level and dimension tuple.
+          INSERT INTO lf_fresh (date, level_id, \(dimensionList), \(summedColumns.joined(separator: ", ")), id_sum)
+          SELECT day, level_id, \(dimensionList),
+                 \(Measure.summed.map { "\($0.expression)" }.joined(separator: ",\n                 ")),
+                 sum(id)
             FROM day_events
-           GROUP BY game_id, day, level_id, \(dimensionList)
+           GROUP BY day, level_id, \(dimensionList)
+          RETURNING date, starts + completes + fails AS events, id_sum
         ), players AS (
           -- The pass's player keys for the cell rows (CellSQL), from the same read of its events.
           INSERT INTO lf_activity (user_id, level_id, event, \(dimensionList), day)
           SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), day
             FROM day_events
            WHERE event_name IN (\(Measure.playerEvents))
-        ), written AS (
-          INSERT INTO level_metrics_daily (game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")))
-          SELECT game_id, date, level_id, \(dimensionList), \(measureColumns.joined(separator: ", ")) FROM fresh
-          ON CONFLICT ON CONSTRAINT level_metrics_daily_key DO UPDATE SET
-            \(measureColumns.map { "\($0) = excluded.\($0)" }.joined(separator: ",\n    "))
-          RETURNING date
-        ), removed AS (
-          DELETE FROM level_metrics_daily d
-           WHERE d.game_id = $1 AND d.date BETWEEN $2::date AND $3::date
-             -- A row's text form tells NULL from '' ("(,a)" vs "(\"\",a)"): an equality the anti-join can hash,
-             -- where IS NOT DISTINCT FROM compared every row of a level with every other (60 ms a day at 10x).
-             AND NOT EXISTS (
-               SELECT 1 FROM fresh f
-                WHERE f.date = d.date AND f.level_id = d.level_id
-                  AND ROW(\(Dimension.columnList(alias: "f")))::text = ROW(\(Dimension.columnList(alias: "d")))::text)
-          RETURNING date
         )
-        SELECT d.day, coalesce(f.events, 0), coalesce(w.rows, 0), coalesce(r.rows, 0),
+        SELECT d.day, coalesce(f.events, 0),
                -- The day's fingerprint: count and id sum of its level events (every one is a start, complete or fail).
                coalesce(f.events, 0)::text || ':' || coalesce(f.id_sum, 0)::text
           FROM (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day) d
-          LEFT JOIN (SELECT date, sum(starts + completes + fails) AS events, sum(id_sum) AS id_sum
-                       FROM fresh GROUP BY date) f ON f.date = d.day
-          LEFT JOIN (SELECT date, count(*) AS rows FROM written GROUP BY date) w ON w.date = d.day
-          LEFT JOIN (SELECT date, count(*) AS rows FROM removed GROUP BY date) r ON r.date = d.day
+          LEFT JOIN (SELECT date, sum(events) AS events, sum(id_sum) AS id_sum FROM fresh GROUP BY date) f
+            ON f.date = d.day
          ORDER BY d.day
         """
 }

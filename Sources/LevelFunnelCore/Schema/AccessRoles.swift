@@ -28,7 +28,7 @@ public struct AccessRoles: Sendable, Hashable {
     public static let writerPrivileges: [(table: String, privileges: [String])] = [
         ("events", ["SELECT"]),
         ("level_events", ["SELECT"]),
-        ("level_metrics_daily", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
+        ("level_metrics_daily", ["SELECT"]),
         ("level_cells_daily", ["SELECT", "INSERT", "DELETE"]),
         ("level_cell_tuples", ["SELECT", "INSERT"]),
         ("aggregated_days", ["SELECT", "INSERT", "UPDATE"]),

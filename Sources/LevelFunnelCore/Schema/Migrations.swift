@@ -1,6 +1,7 @@
 import PostgresClient
 
-/// One versioned step of the schema. Steps only ever add; none alters or deletes event rows.
+/// One versioned step of the schema. Steps only ever add, except that an aggregate table may be replaced (its
+/// days then marked stale, rebuilt from `events` by the next refresh); none alters or deletes event rows.
 struct Migration: Sendable {
     var version: Int
     var name: String
@@ -97,6 +98,7 @@ public enum SchemaMigrator {
         Migration(version: 6, name: "aggregation snapshots", statements: [SchemaSQL.aggregationSnapshots]),
         Migration(version: 7, name: "player key index", eventsIndexes: [SchemaSQL.playerKeyIndex],
                   dropsEventsIndexes: [SchemaSQL.replacedByPlayerKeyIndex]),
+        Migration(version: 8, name: "cells as corrections", statements: SchemaSQL.cellsAsCorrections),
     ]
 }
 

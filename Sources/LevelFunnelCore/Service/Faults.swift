@@ -42,8 +42,11 @@ public struct ReconnectNotice: Sendable, CustomStringConvertible {
 
     public var job: AggregationJob
     public var game: String
-    /// The day being aggregated when the connection broke; nil before the first day or between days.
+    /// The first day of the pass being aggregated when the connection broke; nil before the first pass or between
+    /// passes.
     public var day: Day?
+    /// The pass's last day (`day` when the pass is one day).
+    public var lastDay: Day?
     public var step: Step
     /// The attempt at `day` that comes next (`lost`, `retrying`) or that is starting (`reconnected`); the day's
     /// first run is attempt 1.
@@ -56,7 +59,7 @@ public struct ReconnectNotice: Sendable, CustomStringConvertible {
     public var error: String?
 
     public var description: String {
-        let during = day.map { "during day \($0.iso)" } ?? "between days"
+        let during = passDays(day, lastDay).map { "during \($0)" } ?? "between days"
         let seconds = { (s: Double) in
             let tenths = (s * 10).rounded() / 10
             return tenths == tenths.rounded() ? "\(Int(tenths)) s" : String(format: "%.1f s", tenths)
@@ -68,7 +71,7 @@ public struct ReconnectNotice: Sendable, CustomStringConvertible {
         case .retrying:
             return "\(job.rawValue) \(game): cannot reconnect yet\(reason); retrying in \(seconds(delay)) (attempt \(attempt))"
         case .reconnected:
-            let next = day.map { "redoing day \($0.iso)" } ?? "going on"
+            let next = passDays(day, lastDay).map { "redoing \($0)" } ?? "going on"
             return "\(job.rawValue) \(game): reconnected after \(String(format: "%.1f", elapsed)) s; \(next) (attempt \(attempt))"
         }
     }
@@ -87,12 +90,24 @@ extension PostgresError {
     }
 }
 
-/// A backfill or refresh of one game failed: on which day (nil: before the first day or between days) and why.
-/// The days done before it are complete; the failed day keeps its previous aggregate (its transaction rolled back).
+/// "day D" or "days F..L": the days of a pass, for messages.
+func passDays(_ first: Day?, _ last: Day?) -> String? {
+    guard let first else { return nil }
+    guard let last, last != first else { return "day \(first.iso)" }
+    return "days \(first.iso)..\(last.iso)"
+}
+
+/// A backfill or refresh of one game failed: on which days (nil: before the first pass or between passes) and why.
+/// The days done before them are complete; the failed days keep their previous aggregates (their transaction
+/// rolled back). A failure other than a lost connection names one day: a pass of several days that fails is
+/// redone day by day, so that the days before the failing one get done.
 public struct AggregationFailure: Error, Sendable, CustomStringConvertible {
     public var job: AggregationJob
     public var game: String
+    /// The first day of the failed pass.
     public var day: Day?
+    /// The pass's last day (`day` when the pass is one day).
+    public var lastDay: Day?
     /// The database's error (for a lost connection, the last one met while reconnecting).
     public var error: PostgresError
     /// Set when the connection was lost and did not come back within this many seconds.
@@ -103,7 +118,7 @@ public struct AggregationFailure: Error, Sendable, CustomStringConvertible {
     public var isConnectionLost: Bool { error.isConnectionLost }
 
     public var description: String {
-        let what = "\(job.rawValue) \(game): " + (day.map { "day \($0.iso) failed" } ?? "failed")
+        let what = "\(job.rawValue) \(game): " + (passDays(day, lastDay).map { "\($0) failed" } ?? "failed")
         let cause = error.description.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
         if let reconnectTimeout, reconnectTimeout > 0 {

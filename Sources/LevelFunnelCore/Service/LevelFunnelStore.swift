@@ -17,6 +17,11 @@ public final class LevelFunnelStore {
     /// How long a backfill or refresh keeps reconnecting after losing the connection (default: 60 s).
     /// A store made with ``init(connection:)`` cannot reconnect: it does not know where the connection came from.
     public var reconnectPolicy = ReconnectPolicy()
+    /// Most calendar days a backfill or refresh aggregates in one transaction (see ``AggregationPasses``); 1
+    /// commits each day on its own.
+    public var maxPassDays = LevelFunnelStore.defaultMaxPassDays
+    /// The default of ``maxPassDays``.
+    public static let defaultMaxPassDays = AggregationPasses.maxDays
 
     /// Called for each step of a reconnect (lost, retrying, reconnected), on the store's thread.
     public var onReconnect: (ReconnectNotice) -> Void = { _ in }
@@ -230,7 +235,7 @@ public final class LevelFunnelStore {
                                       seconds: 0, cancelled: false)
         var next = range.from   // every day before it is done
         var busyDone = 0
-        var passes = AggregationPasses()
+        var passes = AggregationPasses(maxDays: maxPassDays)
         try withReconnect(.backfill, game: game, onWait: onWait, shouldStop: shouldStop) { position in
             let start = started ?? .now
             started = start
@@ -243,10 +248,7 @@ public final class LevelFunnelStore {
             var index = 0
             while index < busy.count {
                 let pass = passes.next(busy[index...])
-                position.day = pass.first!
-                let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: pass.first!, to: pass.last!), db)
-                    .filter { pass.contains($0.day) }
-                position.finishedDay()
+                let done = try aggregate(game: game, pass: pass, &position)
                 passes.record(done)
                 next = pass.last!.adding(days: 1)
                 index += pass.count
@@ -281,8 +283,9 @@ public final class LevelFunnelStore {
     /// later day with events once one of them changed, since later days' player counts depend on earlier days.
     /// Empty days are recorded in one statement, so the work grows with the days that have events and changed,
     /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
-    /// `shouldStop` is asked before each day: when it says true, the refresh stops there (`stopped`); the days
-    /// done are complete, and the next refresh does the rest (days after a changed day are marked stale).
+    /// The days are aggregated in passes of consecutive days (``AggregationPasses``). `shouldStop` is asked
+    /// before each pass: when it says true, the refresh stops there (`stopped`); the days done are complete, and
+    /// the next refresh does the rest (days after a changed day are marked stale).
     ///
     /// `check` compares the fingerprint (count and id sum) of the recent days' level events with the one recorded
     /// when they were aggregated, so that events inserted with an old `received_at` (an imported backup, a
@@ -299,7 +302,7 @@ public final class LevelFunnelStore {
         var plan: (info: GameInfo, searchedAt: Double, needed: Set<Day>, busy: [Day])?
         var next = 0    // index in `busy` of the first day not done
         var earlierChanged = false
-        var passes = AggregationPasses()
+        var passes = AggregationPasses(maxDays: maxPassDays)
         try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop) { position in
             if var resumed = plan {
                 // The lost day's COMMIT may have gone through and marked later days stale: they are needed too.
@@ -331,10 +334,7 @@ public final class LevelFunnelStore {
                 guard isNeeded(busy[next]) else { next += 1; continue }
                 if shouldStop() { summary.stopped = true; break }
                 let pass = passes.next(busy[next...].prefix(while: isNeeded))
-                position.day = pass.first!
-                let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: pass.first!, to: pass.last!), db)
-                    .filter { pass.contains($0.day) }
-                position.finishedDay()
+                let done = try aggregate(game: game, pass: pass, &position)
                 passes.record(done)
                 earlierChanged = earlierChanged || done.contains(where: \.changed)
                 summary.days += pass
@@ -440,8 +440,7 @@ public final class LevelFunnelStore {
                                                    JOIN pg_class c ON c.oid = t.relid WHERE t.isleaf)::bigint
                         ELSE greatest(reltuples, 0)::bigint END
               FROM pg_class
-             WHERE oid IN ('events'::regclass, 'level_metrics_daily'::regclass, 'level_cells_daily'::regclass,
-                           'level_cell_tuples'::regclass,
+             WHERE oid IN ('events'::regclass, 'level_cells_daily'::regclass, 'level_cell_tuples'::regclass,
                            'aggregated_days'::regclass)
              ORDER BY relname
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
@@ -454,16 +453,15 @@ public final class LevelFunnelStore {
             WITH share AS (
               SELECT (SELECT count(*) FROM events WHERE game_id = $1)::float8
                        / greatest((SELECT count(*) FROM events), 1) AS events,
-                     (SELECT count(*) FROM level_metrics_daily WHERE game_id = $1)::float8
-                       / greatest((SELECT count(*) FROM level_metrics_daily), 1) AS metrics,
+                     (SELECT count(*) FROM aggregated_days WHERE game_id = $1)::float8
+                       / greatest((SELECT count(*) FROM aggregated_days), 1) AS days,
                      (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE t.game_id = $1)::float8
                        / greatest((SELECT count(*) FROM level_cells_daily), 1) AS cells
             )
             SELECT (coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events')),  -- partitioned
                              pg_total_relation_size('events')) * events)::bigint,
-                   (pg_total_relation_size('level_metrics_daily') * metrics
-                    + (pg_total_relation_size('level_cells_daily') + pg_total_relation_size('level_cell_tuples')) * cells
-                    + pg_total_relation_size('aggregated_days') * metrics)::bigint,
+                   ((pg_total_relation_size('level_cells_daily') + pg_total_relation_size('level_cell_tuples')) * cells
+                    + pg_total_relation_size('aggregated_days') * days)::bigint,
                    (SELECT coalesce(sum(level_events), 0) FROM aggregated_days WHERE game_id = $1)::bigint
               FROM share
             """, [game]).one()
@@ -512,10 +510,36 @@ public final class LevelFunnelStore {
         }
     }
 
-    /// Where a backfill or refresh is, for reconnecting: the day running, its attempt, and when the connection was
-    /// first lost since the last day done (the reconnect timeout counts from it).
+    /// Aggregates the days of `pass` (days with events, in order, within ``AggregationPasses/maxDays``) in one
+    /// transaction and returns what each of them did. When a pass of several days fails for any reason but a lost
+    /// connection (a statement timeout, a lock), its days are redone one by one: the days before the failing one
+    /// get done, and the failure names its day.
+    private func aggregate(game: String, pass: [Day], _ position: inout JobPosition) throws -> [DayAggregation] {
+        guard let first = pass.first, let last = pass.last else { return [] }
+        position.day = first
+        position.lastDay = last
+        do {
+            let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: first, to: last), db)
+                .filter { pass.contains($0.day) }
+            position.finishedDay()
+            return done
+        } catch let error as PostgresError where pass.count > 1 && !error.isConnectionLost && db.isAlive {
+            var done: [DayAggregation] = []
+            for day in pass {
+                position.day = day
+                position.lastDay = day
+                done.append(try DailyAggregation.aggregate(game: game, day: day, db))
+            }
+            position.finishedDay()
+            return done
+        }
+    }
+
+    /// Where a backfill or refresh is, for reconnecting: the pass running (its first and last day), its attempt, and
+    /// when the connection was first lost since the last pass done (the reconnect timeout counts from it).
     struct JobPosition {
         var day: Day?
+        var lastDay: Day?
         var attempt = 1
         var lostAt: ContinuousClock.Instant?
 
@@ -534,7 +558,7 @@ public final class LevelFunnelStore {
                 return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) { try body(&position) }
             } catch let error as PostgresError {
                 guard error.isConnectionLost || !db.isAlive else {
-                    throw AggregationFailure(job: job, game: game, day: position.day, error: error)
+                    throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: error)
                 }
                 try reconnect(job, game: game, after: error, &position, shouldStop: shouldStop)
             }
@@ -548,7 +572,7 @@ public final class LevelFunnelStore {
                            shouldStop: () -> Bool) throws {
         let policy = reconnectPolicy
         guard let reopen, policy.timeout > 0 else {
-            throw AggregationFailure(job: job, game: game, day: position.day, error: loss)
+            throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: loss)
         }
         let lostAt = position.lostAt ?? .now
         position.lostAt = lostAt
@@ -557,11 +581,11 @@ public final class LevelFunnelStore {
         for tries in 1... {
             let elapsed = (ContinuousClock.now - lostAt).seconds
             guard elapsed < policy.timeout else {
-                throw AggregationFailure(job: job, game: game, day: position.day, error: error, reconnectTimeout: policy.timeout)
+                throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: error, reconnectTimeout: policy.timeout)
             }
             position.attempt += 1
             let delay = min(policy.delay(tries), policy.timeout - elapsed)
-            onReconnect(ReconnectNotice(job: job, game: game, day: position.day, step: step, attempt: position.attempt,
+            onReconnect(ReconnectNotice(job: job, game: game, day: position.day, lastDay: position.lastDay, step: step, attempt: position.attempt,
                                         delay: delay, elapsed: elapsed, error: error.headline))
             let wake = ContinuousClock.now + .seconds(delay)
             while ContinuousClock.now < wake {
@@ -572,7 +596,7 @@ public final class LevelFunnelStore {
                 let fresh = try reopen()
                 fresh.statementObserver = db.statementObserver
                 db = fresh
-                onReconnect(ReconnectNotice(job: job, game: game, day: position.day, step: .reconnected,
+                onReconnect(ReconnectNotice(job: job, game: game, day: position.day, lastDay: position.lastDay, step: .reconnected,
                                             attempt: position.attempt, delay: 0,
                                             elapsed: (ContinuousClock.now - lostAt).seconds, error: nil))
                 return
