@@ -158,12 +158,13 @@ struct ScaleBench {
         }
         let info = try store.game(game)
         log("\(scale)x: backfilling \(info.history)")
-        var previous = (seconds: 0.0, events: 0)
+        var previousEvents = 0
         let backfill = try store.backfill(game: game, range: info.history, progress: { progress in
-            // Each day's own cost, to see whether it grows with the history before it.
-            log(String(format: "\(scale)x: %@ %d level events in %.2f s", progress.day.iso, progress.events - previous.events,
-                       progress.elapsedSeconds - previous.seconds))
-            previous = (progress.elapsedSeconds, progress.events)
+            // Days come in passes (several days per transaction): each day's events, and the time elapsed when
+            // its pass ended.
+            log(String(format: "\(scale)x: %@ %d level events, %.2f s elapsed", progress.day.iso,
+                       progress.events - previousEvents, progress.elapsedSeconds))
+            previousEvents = progress.events
             return true
         })
 

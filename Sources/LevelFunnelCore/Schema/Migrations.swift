@@ -32,7 +32,10 @@ public enum SchemaMigrator {
     /// Applies every missing migration, in order; safe to run any number of times and from two sessions at once.
     /// - Returns: the versions applied by this call and what was done about each index on `events`.
     @discardableResult
-    public static func migrate(_ db: PostgresConnection) throws -> MigrationReport {
+    public static func migrate(_ db: PostgresConnection) throws -> MigrationReport { try migrate(db, through: .max) }
+
+    /// Applies the missing migrations up to `version` (tests build an older schema with it).
+    static func migrate(_ db: PostgresConnection, through version: Int) throws -> MigrationReport {
         // The lock comes first: two sessions creating `schema_migrations` at once would collide on the catalog
         // (`IF NOT EXISTS` does not make concurrent CREATEs safe).
         try db.withAdvisoryLock(AdvisoryLockKey.migrations) {
@@ -43,7 +46,8 @@ public enum SchemaMigrator {
                   applied_at timestamptz NOT NULL DEFAULT now())
                 """)
             let applied = Set(try db.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self, at: 0) })
-            let pending = migrations.sorted(by: { $0.version < $1.version }).filter { !applied.contains($0.version) }
+            let pending = migrations.sorted(by: { $0.version < $1.version })
+                .filter { !applied.contains($0.version) && $0.version <= version }
             var report = MigrationReport(applied: [], eventsPartitioned: false, indexes: [])
             var builder: EventsIndexBuilder?   // once `events` exists
             for migration in pending {
