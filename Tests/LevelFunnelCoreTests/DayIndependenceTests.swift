@@ -137,6 +137,10 @@ import TestSupport
         let plan = try h.db.query("EXPLAIN " + CellSQL.fillEarlierActivity, ["g", "2026-02-05"])
             .map { try $0.decode(String.self, at: 0) }.joined(separator: "\n")
         #expect(plan.contains("Nested Loop") && plan.contains("events_player_key_idx"), "\(plan)")
+        // The probe's conditions are the index's own, the player included (a collation mismatch between the pass's
+        // tables and `events` once left only `game_id` usable: a scan of the game's index per key).
+        let condition = plan.split(separator: "\n").first { $0.contains("Index Cond") } ?? ""
+        #expect(condition.contains("(user_id = ") && condition.contains("(event_name = "), "\(plan)")
     }
 
     /// A backfill right after a bulk load analyzes `events` first; a second one (nothing changed) does not.

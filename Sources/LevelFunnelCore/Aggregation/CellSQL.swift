@@ -204,19 +204,27 @@ enum CellSQL {
           UNION ALL
           SELECT day, cell, \(dims), level_id, event, gap, players FROM varied\(subtracted)
         ), recency AS (
-          -- after[k + 1] = players whose previous activity is more than k days back (or absent), k = 0 up to the
-          -- longest gap - 1. Most keys have no earlier activity at all: their array is NULL. In a correction the
-          -- counts are differences, and a tuple whose differences are all zero is not stored.
+          -- Per day, cell tuple and level, for each kind: after[k + 1] = players whose previous activity is more
+          -- than k days back (or absent), k = 0 up to the longest gap - 1. Most keys have no earlier activity at
+          -- all: their array is NULL. In a correction the counts are differences, and a tuple whose differences
+          -- are all zero is not stored.
           SELECT * FROM (
-            SELECT day, cell, \(dims), level_id, event,
-                   coalesce(sum(players) FILTER (WHERE gap IS NULL), 0) AS fresh,
-                   CASE WHEN max(gap) IS NOT NULL THEN ARRAY(
-                     SELECT coalesce(sum(p) FILTER (WHERE g IS NULL OR g > k), 0)::integer
-                       FROM generate_series(0, max(gap) - 1) k, unnest(array_agg(gap), array_agg(players)) u(g, p)
-                      GROUP BY k ORDER BY k) END AS after
+            SELECT day, cell, \(dims), level_id,
+                   \(Measure.players.map { p in
+                       let kind = "event = '\(p.event)'"
+                       return """
+                   coalesce(sum(players) FILTER (WHERE \(kind) AND gap IS NULL), 0) AS \(p.recency)_new,
+                   CASE WHEN max(gap) FILTER (WHERE \(kind)) IS NOT NULL THEN ARRAY(
+                     SELECT coalesce(sum(n) FILTER (WHERE g IS NULL OR g > k), 0)::integer
+                       FROM generate_series(0, max(gap) FILTER (WHERE \(kind)) - 1) k,
+                            unnest(array_agg(gap) FILTER (WHERE \(kind)), array_agg(players) FILTER (WHERE \(kind))) u(g, n)
+                      GROUP BY k ORDER BY k) END AS \(p.recency)_after
+                   """
+                   }.joined(separator: ",\n"))
               FROM gaps
-             GROUP BY day, cell, \(dims), level_id, event) counts
-           WHERE cell IN (\(fullCells.map(String.init).joined(separator: ", "))) OR fresh <> 0 OR 0 <> ANY (after)
+             GROUP BY day, cell, \(dims), level_id) counts
+           WHERE cell IN (\(fullCells.map(String.init).joined(separator: ", ")))
+              OR \(Measure.players.map { "\($0.recency)_new <> 0 OR 0 <> ANY (\($0.recency)_after)" }.joined(separator: " OR "))
         ), counted AS (
           -- Event counts are sums of the days' finest rows, exact in every full cell (corrections have none).
           SELECT date AS day, GROUPING(\(dims)) AS cell, \(dims), level_id,
@@ -225,27 +233,26 @@ enum CellSQL {
            WHERE date = ANY ($3::date[])
            GROUP BY date, level_id, GROUPING SETS (\(full))
         ), merged AS (
-          -- One row per day, cell tuple and level; GROUP BY (unlike a join) matches NULL dimension values.
-          SELECT day, cell, \(dims), level_id,
-                 \(eventMeasures.map { "coalesce(sum(\($0)), 0) AS \($0)" }.joined(separator: ", ")),
-                 \(Measure.players.map { p in
-                     "coalesce(max(fresh) FILTER (WHERE event = '\(p.event)'), 0) AS \(p.recency)_new, "
-                     + "max(after) FILTER (WHERE event = '\(p.event)') AS \(p.recency)_after"
-                 }.joined(separator: ",\n       "))
-            FROM (SELECT day, cell, \(dims), level_id, \(eventMeasures.joined(separator: ", ")),
-                         NULL::text AS event, NULL::bigint AS fresh, NULL::integer[] AS after
-                    FROM counted
-                  UNION ALL
-                  SELECT day, cell, \(dims), level_id, \(eventMeasures.map { _ in "NULL" }.joined(separator: ", ")),
-                         event, fresh, after
-                    FROM recency) parts
+          -- One row per day, cell tuple and level: its event counts and its players. A row's text form tells NULL
+          -- from '' ("(,a)" vs "(\"\",a)"), so the join matches NULL dimension values and can be hashed.
+          SELECT * FROM (
+            SELECT coalesce(c.day, r.day) AS day, coalesce(c.cell, r.cell) AS cell,
+                   \(Dimension.allCases.map { "CASE WHEN c.cell IS NULL THEN r.\($0.column) ELSE c.\($0.column) END AS \($0.column)" }
+                        .joined(separator: ",\n                   ")),
+                   coalesce(c.level_id, r.level_id) AS level_id,
+                   \(eventMeasures.map { "coalesce(c.\($0), 0) AS \($0)" }.joined(separator: ", ")),
+                   \(Measure.players.map { "coalesce(r.\($0.recency)_new, 0) AS \($0.recency)_new, r.\($0.recency)_after" }
+                        .joined(separator: ", "))
+              FROM counted c
+              FULL JOIN recency r
+                ON r.day = c.day AND r.cell = c.cell AND r.level_id = c.level_id
+               AND ROW(\(Dimension.columnList(alias: "r")))::text = ROW(\(Dimension.columnList(alias: "c")))::text) joined
            -- Cell 0 keeps every tuple: it is summed over whatever a filter leaves out, NULLs included. Elsewhere a
            -- tuple pinning a dimension to NULL is read only when that dimension is summed over: in a correction,
            -- for an additive dimension. Filters match non-null values only.
            WHERE cell = 0 OR (\(Dimension.allCases.map {
                 "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $2::integer <> 0 AND cell NOT IN (\(coarse))))"
             }.joined(separator: "\n     AND ")))
-           GROUP BY day, cell, \(dims), level_id
         ), added AS (
           INSERT INTO level_cell_tuples (game_id, cell, \(dims))
           SELECT DISTINCT $1, cell, \(dims) FROM merged
@@ -253,19 +260,17 @@ enum CellSQL {
           RETURNING tuple_id, cell, \(dims)
         ), identified AS (
           -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
-          -- statement's snapshot does not see its own inserts). A window partition matches NULLs like GROUP BY.
-          SELECT max(tuple_id) OVER (PARTITION BY cell, \(dims)) AS id, *
-            FROM (SELECT NULL::integer AS tuple_id, * FROM merged
+          -- statement's snapshot does not see its own inserts); matched by their text form, as above.
+          SELECT t.tuple_id AS id, m.*
+            FROM merged m
+            JOIN (SELECT tuple_id, cell, \(dims) FROM added
                   UNION ALL
-                  SELECT tuple_id, NULL, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", ")) FROM added
-                  UNION ALL
-                  SELECT tuple_id, NULL, cell, \(dims), NULL, \(rowColumns.map { _ in "NULL" }.joined(separator: ", "))
-                    FROM level_cell_tuples WHERE game_id = $1) rows
+                  SELECT tuple_id, cell, \(dims) FROM level_cell_tuples WHERE game_id = $1) t
+              ON t.cell = m.cell AND ROW(\(Dimension.columnList(alias: "t")))::text = ROW(\(Dimension.columnList(alias: "m")))::text
         ), inserted AS (
           INSERT INTO level_cells_daily (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
           SELECT id, day, level_id, \(rowColumns.joined(separator: ", "))
             FROM identified
-           WHERE level_id IS NOT NULL
            -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
            ORDER BY id, day, level_id
           RETURNING date
