@@ -7,13 +7,14 @@ struct BackfillCommand: ParsableCommand {
         commandName: "backfill",
         abstract: "Aggregate the history of games into the daily tables.",
         discussion: """
-            Day by day, one transaction per day; re-runnable any number of times with identical results. \
+            In passes of consecutive days, one transaction per pass (--pass-days); re-runnable any number of \
+            times with identical results. \
             Without --game, every game with level events; without --from/--to, from the game's first event day \
             to today. Two backfills of the same game never run at once: the second waits (and says so). \
-            Ctrl-C stops between days; the days done are kept.
+            Ctrl-C stops between passes; the days done are kept.
 
-            Faults: if the database goes away mid-day (a restart), that day rolls back and the backfill reconnects \
-            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that day, for up to --reconnect-timeout \
+            Faults: if the database goes away mid-pass (a restart), the pass rolls back and the backfill reconnects \
+            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that pass, for up to --reconnect-timeout \
             seconds. A day that fails otherwise (a statement timeout, a full disk) ends that game's backfill, with \
             one line naming the game and the day; the next game goes on.
 

@@ -10,11 +10,11 @@ struct RefreshCommand: ParsableCommand {
             last refresh, the recent days whose events' fingerprint changed (--check-days: events inserted with \
             an old received_at), yesterday and today, and the later days with events after a day that changed. \
             Days without events are recorded in one statement. Idempotent; run it at 02:00 UTC (see \
-            `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Ctrl-C stops \
-            between days; the days done are kept.
+            `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Days are aggregated \
+            in passes of consecutive days (--pass-days); Ctrl-C stops between passes; the days done are kept.
 
-            Faults: if the database goes away mid-day (a restart), that day rolls back and the refresh reconnects \
-            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that day, for up to --reconnect-timeout \
+            Faults: if the database goes away mid-pass (a restart), the pass rolls back and the refresh reconnects \
+            (after 1, 2, 4, 8... s, each step on stderr) and goes on from that pass, for up to --reconnect-timeout \
             seconds. A day that fails otherwise (a statement timeout, a full disk) ends that game's refresh, with \
             one line naming the game and the day; the next game goes on.
 

@@ -15,13 +15,13 @@ struct StressCommand: ParsableCommand {
 
             Writers, meanwhile, on connections of their own, rewrite the same game, as when an admin re-backfills \
             a game while the daily job fires: a backfill of its whole history (every day re-aggregated, one \
-            transaction per day, so readers meet days being replaced), in a loop; and the daily job (a refresh as \
+            transaction per pass of days, so readers meet days being replaced), in a loop; and the daily job (a refresh as \
             on the game's last day: that day and the one before re-aggregated, the last 7 days' fingerprints \
             read), in a loop. Both take the game's aggregation lock, so they take turns, as in production: the \
             refresh starts first, as when an admin starts a backfill while the daily job runs; the backfill, a \
             second later, waits it out (a refresh is short, so the readers meet both); a 1 s pause between runs \
             lets the other one in. Each writer completes at least one run; once the readers are done, a running \
-            backfill stops between days. --also-backfill adds a backfill loop of other games, which runs alongside \
+            backfill stops between passes. --also-backfill adds a backfill loop of other games, which runs alongside \
             (their lock is another); --no-writers runs the readers alone, the latency to compare with.
 
             Exactness: no event is written, so the raw answers cannot change during the run, and a fast answer must \
