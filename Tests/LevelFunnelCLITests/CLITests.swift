@@ -47,6 +47,32 @@ import TestSupport
         #expect(try EventsChecksum.of(db, upTo: before.maxId) != before)
     }
 
+    /// `bench --scale`: generates the game, backfills it and measures it; fast equals raw on every selection. A
+    /// second run reuses the game, and measures the same aggregate size (the tables compacted, so the rows the
+    /// re-backfill replaced do not count).
+    @Test func benchAtAScaleMeasuresTheWholePipelineTheSameWayTwice() throws {
+        let database = try TestDatabase.fresh("clibench")
+        let arguments = ["bench", "--scale", "1", "--days", "2", "--runs", "1", "--format", "json",
+                         "--database-url", database.url]
+        func run() throws -> [String: Any] {
+            let run = try Self.levelfunnel(arguments)
+            #expect(run.status == 0, "\(run.stderr)")
+            let results = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]])
+            #expect(results.count == 1)
+            return try #require(results.first)
+        }
+        let first = try run()
+        #expect(first["exact"] as? Bool == true && first["selections"] as? Int == 12)
+        #expect((first["levelEvents"] as? Int ?? 0) > 1000 && (first["backfillEventsPerSecond"] as? Double ?? 0) > 0)
+        #expect(first["generateEventsPerSecond"] is Double)
+        let percent = try #require(first["aggregatesPercent"] as? Double)
+        #expect(percent > 0 && percent < 100)
+        let second = try run()
+        #expect(second["exact"] as? Bool == true && second["generateEventsPerSecond"] == nil)
+        #expect(second["levelEvents"] as? Int == first["levelEvents"] as? Int)
+        #expect(second["aggregatesMB"] as? Double == first["aggregatesMB"] as? Double, "\(first) \(second)")
+    }
+
     /// A migrated schema holding a small random game "g" over 2026-02-01...2026-02-10.
     static func loadedDatabase(_ label: String) throws -> TestDatabase {
         let database = try TestDatabase.fresh(label)

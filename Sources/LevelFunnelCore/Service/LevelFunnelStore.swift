@@ -248,7 +248,7 @@ public final class LevelFunnelStore {
             var index = 0
             while index < busy.count {
                 let pass = passes.next(busy[index...])
-                let done = try aggregate(game: game, pass: pass, &position)
+                let done = try aggregate(game: game, pass: pass, &position).days
                 passes.record(done)
                 next = pass.last!.adding(days: 1)
                 index += pass.count
@@ -334,9 +334,9 @@ public final class LevelFunnelStore {
                 guard isNeeded(busy[next]) else { next += 1; continue }
                 if shouldStop() { summary.stopped = true; break }
                 let pass = passes.next(busy[next...].prefix(while: isNeeded))
-                let done = try aggregate(game: game, pass: pass, &position)
+                let (done, changed) = try aggregate(game: game, pass: pass, &position)
                 passes.record(done)
-                earlierChanged = earlierChanged || done.contains(where: \.changed)
+                earlierChanged = earlierChanged || changed
                 summary.days += pass
                 summary.events += done.map(\.levelEvents).reduce(0, +)
                 next += pass.count
@@ -446,6 +446,14 @@ public final class LevelFunnelStore {
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
     }
 
+    /// Rewrites the aggregate tables without their dead rows (`VACUUM FULL`), so that their size is that of the
+    /// rows they hold: a re-backfill replaces every row of its days, and the old ones stay on disk until autovacuum
+    /// makes the space reusable (the files never shrink). Takes an exclusive lock on each table while it runs:
+    /// for benchmark databases (`bench`), not for one that dashboards read.
+    public func compactAggregates() throws {
+        try db.execute("VACUUM FULL level_cells_daily, level_cell_tuples, aggregated_days")
+    }
+
     /// One game's share of the events table and of the aggregate tables, in bytes (table, indexes and TOAST),
     /// estimated from its share of each table's rows: the tables hold every game.
     public func gameSizes(game: String) throws -> (events: Int, aggregates: Int, levelEvents: Int) {
@@ -511,18 +519,19 @@ public final class LevelFunnelStore {
     }
 
     /// Aggregates the days of `pass` (days with events, in order, within ``AggregationPasses/maxDays``) in one
-    /// transaction and returns what each of them did. When a pass of several days fails for any reason but a lost
-    /// connection (a statement timeout, a lock), its days are redone one by one: the days before the failing one
-    /// get done, and the failure names its day.
-    private func aggregate(game: String, pass: [Day], _ position: inout JobPosition) throws -> [DayAggregation] {
-        guard let first = pass.first, let last = pass.last else { return [] }
+    /// transaction and returns what each of them did, and whether any day of the pass's range changed (an empty
+    /// day between them may have received events since the plan was made). When a pass of several days fails for
+    /// any reason but a lost connection (a statement timeout, a lock), its days are redone one by one: the days
+    /// before the failing one get done, and the failure names its day.
+    private func aggregate(game: String, pass: [Day],
+                           _ position: inout JobPosition) throws -> (days: [DayAggregation], changed: Bool) {
+        guard let first = pass.first, let last = pass.last else { return ([], false) }
         position.day = first
         position.lastDay = last
         do {
-            let done = try DailyAggregation.aggregate(game: game, days: DayRange(from: first, to: last), db)
-                .filter { pass.contains($0.day) }
+            let range = try DailyAggregation.aggregate(game: game, days: DayRange(from: first, to: last), db)
             position.finishedDay()
-            return done
+            return (range.filter { pass.contains($0.day) }, range.contains(where: \.changed))
         } catch let error as PostgresError where pass.count > 1 && !error.isConnectionLost && db.isAlive {
             var done: [DayAggregation] = []
             for day in pass {
@@ -531,7 +540,7 @@ public final class LevelFunnelStore {
                 done.append(try DailyAggregation.aggregate(game: game, day: day, db))
             }
             position.finishedDay()
-            return done
+            return (done, done.contains(where: \.changed))
         }
     }
 
