@@ -93,30 +93,63 @@ enum CellSQL {
             OFFSET 0) e
         """
 
-    /// `$1` the pass's first day. Fills `lf_key_days` from `lf_activity`: per key and day, what its activity up
-    /// to and including that day looked like (a window over the key's days). A dimension varied for a key when
-    /// the key has two values of it (NULL counts as a value) among its activity up to that day: two non-null
-    /// values (`min <> max`), or NULL and a value. Written without `count(DISTINCT ...)`, which only sorted
-    /// aggregation can compute: this way PostgreSQL can hash the keys' days (a 100x day has 700K keys).
+    /// Each dimension's summary over a group of rows, for telling whether it varied: its smallest and largest
+    /// value, and whether NULL and a value occur (columns `<dimension>_min`, `_max`, `_null`, `_set`).
+    private static func dimensionSummaries(alias: String = "") -> String {
+        let p = alias.isEmpty ? "" : "\(alias)."
+        return Dimension.allCases.map {
+            "min(\(p)\($0.column)) AS \($0.column)_min, max(\(p)\($0.column)) AS \($0.column)_max, "
+                + "bool_or(\(p)\($0.column) IS NULL) AS \($0.column)_null, "
+                + "bool_or(\(p)\($0.column) IS NOT NULL) AS \($0.column)_set"
+        }.joined(separator: ",\n                 ")
+    }
+
+    /// The GROUPING bits of the dimensions that varied: from a row's own summary columns, or (`window`) combining
+    /// the summaries of the rows of that window so far.
+    private static func varyingBits(over window: String? = nil) -> String {
+        let over = window.map { " OVER \($0)" } ?? ""
+        return Dimension.allCases.map { d in
+            let (lo, hi) = window == nil ? ("\(d.column)_min", "\(d.column)_max") : ("min(\(d.column)_min)\(over)", "max(\(d.column)_max)\(over)")
+            let (null, set) = window == nil ? ("\(d.column)_null", "\(d.column)_set")
+                : ("bool_or(\(d.column)_null)\(over)", "bool_or(\(d.column)_set)\(over)")
+            return "CASE WHEN \(lo) <> \(hi) OR (\(null) AND \(set)) THEN \(d.groupingBit) ELSE 0 END"
+        }.joined(separator: "\n             | ")
+    }
+
+    /// `$1` the pass's first day. Fills `lf_key_days` from `lf_activity`: per key and day of the pass, what its
+    /// activity up to and including that day looked like. A dimension varied for a key when the key has two
+    /// values of it (NULL counts as a value) among its activity up to that day: two non-null values
+    /// (`min <> max`), or NULL and a value. Written without `count(DISTINCT ...)`, which only sorted aggregation
+    /// can compute: this way PostgreSQL can hash the keys (a 100x day has 800K of them). Most keys are active on
+    /// one day of the pass: one hashed grouping per key answers for them; only the keys active on several days
+    /// take a window over their days.
     static let fillKeyDays = """
         INSERT INTO lf_key_days (user_id, level_id, event, day, varying, previous, \(dims))
+        WITH keys AS MATERIALIZED (
+          SELECT user_id, level_id, event,
+                 min(day) FILTER (WHERE day >= $1::date) AS first_day,
+                 max(day) FILTER (WHERE day >= $1::date) AS last_day,
+                 max(day) FILTER (WHERE day < $1::date) AS before,
+                 \(dimensionSummaries())
+            FROM lf_activity
+           GROUP BY user_id, level_id, event
+        )
+        SELECT user_id, level_id, event, first_day,
+               \(varyingBits()),
+               before, \(Dimension.allCases.map { "\($0.column)_min" }.joined(separator: ", "))
+          FROM keys
+         WHERE first_day = last_day
+        UNION ALL
         SELECT * FROM (
           SELECT user_id, level_id, event, day,
-                 \(Dimension.allCases.map {
-                      "CASE WHEN min(\($0.column)_min) OVER key <> max(\($0.column)_max) OVER key "
-                      + "OR (bool_or(\($0.column)_null) OVER key AND bool_or(\($0.column)_set) OVER key) "
-                      + "THEN \($0.groupingBit) ELSE 0 END"
-                  }.joined(separator: "\n             | ")),
+                 \(varyingBits(over: "key")),
                  lag(day) OVER key,
                  \(Dimension.allCases.map { "min(\($0.column)_min) OVER key" }.joined(separator: ", "))
-            FROM (SELECT user_id, level_id, event, day,
-                         \(Dimension.allCases.map {
-                              "min(\($0.column)) AS \($0.column)_min, max(\($0.column)) AS \($0.column)_max, "
-                              + "bool_or(\($0.column) IS NULL) AS \($0.column)_null, "
-                              + "bool_or(\($0.column) IS NOT NULL) AS \($0.column)_set"
-                          }.joined(separator: ",\n                 "))
-                    FROM lf_activity
-                   GROUP BY user_id, level_id, event, day) key_day
+            FROM (SELECT a.user_id, a.level_id, a.event, a.day, \(dimensionSummaries(alias: "a"))
+                    FROM lf_activity a
+                    JOIN keys k ON k.user_id = a.user_id AND k.level_id = a.level_id AND k.event = a.event
+                   WHERE k.first_day <> k.last_day
+                   GROUP BY a.user_id, a.level_id, a.event, a.day) key_day
           WINDOW key AS (PARTITION BY user_id, level_id, event ORDER BY day)) up_to_day
          WHERE day >= $1::date
         """
