@@ -147,8 +147,10 @@ enum CellSQL {
                  \(Dimension.allCases.map { "min(\($0.column)_min) OVER key" }.joined(separator: ", "))
             FROM (SELECT a.user_id, a.level_id, a.event, a.day, \(dimensionSummaries(alias: "a"))
                     FROM lf_activity a
-                    JOIN keys k ON k.user_id = a.user_id AND k.level_id = a.level_id AND k.event = a.event
-                   WHERE k.first_day <> k.last_day
+                   -- A semi-join, which PostgreSQL hashes on the (few) keys: as a join it sorted every row of
+                   -- lf_activity for a merge join (1.2 s on a 100x day that had no such key).
+                   WHERE (a.user_id, a.level_id, a.event) IN (
+                           SELECT user_id, level_id, event FROM keys WHERE first_day <> last_day)
                    GROUP BY a.user_id, a.level_id, a.event, a.day) key_day
           WINDOW key AS (PARTITION BY user_id, level_id, event ORDER BY day)) up_to_day
          WHERE day >= $1::date
