@@ -106,7 +106,7 @@ import TestSupport
         try h.db.insert((0..<5).map { EventRow(user: "u\($0)", name: "level_start", properties: #"{"levelId": 1}"#,
                                                occurredAt: "2026-02-03 10:00+00") })
         let writer = try h.database.connect()
-        _ = try DailyAggregation.aggregate(game: "g", day: Self.day, h.db, afterUpsert: {
+        _ = try DailyAggregation.aggregate(game: "g", day: Self.day, h.db, afterRead: {
             try writer.insert([EventRow(user: "late", name: "level_start", properties: #"{"levelId": 1}"#,
                                         occurredAt: "2026-02-03 11:00+00")])
         })

@@ -165,10 +165,10 @@ import TestSupport
         // A pass's read (counts, player keys, fingerprints): the partitions of its days, on the first and last day
         // of a month and inside one, and over a month's end.
         for day in ["2026-02-01", "2026-02-10", "2026-02-28"] {
-            #expect(try partitions(DailyAggregation.upsertSQL, ["g", day, day]) == ["events_2026_02"], "\(day)")
+            #expect(try partitions(DailyAggregation.readEventsSQL, ["g", day, day]) == ["events_2026_02"], "\(day)")
         }
-        #expect(try partitions(DailyAggregation.upsertSQL, ["g", "2026-03-01", "2026-03-01"]) == ["events_2026_03"])
-        #expect(try partitions(DailyAggregation.upsertSQL, ["g", "2026-02-25", "2026-03-03"])
+        #expect(try partitions(DailyAggregation.readEventsSQL, ["g", "2026-03-01", "2026-03-01"]) == ["events_2026_03"])
+        #expect(try partitions(DailyAggregation.readEventsSQL, ["g", "2026-02-25", "2026-03-03"])
                 == ["events_2026_02", "events_2026_03"])
         // The raw funnel and the fingerprint check: the range's partitions.
         #expect(try partitions(RawFunnel.sql(filterClause: ""), ["g", "2026-02-03", "2026-02-20"]) == ["events_2026_02"])
@@ -347,7 +347,7 @@ import TestSupport
             #expect(report.isExact && report.levelsCompared > 0, "\(from)...\(to): \(report.differences.prefix(3))")
         }
         for statement in CellSQL.createPassTables { try h.db.execute(statement) }
-        let plan = try Self.plan(h.db, DailyAggregation.upsertSQL, ["g", "2026-06-02", "2026-06-02"])
+        let plan = try Self.plan(h.db, DailyAggregation.readEventsSQL, ["g", "2026-06-02", "2026-06-02"])
         #expect(Self.partitions(in: plan) == ["events_2026_06"], "\(plan)")
     }
 

@@ -73,7 +73,7 @@ enum CellSQL {
     ]
 
     /// `$1` game, `$2` the pass's first day: adds to `lf_activity` (which holds the pass's keys, written by the
-    /// pass's upsert) the earlier activity of each key (player, level, kind) before the pass: one probe of
+    /// pass's read of its events) the earlier activity of each key (player, level, kind) before the pass: one probe of
     /// `events_player_key_idx` per key, reading only that key's earlier starts or completes, so a pass costs its
     /// own keys and their few earlier events, not its players' whole history. A key's earlier events are kept as
     /// they are: the steps after take the last day per tuple. `OFFSET 0` keeps the LATERAL subquery from being

@@ -20,25 +20,25 @@ public struct DayAggregation: Sendable, Equatable {
 /// days pays each statement's fixed cost and each key's probe once instead of once a day; every day still gets
 /// exactly the rows that aggregating it alone would give (the differential tests compare the two).
 enum DailyAggregation {
-    /// Upserts the pass's rows, deletes rows that no longer have events, rebuilds its cell rows (event counts and
-    /// player recency per cell tuple), and records each day of `days` as aggregated, all in one transaction: a
-    /// crash leaves the previous state of those days intact. When a day's events differ from those of its last
+    /// Reads the pass's events into its working tables (``readEventsSQL``), replaces the pass's cell rows (event
+    /// counts and player recency per cell tuple; days whose events are gone keep none), and records each day of
+    /// `days` as aggregated, all in one transaction: a crash leaves the previous state of those days intact. When a day's events differ from those of its last
     /// aggregation, the aggregated days after the pass are marked stale: their player recency depends on it.
     /// Returns one ``DayAggregation`` per day of `days`, in order.
     ///
-    /// The transaction is REPEATABLE READ: the upsert, the players' recency and the fingerprints all read one
+    /// The transaction is REPEATABLE READ: the counts, the players' recency and the fingerprints all read one
     /// snapshot, so events inserted meanwhile are either in all of them or in none (and then found by the next
-    /// refresh through their `received_at`). `afterUpsert` lets tests insert events between the statements.
+    /// refresh through their `received_at`). `afterRead` lets tests insert events between the statements.
     static func aggregate(game: String, days: DayRange, _ db: PostgresConnection,
-                          afterUpsert: () throws -> Void = {}) throws -> [DayAggregation] {
+                          afterRead: () throws -> Void = {}) throws -> [DayAggregation] {
         try db.transaction(.repeatableRead) {
             try db.execute(sessionSettings)
             for statement in CellSQL.createPassTables { try db.execute(statement) }
-            let upserted = try db.query(upsertSQL, [game, days.from.iso, days.to.iso]).map(UpsertedDay.init)
-            try afterUpsert()
-            let cells = try rebuildCells(game: game, days: days, withEvents: upserted.filter { $0.events > 0 }.map(\.day), db)
+            let read = try db.query(readEventsSQL, [game, days.from.iso, days.to.iso]).map(PassDay.init)
+            try afterRead()
+            let cells = try rebuildCells(game: game, days: days, withEvents: read.filter { $0.events > 0 }.map(\.day), db)
             var results: [DayAggregation] = []
-            for day in upserted {
+            for day in read {
                 let bits = cells.additive[day.day] ?? CellSQL.allUnpinned
                 let changed = try db.query(recordDaySQL, [game, day.day.iso, bits, day.events, day.fingerprint])
                     .one().decode(Bool.self, at: 0)
@@ -58,12 +58,12 @@ enum DailyAggregation {
 
     /// Aggregates one day: a pass of one day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection,
-                          afterUpsert: () throws -> Void = {}) throws -> DayAggregation {
-        try aggregate(game: game, days: DayRange(from: day, to: day), db, afterUpsert: afterUpsert)[0]
+                          afterRead: () throws -> Void = {}) throws -> DayAggregation {
+        try aggregate(game: game, days: DayRange(from: day, to: day), db, afterRead: afterRead)[0]
     }
 
-    /// One row of ``upsertSQL``: a day of the pass, its level events and their fingerprint.
-    private struct UpsertedDay {
+    /// One row of ``readEventsSQL``: a day of the pass, its level events and their fingerprint.
+    private struct PassDay {
         var day: Day
         var events: Int
         var fingerprint: String
@@ -173,7 +173,7 @@ enum DailyAggregation {
     }
 
     /// Rebuilds the cell rows of the pass's days (`CellSQL`): adds the earlier activity of the pass's player keys
-    /// (written into `lf_activity` by the upsert), sums it up per key and day, finds the dimensions additive on
+    /// (written into `lf_activity` by ``readEventsSQL``), sums it up per key and day, finds the dimensions additive on
     /// each day, removes the pass's cell rows and writes those of the days with events, one statement per set of
     /// additive dimensions (a pass's days share one or two).
     private static func rebuildCells(game: String, days: DayRange, withEvents: [Day],
@@ -212,7 +212,7 @@ enum DailyAggregation {
         """
 
     /// `$1` game, `$2` day, `$3` the day's additive dimension bits, `$4` its level events and `$5` their
-    /// fingerprint (count and sum of ids, from the upsert's read of the day): records the aggregation and returns
+    /// fingerprint (count and sum of ids, from ``readEventsSQL``): records the aggregation and returns
     /// whether the day's events differ from the ones last aggregated (true as well for a day aggregated the
     /// first time).
     private static let recordDaySQL = """
@@ -236,7 +236,7 @@ enum DailyAggregation {
     /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events and their
     /// fingerprint, and writes the pass's event counts into `lf_fresh` and its player keys into `lf_activity`:
     /// one read of the pass's events (JSON rules and all) serves all of them.
-    static let upsertSQL = """
+    static let readEventsSQL = """
         WITH day_events AS MATERIALIZED (
           SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
         ), fresh AS (
