@@ -33,11 +33,13 @@ struct EndToEndTests {
         try tui.waitFor { $0.contains("(whole history)") && !$0.contains("loading") }
 
         // Sort by the cursor's column (Starts), descending: arrow in the header, rows reordered. A capture can
-        // catch a frame half painted, so wait for the rows too (the assertions below still check them).
+        // catch a frame half painted (seen in CI: a row painted twice, the status line not yet), so wait for the
+        // rows and the status line too (the assertions below still check them).
         try tui.send("s")
         let sorted = try tui.waitFor { screen in
             let starts = E2E.tableRows(screen).map { E2E.number($0.cells[0]) }
             return screen.components(separatedBy: "\n")[1].contains("▼") && starts == starts.sorted(by: >)
+                && screen.contains("sorted by Starts ▼ descending")
         }
         let starts = E2E.tableRows(sorted).map { E2E.number($0.cells[0]) }
         #expect(starts == starts.sorted(by: >))
