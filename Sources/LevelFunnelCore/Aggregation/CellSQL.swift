@@ -192,7 +192,7 @@ enum CellSQL {
     /// `$1` game, `$2` the additive dimension bits of days `$3` (an array: the pass's days that share them).
     /// Writes those days' rows: the full cells (``fullCells``) from their event counts (`lf_fresh`) and player
     /// keys (`lf_key_days` for keys whose dimensions never changed, `lf_activity` for the others), and the
-    /// corrections of ``correctionCells(additive:)`` from the keys that changed. Returns the rows inserted.
+    /// corrections of ``correctionCells(additive:)`` from the keys that changed. Returns the rows inserted per day.
     static func rebuildDays(additive: Int) -> String {
         let full = fullCells.map { groupingSet($0) }.joined(separator: ", ")
         let corrections = correctionCells(additive: additive)

@@ -61,7 +61,7 @@ enum GameSQL {
         """
 
     /// Columns: the dimensions (`Dimension.columnList`). Read from the tuples of
-    /// the cell that pins every dimension (stored for every aggregated day, see `CellSQL.storedCells`), still in
+    /// the cell that pins every dimension (stored for every aggregated day, see `CellSQL.fullCells`), still in
     /// use: a thousand rows rather than every daily row (1 ms instead of 90 ms on the 10x game).
     static let dimensionsFromAggregates = """
         SELECT \(Dimension.columnList)
