@@ -63,14 +63,18 @@ final class TmuxSession {
         return out
     }
 
-    /// Polls the screen until `predicate` holds; returns the last capture either way.
+    /// Polls the screen until `predicate` holds on a settled frame (two captures 30 ms apart agree: a capture can
+    /// catch a frame half painted, e.g. an overlay's title drawn before its lines); returns the last capture
+    /// either way.
     @discardableResult
     func waitFor(timeout: Double = 10, _ predicate: (String) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = try capture()
-        while !predicate(screen) && Date() < deadline {
+        while Date() < deadline {
             usleep(30_000)
-            screen = try capture()
+            let next = try capture()
+            if next == screen && predicate(screen) { return screen }
+            screen = next
         }
         return screen
     }
