@@ -19,7 +19,7 @@ import TestSupport
         for login in [readerLogin, writerLogin] { try admin.execute("CREATE ROLE \"\(login)\" LOGIN") }
         let url = ["--database-url", database.url]
         func run(_ args: [String], as login: String? = nil) throws -> CLITests.Run {
-            let target = login.map { database.url.replacingOccurrences(of: "user=postgres", with: "user=\($0)") } ?? database.url
+            let target = login.map { database.url(as: $0) } ?? database.url
             return try CLITests.levelfunnel(args + ["--database-url", target])
         }
 

@@ -24,7 +24,7 @@ struct TestRoles {
     }
 
     /// The test schema's URL, logged in as `login`.
-    func url(_ login: String) -> String { database.url.replacingOccurrences(of: "user=postgres", with: "user=\(login)") }
+    func url(_ login: String) -> String { database.url(as: login) }
 
     func drop(_ db: PostgresConnection) {
         for role in [readerLogin, writerLogin, roles.reader, roles.writer] {

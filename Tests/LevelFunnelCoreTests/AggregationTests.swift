@@ -346,13 +346,10 @@ final class ResultBox: @unchecked Sendable {
         try h.db.insert([EventRow(user: "a", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-01 10:00+00")])
         _ = try h.store.backfill(game: "g", range: .single(Day(iso: "2026-02-01")!))
         #expect(try h.store.accessRights().canWrite)
-        let role = "lf_reader_\(h.database.schema)"
-        try h.db.execute("CREATE ROLE \"\(role)\" LOGIN")
-        defer { _ = try? h.db.execute("DROP OWNED BY \"\(role)\""); _ = try? h.db.execute("DROP ROLE \"\(role)\"") }
-        try h.db.execute("GRANT USAGE ON SCHEMA \"\(h.database.schema)\" TO \"\(role)\"")
-        try h.db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \"\(h.database.schema)\" TO \"\(role)\"")
-        let readerURL = h.database.url + (h.database.url.contains("?") ? "&" : "?") + "user=\(role)"
-        let reader = try LevelFunnelStore(url: readerURL.replacingOccurrences(of: "user=postgres&", with: ""))
+        let login = try TestLogin("lf_reader", on: h.database, admin: h.db)
+        defer { login.drop() }
+        try h.db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \"\(h.database.schema)\" TO \"\(login.name)\"")
+        let reader = try LevelFunnelStore(url: login.url)
         #expect(try reader.accessRights().canWrite == false)
         let fast = try reader.funnel(FunnelQuery(game: "g", range: .single(Day(iso: "2026-02-01")!)))
         #expect(fast.levels.first?.counts.startedPlayers == 1)

@@ -161,13 +161,12 @@ final class DayKiller: @unchecked Sendable {
         try h.db.copy(RandomEvents.make(seed: 35, count: 1500, game: game, players: 30))
         _ = try h.store.backfill(game: game, range: Self.history)
         let before = try AggregationTests.checksum(h.db, game: game)
-        let role = "lf_fault_\(h.database.schema)"
-        try h.db.execute("CREATE ROLE \"\(role)\" LOGIN")
-        defer { _ = try? h.db.execute("DROP OWNED BY \"\(role)\""); _ = try? h.db.execute("DROP ROLE \"\(role)\"") }
-        try h.db.execute("GRANT USAGE ON SCHEMA \"\(h.database.schema)\" TO \"\(role)\"")
+        let login = try TestLogin("lf_fault", on: h.database, admin: h.db)
+        defer { login.drop() }
+        let role = login.name
         try h.db.execute("GRANT ALL ON ALL TABLES IN SCHEMA \"\(h.database.schema)\" TO \"\(role)\"")
         try h.db.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA \"\(h.database.schema)\" TO \"\(role)\"")
-        let store = try LevelFunnelStore(url: h.database.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)"))
+        let store = try LevelFunnelStore(url: login.url)
         store.reconnectPolicy = ReconnectPolicy(timeout: 2, firstDelay: 0.2, maxDelay: 0.5)
         var notices: [ReconnectNotice] = []
         store.onReconnect = { notices.append($0) }

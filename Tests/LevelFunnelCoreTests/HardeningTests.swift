@@ -146,14 +146,13 @@ import TestSupport
         let h = try Harness("privileges")
         try h.db.insert([EventRow(user: "a", name: "level_start", properties: #"{"levelId": 1}"#, occurredAt: "2026-02-03 10:00+00")])
         let schema = h.database.schema
-        let role = "lf_partial_\(schema)"
-        try h.db.execute("CREATE ROLE \"\(role)\" LOGIN")
-        defer { _ = try? h.db.execute("DROP OWNED BY \"\(role)\""); _ = try? h.db.execute("DROP ROLE \"\(role)\"") }
-        try h.db.execute("GRANT USAGE ON SCHEMA \"\(schema)\" TO \"\(role)\"")
+        let login = try TestLogin("lf_partial", on: h.database, admin: h.db)
+        defer { login.drop() }
+        let role = login.name
         try h.db.execute("GRANT SELECT ON ALL TABLES IN SCHEMA \"\(schema)\" TO \"\(role)\"")
         // What the old check looked at: any one privilege on these two tables.
         try h.db.execute("GRANT INSERT ON level_metrics_daily, aggregated_days TO \"\(role)\"")
-        let url = h.database.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)")
+        let url = login.url
         let partial = try LevelFunnelStore(url: url)
         #expect(try partial.accessRights().canWrite == false)
         for (table, privileges) in AccessRoles.writerPrivileges {

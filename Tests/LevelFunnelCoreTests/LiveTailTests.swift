@@ -132,16 +132,14 @@ import TestSupport
         let h = try Harness("livereader")
         try h.db.copy(RandomEvents.make(seed: 24, count: 800))
         _ = try h.store.backfill(game: "g", range: DayRange(from: Self.day(1), to: Self.day(8)))
-        let schema = h.database.schema
-        let role = "lf_reader_\(schema)"
-        try h.db.execute("CREATE ROLE \"\(role)\" LOGIN")
-        defer { _ = try? h.db.execute("DROP OWNED BY \"\(role)\""); _ = try? h.db.execute("DROP ROLE \"\(role)\"") }
-        try h.db.execute("GRANT USAGE ON SCHEMA \"\(schema)\" TO \"\(role)\"")
+        let login = try TestLogin("lf_reader", on: h.database, admin: h.db)
+        defer { login.drop() }
+        let role = login.name
         try h.db.execute("""
             GRANT SELECT ON level_metrics_daily, level_cells_daily, level_cell_tuples, aggregated_days, refresh_watermarks,
                             schema_migrations TO "\(role)"
             """)
-        let reader = try LevelFunnelStore(url: h.database.url.replacingOccurrences(of: "user=postgres", with: "user=\(role)"))
+        let reader = try LevelFunnelStore(url: login.url)
         let answer = try reader.funnel(FunnelQuery(game: "g", range: Self.history))
         #expect(answer.source == .aggregates)
         #expect(answer.coverage == Coverage(days: 10, aggregated: 8, missing: 2))

@@ -41,3 +41,31 @@ public struct TestDatabase: Sendable {
         return base + " options='-csearch_path=\(schema)'"
     }
 }
+
+/// A login role made for one test, on the test server (roles are per cluster, so its name carries the schema's).
+public struct TestLogin {
+    public let name: String
+    /// The schema's URL, logged in as this role.
+    public let url: String
+    private let admin: PostgresConnection
+
+    /// Creates login `<prefix>_<schema>` with USAGE on the schema; `admin` grants it more and drops it.
+    public init(_ prefix: String, on database: TestDatabase, admin: PostgresConnection) throws {
+        name = "\(prefix)_\(database.schema)"
+        url = database.url(as: name)
+        self.admin = admin
+        try admin.execute("CREATE ROLE \"\(name)\" LOGIN")
+        try admin.execute("GRANT USAGE ON SCHEMA \"\(database.schema)\" TO \"\(name)\"")
+    }
+
+    /// Removes the role and what it owns (for `defer`).
+    public func drop() {
+        _ = try? admin.execute("DROP OWNED BY \"\(name)\"")
+        _ = try? admin.execute("DROP ROLE \"\(name)\"")
+    }
+}
+
+extension TestDatabase {
+    /// The schema's URL, logged in as `role` instead of the test server's superuser.
+    public func url(as role: String) -> String { url.replacingOccurrences(of: "user=postgres", with: "user=\(role)") }
+}
