@@ -240,11 +240,7 @@ struct ScaleBench {
         return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
     }
 
-    static func json(_ results: [Result]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(results)) ?? Data("[]".utf8), as: UTF8.self)
-    }
+    static func json(_ results: [Result]) -> String { JSONOutput.encode(results, orEmpty: "[]") }
 
     static func table(_ results: [Result], database: String) -> String {
         func n(_ value: Double, _ decimals: Int = 0) -> String {

@@ -145,11 +145,7 @@ struct StressReport: Codable {
     /// No error and no difference.
     var ok: Bool
 
-    var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    var json: String { JSONOutput.encode(self, orEmpty: "{}") }
 
     var text: String {
         var lines = [
