@@ -37,15 +37,16 @@ enum DailyAggregation {
             let read = try db.query(readEventsSQL, [game, days.from.iso, days.to.iso]).map(PassDay.init)
             try afterRead()
             let cells = try rebuildCells(game: game, days: days, withEvents: read.filter { $0.events > 0 }.map(\.day), db)
-            var results: [DayAggregation] = []
-            for day in read {
-                let bits = cells.additive[day.day] ?? CellSQL.allUnpinned
-                let changed = try db.query(recordDaySQL, [game, day.day.iso, bits, day.events, day.fingerprint])
-                    .one().decode(Bool.self, at: 0)
+            let additive = read.map { cells.additive[$0.day] ?? CellSQL.allUnpinned }
+            let changed = Set(try db.query(recordDaysSQL, [
+                game, PostgresArray.text(read.map(\.day.iso)), PostgresArray.text(additive.map(String.init)),
+                PostgresArray.text(read.map { String($0.events) }), PostgresArray.text(read.map(\.fingerprint)),
+            ]).map { try $0.decode(Day.self, at: 0) })
+            let results = read.map { day in
                 let written = cells.written[day.day] ?? 0
-                results.append(DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: written,
-                                              rowsRemoved: max(0, (cells.removed[day.day] ?? 0) - written),
-                                              changed: changed))
+                return DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: written,
+                                      rowsRemoved: max(0, (cells.removed[day.day] ?? 0) - written),
+                                      changed: changed.contains(day.day))
             }
             if results.contains(where: \.changed) {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
@@ -211,23 +212,26 @@ enum DailyAggregation {
                set_config('default_statistics_target', '10', true)
         """
 
-    /// `$1` game, `$2` day, `$3` the day's additive dimension bits, `$4` its level events and `$5` their
-    /// fingerprint (count and sum of ids, from ``readEventsSQL``): records the aggregation and returns
-    /// whether the day's events differ from the ones last aggregated (true as well for a day aggregated the
-    /// first time).
-    private static let recordDaySQL = """
-        WITH previous AS (
-          SELECT events_fingerprint FROM aggregated_days WHERE game_id = $1 AND date = $2::date
+    /// `$1` game; `$2` the pass's days, `$3` their additive dimension bits, `$4` their level events and `$5`
+    /// their fingerprints (count and sum of ids, from ``readEventsSQL``), as arrays in the same order: records
+    /// the days as aggregated, in one statement, and returns the days whose events differ from the ones last
+    /// aggregated (every day aggregated the first time among them).
+    private static let recordDaysSQL = """
+        WITH pass AS (
+          SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[]) AS d(date, additive, events, fingerprint)
+        ), previous AS (
+          SELECT a.date, a.events_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
         ), recorded AS (
           INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
                                        snapshot)
-          VALUES ($1, $2::date, now(), $4::bigint, $5::text, false, $3::integer, pg_current_snapshot())
+          SELECT $1, date, now(), events, fingerprint, false, additive, pg_current_snapshot() FROM pass
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                  events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
                  snapshot = excluded.snapshot
         )
-        SELECT $5::text IS DISTINCT FROM (SELECT events_fingerprint FROM previous)
+        SELECT pass.date FROM pass LEFT JOIN previous USING (date)
+         WHERE pass.fingerprint IS DISTINCT FROM previous.events_fingerprint
         """
 
     private static let dimensionList = Dimension.columnList
