@@ -147,8 +147,10 @@ enum AdminRenderer {
         }
     }
 
-    private static func number(_ value: Double?) -> String {
-        guard let value else { return Format.null }
-        return value == value.rounded() && abs(value) < 1e12 ? Format.count(Int(value)) : Format.decimal(value, places: 4)
+    /// A side's exact text (counts with separators), cut to the column with `…` when longer.
+    private static func number(_ text: String?) -> String {
+        guard let text else { return Format.null }
+        if let count = Int(text) { return Format.count(count) }
+        return text.count <= 13 ? text : text.prefix(12) + "…"
     }
 }

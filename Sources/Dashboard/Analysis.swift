@@ -77,6 +77,16 @@ public enum AnalysisView: Sendable {
     case breakdown(BreakdownViewState)
     case spikes(SpikesViewState)
 
+    /// The funnel queries behind the view once loaded (their sources and coverage), nil while loading.
+    public var parts: [AnswerPart]? {
+        switch self {
+        case .compare(let v): v.result?.parts
+        case .trend(let v): v.series?.parts
+        case .breakdown(let v): v.result?.parts
+        case .spikes(let v): [AnswerPart(label: "spikes", result: v.result)]
+        }
+    }
+
     /// `compare`, `trend`, ...: for tests and messages.
     public var name: String {
         switch self {

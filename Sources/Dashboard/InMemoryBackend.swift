@@ -58,9 +58,9 @@ public struct InMemoryBackend: DashboardBackend {
                                fails: c.fails / divisor, startedPlayers: c.startedPlayers / divisor,
                                completedPlayers: c.completedPlayers / divisor, usersWithBoosters: c.usersWithBoosters / divisor,
                                failsWithPurchase: c.failsWithPurchase / divisor,
-                               totalCompletionDuration: c.totalCompletionDuration / Double(divisor),
+                               totalCompletionDuration: Self.scaled(c.totalCompletionDuration, 1 / Double(divisor)),
                                completionCount: c.completionCount / divisor,
-                               totalFailDuration: c.totalFailDuration / Double(divisor), failCount: c.failCount / divisor)
+                               totalFailDuration: Self.scaled(c.totalFailDuration, 1 / Double(divisor)), failCount: c.failCount / divisor)
         }
         guard varyByDay, query.range.dayCount == 1 else {
             return FunnelResult(query: query, source: source, queryMs: queryMs, levels: MetricsFormula.derive(base),
@@ -75,11 +75,14 @@ public struct InMemoryBackend: DashboardBackend {
             return LevelCounts(levelId: c.levelId, starts: share(c.starts) + fails - share(c.fails), completes: share(c.completes),
                                fails: fails, startedPlayers: share(c.startedPlayers), completedPlayers: share(c.completedPlayers),
                                usersWithBoosters: share(c.usersWithBoosters) * (late ? 3 : 1), failsWithPurchase: share(c.failsWithPurchase),
-                               totalCompletionDuration: c.totalCompletionDuration * Double(k) / 50, completionCount: share(c.completionCount),
-                               totalFailDuration: c.totalFailDuration * Double(k) / 50, failCount: share(c.failCount))
+                               totalCompletionDuration: Self.scaled(c.totalCompletionDuration, Double(k) / 50), completionCount: share(c.completionCount),
+                               totalFailDuration: Self.scaled(c.totalFailDuration, Double(k) / 50), failCount: share(c.failCount))
         }
         return FunnelResult(query: query, source: source, queryMs: queryMs / 4, levels: MetricsFormula.derive(daily))
     }
+
+    /// A made-up share of a sum (this backend invents its numbers; exactness is the store's business).
+    private static func scaled(_ sum: ExactDecimal, _ factor: Double) -> ExactDecimal { ExactDecimal("\(sum.doubleValue * factor)")! }
 
     public func dataAsOf(game: String) throws -> Date? { asOf }
 

@@ -31,21 +31,22 @@ enum StatusBar {
             out.append(("\(range.from) → \(range.to) (\(preset))", .status))
         }
         out.append(((shown?.filters ?? state.filters).summary, .status))
-        let source = answered?.source ?? state.source
-        switch source {
-        case .raw: out.append(("RAW", .statusRaw))
-        case .fast: out.append(("fast", .status))
-        case .aggregates: out.append(("aggregates only (no access to events)", .messageError))
-        }
-        if let pending = state.pending {
-            out.append((pending.source == .raw ? "raw query running… Esc cancels" : "loading…", .status))
-        } else if let result = state.result {
-            if !state.resultMatchesRequest {
-                out.append(("not the view asked for: its query failed", .messageError))
-            }
-            out.append((Format.milliseconds(result.queryMs) + (result.source == .raw ? " (raw)" : ""), .status))
-            if let coverage = result.coverage, coverage.live > 0 || !coverage.isComplete || coverage.includesToday {
-                out.append((coverage.summary, coverage.isComplete ? .status : .messageError))
+        if let parts = state.views.last?.parts {
+            // An open view speaks for its own queries: the source that answered them and their coverage.
+            out.append(sourceField(parts.answeredBy(asked: state.source)))
+            if let coverage = parts.coverageSummary { out.append((coverage.text, coverage.isComplete ? .status : .messageError)) }
+        } else {
+            out.append(sourceField(answered?.source ?? state.source))
+            if let pending = state.pending {
+                out.append((pending.source == .raw ? "raw query running… Esc cancels" : "loading…", .status))
+            } else if let result = state.result {
+                if !state.resultMatchesRequest {
+                    out.append(("not the view asked for: its query failed", .messageError))
+                }
+                out.append((Format.milliseconds(result.queryMs) + (result.source == .raw ? " (raw)" : ""), .status))
+                if let coverage = result.coverage, coverage.live > 0 || !coverage.isComplete || coverage.includesToday {
+                    out.append((coverage.summary, coverage.isComplete ? .status : .messageError))
+                }
             }
         }
         if state.result?.source == .raw {
@@ -54,6 +55,14 @@ enum StatusBar {
             out.append((asOf.map { "data as of \(Format.timestamp($0))" } ?? "not aggregated yet", .status))
         }
         return out
+    }
+
+    static func sourceField(_ source: FunnelSource) -> (text: String, role: StyleRole) {
+        switch source {
+        case .raw: ("RAW", .statusRaw)
+        case .fast: ("fast", .status)
+        case .aggregates: ("aggregates only (no access to events)", .messageError)
+        }
     }
 
     static func drawBottomLine(_ screen: inout Screen, _ state: DashboardState) {

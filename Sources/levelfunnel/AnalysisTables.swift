@@ -12,10 +12,12 @@ enum AnalysisTables {
 
     static func compare(_ compare: FunnelCompare, fields: [MetricField]) -> String {
         var lines = [
-            "\(compare.variant.query.game)  source \(compare.variant.source.rawValue)  "
+            "\(compare.variant.query.game)  source \(compare.answeredBy(asked: compare.variant.source).rawValue)  "
                 + Format.milliseconds(compare.baseline.queryMs + compare.variant.queryMs),
-            "baseline (A): \(compare.baselineLabel)  [\(AnalysisFormatter.describe(compare.baseline.query))]",
-            "variant  (B): \(compare.variantLabel)  [\(AnalysisFormatter.describe(compare.variant.query))]",
+            "baseline (A): \(compare.baselineLabel)  [\(AnalysisFormatter.describe(compare.baseline.query))]"
+                + (compare.baseline.coverage.map { "  (\($0.summary))" } ?? ""),
+            "variant  (B): \(compare.variantLabel)  [\(AnalysisFormatter.describe(compare.variant.query))]"
+                + (compare.variant.coverage.map { "  (\($0.summary))" } ?? ""),
         ]
         guard !compare.levels.isEmpty else { return (lines + ["(no level events in either selection)"]).joined(separator: "\n") + "\n" }
         var top = ["", ""], bottom = ["Level", "Entrants A/B"]

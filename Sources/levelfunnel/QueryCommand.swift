@@ -151,8 +151,10 @@ struct QueryCommand: ParsableCommand {
             let query = try selection.query(store, view: saved)
             let shown = try metrics.map(Self.fields)
             if let preset = try comparePreset(saved) {
-                let plan = try preset.plan(for: query, dimensions: preset == .previousFunnelVersion ? try store.dimensions(game: query.game) : nil)
+                let plan = try preset.plan(for: query, dimensions: preset == .previousFunnelVersion
+                                           ? try store.dimensions(game: query.game, source: source) : nil)
                 let compare = try store.compare(plan, source: source)
+                Self.reportProvenance(compare, asked: source)
                 switch format {
                 case .table: print(AnalysisTables.compare(compare, fields: shown ?? AnalysisTables.compareFields), terminator: "")
                 case .json: print(AnalysisFormatter.json(compare))
@@ -160,8 +162,9 @@ struct QueryCommand: ParsableCommand {
                 }
             } else if by == .day {
                 let series = try store.dailySeries(query, source: source)
+                Self.reportProvenance(series, asked: source)
                 switch format {
-                case .table: print(AnalysisTables.daily(series, source: source, level: level), terminator: "")
+                case .table: print(AnalysisTables.daily(series, source: series.answeredBy(asked: source), level: level), terminator: "")
                 case .json: print(AnalysisFormatter.json(series, source: source, level: level))
                 case .csv: print(AnalysisFormatter.csv(series, level: level), terminator: "")
                 }
@@ -170,16 +173,16 @@ struct QueryCommand: ParsableCommand {
                 var result: Breakdown?
                 let elapsed = try clock.measure { result = try store.breakdown(query, by: dimension, top: top, source: source) }
                 let ms = elapsed.milliseconds
+                Self.reportProvenance(result!, asked: source)
                 switch format {
-                case .table: print(AnalysisTables.breakdown(result!, source: source, fields: shown ?? AnalysisTables.breakdownFields), terminator: "")
+                case .table: print(AnalysisTables.breakdown(result!, source: result!.answeredBy(asked: source),
+                                                            fields: shown ?? AnalysisTables.breakdownFields), terminator: "")
                 case .json: print(AnalysisFormatter.json(result!, source: source, queryMs: ms))
                 case .csv: print(AnalysisFormatter.csv(result!), terminator: "")
                 }
             } else {
                 let result = try store.funnel(query, source: source)
-                if source == .fast && result.source == .aggregates {
-                    CLIErrors.note("cannot read the events table: answered from the aggregates only (ask for levelfunnel_writer)")
-                }
+                if source == .fast && result.source == .aggregates { CLIErrors.note(Self.aggregatesOnlyNote) }
                 if let coverage = result.coverage, !coverage.isComplete {
                     CLIErrors.note("incomplete answer: \(coverage.summary) of \(coverage.days) days")
                 }
@@ -204,6 +207,17 @@ struct QueryCommand: ParsableCommand {
                 }
             }
         }
+    }
+}
+
+extension QueryCommand {
+    static let aggregatesOnlyNote = "cannot read the events table: answered from the aggregates only (ask for levelfunnel_writer)"
+
+    /// Says on stderr what a composed answer's parts say in JSON: answered from the aggregates alone, and each
+    /// incomplete part.
+    static func reportProvenance(_ answer: some ComposedAnswer, asked: FunnelSource) {
+        if asked == .fast && answer.answeredBy(asked: asked) == .aggregates { CLIErrors.note(aggregatesOnlyNote) }
+        for note in answer.incompleteNotes { CLIErrors.note(note) }
     }
 }
 

@@ -42,7 +42,7 @@ struct VerifyCommand: ParsableCommand {
                     failures += 1
                     print("DIFF  \(label)  (\(differences.count) fields differ)")
                     for d in differences {
-                        print("      level \(d.levelId)  \(d.field): fast \(d.fast.map { "\($0)" } ?? "null")  raw \(d.raw.map { "\($0)" } ?? "null")")
+                        print("      level \(d.levelId)  \(d.field): fast \(d.fast ?? "null")  raw \(d.raw ?? "null")")
                     }
                 }
             }

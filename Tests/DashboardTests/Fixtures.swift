@@ -21,9 +21,9 @@ enum Fixtures {
             return LevelCounts(levelId: level, starts: starts, completes: completes, fails: fails,
                                startedPlayers: started[i], completedPlayers: completed[i],
                                usersWithBoosters: (completes + fails) / 20, failsWithPurchase: fails / 25,
-                               totalCompletionDuration: Double(completes) * (30 + Double(level) * 2.5),
+                               totalCompletionDuration: ExactDecimal("\(Double(completes) * (30 + Double(level) * 2.5))")!,
                                completionCount: completes,
-                               totalFailDuration: Double(fails) * (20 + Double(level)), failCount: fails)
+                               totalFailDuration: ExactDecimal(fails * (20 + level)), failCount: fails)
         }
     }
 

@@ -202,8 +202,8 @@ struct SnapshotTests {
         h.press(.char("a"), .char("v"))
         let query = h.state.query!
         h.send(.backend(.verified(.success(VerifyReport(query: query, fastMs: 3.2, rawMs: 812, levelsCompared: 12, differences: [
-            FieldDifference(levelId: 3, field: "startedPlayers", fast: 880, raw: 881),
-            FieldDifference(levelId: 3, field: "churnStartComplete", fast: 18.181818, raw: 18.274688),
+            FieldDifference(levelId: 3, field: "startedPlayers", fast: "880", raw: "881"),
+            FieldDifference(levelId: 3, field: "churnStartComplete", fast: "18.181818", raw: "18.274688"),
         ])))))
         assertSnapshot(h.text, named: "verify-differences")
     }

@@ -102,9 +102,9 @@ import TestSupport
         let l = try #require(try h.funnel(source, from: Self.day, to: Self.day).first)
         #expect(l.counts.completes == 8 && l.counts.fails == 4)       // every event still counts
         #expect(l.counts.completionCount == 3)
-        #expect(l.counts.totalCompletionDuration == 86412.5)
+        #expect(l.counts.totalCompletionDuration == ExactDecimal("86412.5"))
         #expect(l.counts.failCount == 2)
-        #expect(l.counts.totalFailDuration == 107.25)
+        #expect(l.counts.totalFailDuration == ExactDecimal("107.25"))
         #expect(l.meanCompletionDuration! == 86412.5 / 3)
         #expect(l.meanFailDuration! == 107.25 / 2)
     }

@@ -80,12 +80,12 @@ import TestSupport
                 c.completes += 1
                 completed[level, default: []].insert(e.user)
                 if booster { c.usersWithBoosters += 1 }
-                if let duration { c.totalCompletionDuration += duration; c.completionCount += 1 }
+                if let duration { c.totalCompletionDuration += ExactDecimal("\(duration)")!; c.completionCount += 1 }
             default:
                 c.fails += 1
                 if booster { c.usersWithBoosters += 1 }
                 if case .number(let egp)? = e.properties["egp"], egp > 0 { c.failsWithPurchase += 1 }
-                if let duration { c.totalFailDuration += duration; c.failCount += 1 }
+                if let duration { c.totalFailDuration += ExactDecimal("\(duration)")!; c.failCount += 1 }
             }
             counts[level] = c
         }

@@ -17,6 +17,9 @@ public struct Breakdown: Sendable {
         public var kind: Kind
         /// Levels by id.
         public var levels: [Int: LevelMetrics]
+        /// The exact query that answered the total or a value (its source and coverage); nil for Other, which is
+        /// made of the total and the shown values.
+        public var result: FunnelResult?
         /// The most started players of any level (usually level 1): what values are ranked by. nil for Other.
         public var players: Int?
 
@@ -33,6 +36,12 @@ public struct Breakdown: Sendable {
         public func value(_ field: MetricField, level: Int) -> Double? {
             if kind == .other && Breakdown.playerFields.contains(field.name) { return nil }
             return levels[level].flatMap(field.value)
+        }
+
+        /// `value` as JSON and CSV write it (counts and sums exact, see ``MetricField/text(_:)``).
+        public func text(_ field: MetricField, level: Int) -> String? {
+            if kind == .other && Breakdown.playerFields.contains(field.name) { return nil }
+            return levels[level].flatMap(field.text)
         }
     }
 
@@ -88,31 +97,23 @@ public struct Breakdown: Sendable {
         }
         ranked.sort { $0.players != $1.players ? $0.players > $1.players : $0.value < $1.value }
         let shown = ranked.prefix(max(0, top)).filter { $0.players > 0 || !$0.result.levels.isEmpty }
-        let byLevel = { (r: FunnelResult) in Dictionary(uniqueKeysWithValues: r.levels.map { ($0.levelId, $0) }) }
-        var groups = [Group(kind: .total, levels: byLevel(total), players: total.levels.map(\.counts.startedPlayers).max() ?? 0)]
-        groups += shown.map { Group(kind: .value($0.value), levels: byLevel($0.result), players: $0.players) }
+        let byLevel = { (levels: [LevelMetrics]) in Dictionary(uniqueKeysWithValues: levels.map { ($0.levelId, $0) }) }
+        var groups = [Group(kind: .total, levels: byLevel(total.levels), result: total,
+                            players: total.levels.map(\.counts.startedPlayers).max() ?? 0)]
+        groups += shown.map { Group(kind: .value($0.value), levels: byLevel($0.result.levels), result: $0.result, players: $0.players) }
 
-        // Other: the total's summed measures less the shown values' (exact: an event has one value or none).
-        var otherCounts: [LevelCounts] = []
-        for level in total.levels {
-            var c = level.counts
-            for s in shown {
-                guard let l = s.result.levels.first(where: { $0.levelId == level.levelId })?.counts else { continue }
-                for measure in Measure.summed {
-                    switch measure.field {
-                    case .count(let path): c[keyPath: path] -= l[keyPath: path]
-                    case .amount(let path): c[keyPath: path] -= l[keyPath: path]
-                    }
-                }
+        // Other: the total's events less the shown values' (exact: an event has one value or none, and sums are
+        // subtracted as decimals). A level is in Other only when events are left.
+        let otherCounts = total.levels.compactMap { level -> LevelCounts? in
+            var c = shown.reduce(level.counts) { c, s in
+                s.result.levels.first { $0.levelId == level.levelId }.map { c.subtracting($0.counts, in: Measure.summed) } ?? c
             }
             c.startedPlayers = 0
             c.completedPlayers = 0
-            if Measure.summed.contains(where: { $0.value(c) != 0 }) { otherCounts.append(c) }
+            return c.starts + c.completes + c.fails > 0 ? c : nil
         }
         if !otherCounts.isEmpty {
-            groups.append(Group(kind: .other, levels: byLevel(FunnelResult(query: base, source: total.source, queryMs: 0,
-                                                                           levels: MetricsFormula.derive(otherCounts))),
-                                players: nil))
+            groups.append(Group(kind: .other, levels: byLevel(MetricsFormula.derive(otherCounts)), result: nil, players: nil))
         }
         let ids = Set(groups.flatMap(\.levels.keys)).sorted()
         return Breakdown(query: base, dimension: dimension, groups: groups,

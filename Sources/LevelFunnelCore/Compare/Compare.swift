@@ -90,10 +90,23 @@ public struct MetricDifference: Sendable, Hashable {
     /// The z-test of the two rates, when it applies (both sides defined, counts within `0...n`).
     public var test: ZTest?
 
+    /// The exact values of a count or sum (nil for derived fields), so that JSON and CSV print them and their
+    /// difference without rounding.
+    public var baselineExact: ExactDecimal?
+    public var variantExact: ExactDecimal?
+
     /// variant − baseline (percentage points for rates), nil when either is undefined.
     public var difference: Double? {
         guard let baseline, let variant else { return nil }
         return variant - baseline
+    }
+
+    /// `baseline`, `variant` and `difference` as JSON and CSV write them: exact for counts and sums.
+    public var baselineText: String? { baselineExact?.description ?? baseline.map(JSONText.number) }
+    public var variantText: String? { variantExact?.description ?? variant.map(JSONText.number) }
+    public var differenceText: String? {
+        if let baselineExact, let variantExact { return (variantExact - baselineExact).description }
+        return difference.map(JSONText.number)
     }
 
     public var isSignificant: Bool { test?.isSignificant ?? false }
@@ -151,7 +164,8 @@ public struct FunnelCompare: Sendable {
         levels = Set(base.keys).union(other.keys).sorted().map { id in
             let b = base[id], v = other[id]
             let metrics = MetricFields.all.map { field in
-                var d = MetricDifference(field: field.name, baseline: b.flatMap(field.value), variant: v.flatMap(field.value))
+                var d = MetricDifference(field: field.name, baseline: b.flatMap(field.value), variant: v.flatMap(field.value),
+                                         baselineExact: b.flatMap(field.exactValue), variantExact: v.flatMap(field.exactValue))
                 if let denominator = RateDenominator.ofField[field.name] {
                     d.denominator = denominator
                     if let b, let baseFirst { d.baselineTrials = denominator.value(b.counts, first: baseFirst) }

@@ -119,18 +119,11 @@ enum LiveTail {
         return try db.query(sql(filterClause: filters.andClause), parameters).map(LevelCounts.init(row:))
     }
 
-    /// Adds the counts of two disjoint parts of one range; `later`'s players are those new since the range began.
+    /// Adds the counts of two disjoint parts of one range, exactly; `later`'s players are those new since the range began.
     static func combine(_ earlier: [LevelCounts], _ later: [LevelCounts]) -> [LevelCounts] {
         var byLevel = Dictionary(uniqueKeysWithValues: earlier.map { ($0.levelId, $0) })
         for counts in later {
-            var sum = byLevel[counts.levelId] ?? LevelCounts(levelId: counts.levelId)
-            for measure in Measure.all {
-                switch measure.field {
-                case .count(let path): sum[keyPath: path] += counts[keyPath: path]
-                case .amount(let path): sum[keyPath: path] += counts[keyPath: path]
-                }
-            }
-            byLevel[counts.levelId] = sum
+            byLevel[counts.levelId] = (byLevel[counts.levelId] ?? LevelCounts(levelId: counts.levelId)).adding(counts, in: Measure.all)
         }
         return byLevel.values.sorted { $0.levelId < $1.levelId }
     }

@@ -16,7 +16,7 @@ struct Measure: Sendable {
     /// Where the value goes in `LevelCounts`.
     enum Field: @unchecked Sendable {
         case count(WritableKeyPath<LevelCounts, Int>)
-        case amount(WritableKeyPath<LevelCounts, Double>)
+        case amount(WritableKeyPath<LevelCounts, ExactDecimal>)
     }
 
     /// The contract's field name (JSON, CSV).
@@ -77,23 +77,40 @@ struct Measure: Sendable {
     /// Whether the field is a whole number.
     var isCount: Bool { if case .count = field { true } else { false } }
 
-    /// The measure's value in `counts`.
-    func value(_ counts: LevelCounts) -> Double {
+    /// The measure's value in `counts`, exactly.
+    func value(_ counts: LevelCounts) -> ExactDecimal {
         switch field {
-        case .count(let path): Double(counts[keyPath: path])
+        case .count(let path): ExactDecimal(counts[keyPath: path])
         case .amount(let path): counts[keyPath: path]
         }
     }
 }
 
 extension LevelCounts {
+    /// `self` plus `other` in `measures`, exactly (sums stay ``ExactDecimal``); other fields stay `self`'s.
+    func adding(_ other: LevelCounts, in measures: [Measure]) -> LevelCounts { combining(other, in: measures, negated: false) }
+
+    /// `self` minus `other` in `measures`, exactly; other fields stay `self`'s.
+    func subtracting(_ other: LevelCounts, in measures: [Measure]) -> LevelCounts { combining(other, in: measures, negated: true) }
+
+    private func combining(_ other: LevelCounts, in measures: [Measure], negated: Bool) -> LevelCounts {
+        var result = self
+        for measure in measures {
+            switch measure.field {
+            case .count(let path): result[keyPath: path] += negated ? -other[keyPath: path] : other[keyPath: path]
+            case .amount(let path): result[keyPath: path] += negated ? -other[keyPath: path] : other[keyPath: path]
+            }
+        }
+        return result
+    }
+
     /// Decodes a row holding `level_id` and a column per measure, by name.
     init(row: PostgresRow) throws {
         self.init(levelId: try row.decode(Int.self, column: "level_id"))
         for measure in Measure.all {
             switch measure.field {
             case .count(let path): self[keyPath: path] = try row.decode(Int.self, column: measure.column)
-            case .amount(let path): self[keyPath: path] = try row.decode(Double.self, column: measure.column)
+            case .amount(let path): self[keyPath: path] = try row.decode(ExactDecimal.self, column: measure.column)
             }
         }
     }

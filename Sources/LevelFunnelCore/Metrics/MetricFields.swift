@@ -5,15 +5,31 @@ public struct MetricField: Sendable, Hashable, CustomStringConvertible {
     /// True for whole-number fields (event and player counts).
     public let isCount: Bool
     private let read: @Sendable (LevelMetrics) -> Double?
+    /// Counts and sums: their exact value (nil for the derived ratios, which are `Double`s computed alike on
+    /// every path from exact counts).
+    private let readExact: (@Sendable (LevelMetrics) -> ExactDecimal)?
 
-    init(name: String, isCount: Bool, read: @escaping @Sendable (LevelMetrics) -> Double?) {
+    init(name: String, isCount: Bool, read: @escaping @Sendable (LevelMetrics) -> Double?,
+         exact: (@Sendable (LevelMetrics) -> ExactDecimal)? = nil) {
         self.name = name
         self.isCount = isCount
         self.read = read
+        self.readExact = exact
     }
 
-    /// The field's value for one level (nil where undefined).
+    /// The field's value for one level (nil where undefined), for display and ratios: a sum is rounded to the
+    /// nearest `Double` here; ``exactValue(_:)`` and ``text(_:)`` keep it exact.
     public func value(_ metrics: LevelMetrics) -> Double? { read(metrics) }
+
+    /// The exact value of a count or sum; nil for derived fields.
+    public func exactValue(_ metrics: LevelMetrics) -> ExactDecimal? { readExact?(metrics) }
+
+    /// The field as JSON and CSV write it, nil where undefined: counts and sums exactly, derived values as the
+    /// shortest text that reads back as the same `Double`. Two answers agree on a field exactly when these agree.
+    public func text(_ metrics: LevelMetrics) -> String? {
+        if let exact = exactValue(metrics) { return exact.description }
+        return value(metrics).map(JSONText.number)
+    }
 
     public var description: String { name }
     public static func == (a: MetricField, b: MetricField) -> Bool { a.name == b.name }
@@ -25,7 +41,8 @@ public struct MetricField: Sendable, Hashable, CustomStringConvertible {
 public enum MetricFields {
     /// Every field after `levelId`, in the contract's order.
     public static let all: [MetricField] = Measure.all.map { measure in
-        MetricField(name: measure.name, isCount: measure.isCount) { measure.value($0.counts) }
+        MetricField(name: measure.name, isCount: measure.isCount, read: { measure.value($0.counts).doubleValue },
+                    exact: { measure.value($0.counts) })
     } + derived
 
     private static let derived: [MetricField] = [
@@ -36,7 +53,7 @@ public enum MetricFields {
         ("meanCompletionDuration", \.meanCompletionDuration), ("meanFailDuration", \.meanFailDuration),
     ].map { name, path in
         nonisolated(unsafe) let path = path
-        return MetricField(name: name, isCount: false) { $0[keyPath: path] }
+        return MetricField(name: name, isCount: false, read: { $0[keyPath: path] })
     }
 
     /// Field names after `levelId`, in the contract's order.

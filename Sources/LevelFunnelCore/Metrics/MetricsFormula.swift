@@ -30,8 +30,8 @@ public enum MetricsFormula {
         m.funnelRate = percent(c.completedPlayers, of: first.completedPlayers)
         m.apsRaw = ratio(Double(c.starts), Double(c.completedPlayers))
         m.apsClean = ratio(Double(c.completes), Double(ended))
-        m.meanCompletionDuration = ratio(c.totalCompletionDuration, Double(c.completionCount))
-        m.meanFailDuration = ratio(c.totalFailDuration, Double(c.failCount))
+        m.meanCompletionDuration = ratio(c.totalCompletionDuration.doubleValue, Double(c.completionCount))
+        m.meanFailDuration = ratio(c.totalFailDuration.doubleValue, Double(c.failCount))
         return m
     }
 

@@ -60,6 +60,12 @@ public enum Dimension: Int, CaseIterable, Sendable, Hashable, Codable {
         return "\(name) '\(value)' is not a whole number"
     }
 
+    /// The value as filters keep it: a whole number in canonical form (`+01` → `1`); other text as given.
+    public func canonical(_ value: String) -> String {
+        guard isInteger, let number = Int32(value) else { return value }
+        return String(number)
+    }
+
     /// Orders values for pick lists.
     public func sorted(_ values: some Sequence<String>) -> [String] {
         sortsNumerically ? values.sorted { $0.compare($1, options: .numeric) == .orderedAscending } : values.sorted()

@@ -1,7 +1,8 @@
 /// Equality filters on the event dimensions (see `Dimension`); an absent value means "all", NULLs included.
 ///
 /// Values are kept as text keyed by dimension, so that every layer handles every dimension the same way; the
-/// SQL casts them with `Dimension.sqlType`.
+/// SQL casts them with `Dimension.sqlType`. A whole number is kept in its canonical form (`+01` is `1`), so that
+/// JSON, labels and comparisons see the value, not the text typed.
 public struct FunnelFilters: Sendable, Hashable, Codable {
     private var values: [Dimension: String] = [:]
 
@@ -9,7 +10,9 @@ public struct FunnelFilters: Sendable, Hashable, Codable {
     public init() {}
 
     /// Filters on the given dimensions.
-    public init(_ values: [Dimension: String]) { self.values = values }
+    public init(_ values: [Dimension: String]) {
+        self.values = Dictionary(uniqueKeysWithValues: values.map { ($0, $0.canonical($1)) })
+    }
 
     /// Convenience for call sites and tests; every dimension is reachable through the subscript too.
     public init(platform: String? = nil, country: String? = nil, appVersion: String? = nil,
@@ -26,6 +29,7 @@ public struct FunnelFilters: Sendable, Hashable, Codable {
     public subscript(dimension: Dimension) -> String? {
         get { values[dimension] }
         set {
+            let newValue = newValue.map(dimension.canonical)
             if values[dimension] != newValue {
                 for child in Dimension.allCases where child.parent == dimension { values[child] = nil }
             }

@@ -12,16 +12,18 @@ public struct LevelCounts: Sendable, Hashable, Codable {
     public var usersWithBoosters: Int
     /// Number of EGP events.
     public var failsWithPurchase: Int
-    public var totalCompletionDuration: Double
+    /// Sum of valid durations on completes, exact (a `numeric` in SQL).
+    public var totalCompletionDuration: ExactDecimal
     public var completionCount: Int
-    public var totalFailDuration: Double
+    /// Sum of valid durations on fails, exact.
+    public var totalFailDuration: ExactDecimal
     public var failCount: Int
 
     public init(levelId: Int, starts: Int = 0, completes: Int = 0, fails: Int = 0,
                 startedPlayers: Int = 0, completedPlayers: Int = 0,
                 usersWithBoosters: Int = 0, failsWithPurchase: Int = 0,
-                totalCompletionDuration: Double = 0, completionCount: Int = 0,
-                totalFailDuration: Double = 0, failCount: Int = 0) {
+                totalCompletionDuration: ExactDecimal = 0, completionCount: Int = 0,
+                totalFailDuration: ExactDecimal = 0, failCount: Int = 0) {
         self.levelId = levelId
         self.starts = starts
         self.completes = completes

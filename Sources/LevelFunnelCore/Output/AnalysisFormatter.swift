@@ -10,10 +10,10 @@ public enum AnalysisFormatter {
     public static func json(_ compare: FunnelCompare) -> String {
         var out = "{"
         out += "\"game\":\(JSONText.string(compare.variant.query.game)),"
-        out += "\"source\":\(JSONText.string(compare.variant.source.rawValue)),"
+        out += "\"source\":\(JSONText.string(compare.answeredBy(asked: compare.variant.source).rawValue)),"
         out += "\"queryMs\":\(ms(compare.baseline.queryMs + compare.variant.queryMs)),"
-        out += "\"baseline\":\(selection(compare.baseline.query, label: compare.baselineLabel)),"
-        out += "\"variant\":\(selection(compare.variant.query, label: compare.variantLabel)),"
+        out += "\"baseline\":\(selection(compare.baseline, label: compare.baselineLabel)),"
+        out += "\"variant\":\(selection(compare.variant, label: compare.variantLabel)),"
         out += "\"alpha\":\(JSONText.number(ZTest.alpha)),"
         out += "\"denominators\":{" + MetricFields.names.compactMap { name in
             RateDenominator.ofField[name].map { "\(JSONText.string(name)):\(JSONText.string($0.rawValue))" }
@@ -22,8 +22,8 @@ public enum AnalysisFormatter {
             "{\"levelId\":\(level.levelId),\"baselineEntrants\":\(level.baselineEntrants),"
                 + "\"variantEntrants\":\(level.variantEntrants),\"entrantsDiffer\":\(level.entrantsDiffer),"
                 + "\"fields\":{" + level.metrics.map { d in
-                    var parts = ["\"baseline\":\(number(d.baseline))", "\"variant\":\(number(d.variant))",
-                                 "\"difference\":\(number(d.difference))"]
+                    var parts = ["\"baseline\":\(d.baselineText ?? "null")", "\"variant\":\(d.variantText ?? "null")",
+                                 "\"difference\":\(d.differenceText ?? "null")"]
                     if let denominator = d.denominator {
                         parts += ["\"denominator\":\(JSONText.string(denominator.rawValue))",
                                   "\"baselineTrials\":\(d.baselineTrials.map(String.init) ?? "null")",
@@ -45,8 +45,8 @@ public enum AnalysisFormatter {
                      "levelId,field,baseline,variant,difference,denominator,baselineTrials,variantTrials,z,pValue,significant"]
         for level in compare.levels {
             for d in level.metrics {
-                lines.append([String(level.levelId), d.field, csvNumber(d.baseline), csvNumber(d.variant),
-                              csvNumber(d.difference), d.denominator?.rawValue ?? "",
+                lines.append([String(level.levelId), d.field, d.baselineText ?? "", d.variantText ?? "",
+                              d.differenceText ?? "", d.denominator?.rawValue ?? "",
                               d.baselineTrials.map(String.init) ?? "", d.variantTrials.map(String.init) ?? "",
                               csvNumber(d.test?.z), csvNumber(d.test?.pValue),
                               d.test.map { String($0.isSignificant) } ?? ""].joined(separator: ","))
@@ -60,11 +60,13 @@ public enum AnalysisFormatter {
     /// The contract's object with `days` instead of `levels`: `[{"day", "queryMs", "levels": [...]}]`, the levels
     /// limited to `level` when given.
     public static func json(_ series: DailySeries, source: FunnelSource, level: Int? = nil) -> String {
-        var out = "{" + header(series.query, source: source, queryMs: series.queryMs)
+        var out = "{" + header(series.query, source: series.answeredBy(asked: source), queryMs: series.queryMs)
         if let level { out += ",\"level\":\(level)" }
         out += ",\"days\":[" + series.points.map { point in
-            "{\"day\":\(JSONText.string(point.day.iso)),\"queryMs\":\(ms(point.result.queryMs)),\"levels\":["
-                + levels(point.result, only: level).map(FunnelFormatter.levelJSON).joined(separator: ",") + "]}"
+            (["\"day\":\(JSONText.string(point.day.iso))", "\"source\":\(JSONText.string(point.result.source.rawValue))",
+              "\"queryMs\":\(ms(point.result.queryMs))"] + FunnelFormatter.provenance(point.result)
+             + ["\"levels\":[" + levels(point.result, only: level).map(FunnelFormatter.levelJSON).joined(separator: ",") + "]"])
+                .joined(separator: ",").braced
         }.joined(separator: ",") + "]}"
         return out
     }
@@ -75,7 +77,7 @@ public enum AnalysisFormatter {
         var lines = [(["day", "levelId"] + MetricFields.names).joined(separator: ",")]
         for point in series.points {
             for m in levels(point.result, only: level) {
-                lines.append(([point.day.iso, String(m.levelId)] + MetricFields.all.map { FunnelFormatter.text($0, m) ?? "" })
+                lines.append(([point.day.iso, String(m.levelId)] + MetricFields.all.map { $0.text(m) ?? "" })
                     .joined(separator: ","))
             }
         }
@@ -87,7 +89,7 @@ public enum AnalysisFormatter {
     /// `{"game", "from", "to", "filters", "source", "dimension", "overlap", "otherValues", "groups": [{"kind",
     /// "value", "players", "levels": [...]}]}`; Other's player fields are `null`.
     public static func json(_ breakdown: Breakdown, source: FunnelSource, queryMs: Double) -> String {
-        var out = "{" + header(breakdown.query, source: source, queryMs: queryMs)
+        var out = "{" + header(breakdown.query, source: breakdown.answeredBy(asked: source), queryMs: queryMs)
         out += ",\"dimension\":\(JSONText.string(breakdown.dimension.name))"
         out += ",\"valuesPlayers\":\(breakdown.valuesPlayers),\"totalPlayers\":\(breakdown.totalPlayers)"
         out += ",\"overlap\":\(breakdown.overlapNote.map(JSONText.string) ?? "null")"
@@ -98,13 +100,14 @@ public enum AnalysisFormatter {
             case .value(let v): ("value", v)
             case .other: ("other", nil)
             }
-            return "{\"kind\":\(JSONText.string(kind)),\"value\":\(value.map(JSONText.string) ?? "null"),"
-                + "\"players\":\(group.players.map(String.init) ?? "null"),\"levels\":["
-                + breakdown.levelIds.filter { group.levels[$0] != nil }.map { id in
-                    "{\"levelId\":\(id)," + MetricFields.all.map {
-                        "\"\($0.name)\":\(text($0, group.value($0, level: id)) ?? "null")"
-                    }.joined(separator: ",") + "}"
-                }.joined(separator: ",") + "]}"
+            return (["\"kind\":\(JSONText.string(kind))", "\"value\":\(value.map(JSONText.string) ?? "null")",
+                     "\"players\":\(group.players.map(String.init) ?? "null")"]
+                    + (group.result.map(FunnelFormatter.provenance) ?? [])
+                    + ["\"levels\":[" + breakdown.levelIds.filter { group.levels[$0] != nil }.map { id in
+                        "{\"levelId\":\(id)," + MetricFields.all.map {
+                            "\"\($0.name)\":\(group.text($0, level: id) ?? "null")"
+                        }.joined(separator: ",") + "}"
+                    }.joined(separator: ",") + "]"]).joined(separator: ",").braced
         }.joined(separator: ",") + "]}"
         return out
     }
@@ -116,7 +119,7 @@ public enum AnalysisFormatter {
         for group in breakdown.groups {
             for id in breakdown.levelIds where group.levels[id] != nil {
                 lines.append(([csvField(group.label), String(id)]
-                              + MetricFields.all.map { text($0, group.value($0, level: id)) ?? "" }).joined(separator: ","))
+                              + MetricFields.all.map { group.text($0, level: id) ?? "" }).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -157,18 +160,17 @@ public enum AnalysisFormatter {
     /// `game, from, to, filters, source, queryMs` as in the contract's object (without braces).
     static func header(_ query: FunnelQuery, source: FunnelSource, queryMs: Double) -> String {
         "\"game\":\(JSONText.string(query.game)),\"from\":\(JSONText.string(query.range.from.iso)),"
-            + "\"to\":\(JSONText.string(query.range.to.iso)),\"filters\":\(filters(query.filters)),"
+            + "\"to\":\(JSONText.string(query.range.to.iso)),\"filters\":\(FunnelFormatter.json(query.filters)),"
             + "\"source\":\(JSONText.string(source.rawValue)),\"queryMs\":\(ms(queryMs))"
     }
 
-    static func selection(_ query: FunnelQuery, label: String) -> String {
-        "{\"label\":\(JSONText.string(label)),\"from\":\(JSONText.string(query.range.from.iso)),"
-            + "\"to\":\(JSONText.string(query.range.to.iso)),\"filters\":\(filters(query.filters))}"
-    }
-
-    static func filters(_ filters: FunnelFilters) -> String {
-        "{" + filters.active.map { d, v in "\(JSONText.string(d.name)):\(d.isInteger ? v : JSONText.string(v))" }
-            .joined(separator: ",") + "}"
+    /// One side of a compare: what it selected, and the source and coverage of its answer.
+    static func selection(_ result: FunnelResult, label: String) -> String {
+        let query = result.query
+        return (["\"label\":\(JSONText.string(label))", "\"from\":\(JSONText.string(query.range.from.iso))",
+                 "\"to\":\(JSONText.string(query.range.to.iso))", "\"filters\":\(FunnelFormatter.json(query.filters))",
+                 "\"source\":\(JSONText.string(result.source.rawValue))"] + FunnelFormatter.provenance(result))
+            .joined(separator: ",").braced
     }
 
     /// `2026-10-01..2026-10-07 platform=iOS`.
@@ -183,13 +185,15 @@ public enum AnalysisFormatter {
     static func ms(_ value: Double) -> String { JSONText.number((value * 1000).rounded() / 1000) }
     static func number(_ value: Double?) -> String { value.map(JSONText.number) ?? "null" }
     static func csvNumber(_ value: Double?) -> String { value.map(JSONText.number) ?? "" }
-    static func text(_ field: MetricField, _ value: Double?) -> String? {
-        value.map { field.isCount ? String(Int($0)) : JSONText.number($0) }
-    }
 
     /// A CSV field, quoted when it holds a comma, a quote or a line break.
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+}
+
+extension String {
+    /// `{self}`: a JSON object from its members joined by commas.
+    var braced: String { "{" + self + "}" }
 }

@@ -9,18 +9,33 @@ public enum FunnelFormatter {
         out += "\"game\":\(JSONText.string(result.query.game)),"
         out += "\"from\":\(JSONText.string(result.query.range.from.iso)),"
         out += "\"to\":\(JSONText.string(result.query.range.to.iso)),"
-        out += "\"filters\":{" + result.query.filters.active.map { dimension, value in
-            "\(JSONText.string(dimension.name)):\(dimension.isInteger ? value : JSONText.string(value))"
-        }.joined(separator: ",") + "},"
+        out += "\"filters\":\(json(result.query.filters)),"
         out += "\"source\":\(JSONText.string(result.source.rawValue)),"
         out += "\"queryMs\":\(JSONText.number((result.queryMs * 1000).rounded() / 1000)),"
-        if let coverage = result.coverage { out += "\"coverage\":\(json(coverage))," }
-        if let freshness = result.freshness {
-            out += "\"freshness\":{\"aggregatedAt\":\(JSONText.timestamp(freshness.aggregatedAt)),"
-                + "\"receivedThrough\":\(JSONText.timestamp(freshness.receivedThrough))},"
-        }
+        out += provenance(result).map { $0 + "," }.joined()
         out += "\"levels\":[" + result.levels.map(levelJSON).joined(separator: ",") + "]}"
         return out
+    }
+
+    /// The contract's `filters` object. Integer dimensions are written from their parsed value, never from the
+    /// text a user typed (`+01` is not a JSON number).
+    static func json(_ filters: FunnelFilters) -> String {
+        "{" + filters.active.map { dimension, value in
+            let text = dimension.isInteger ? Int(value).map(String.init) ?? JSONText.string(value) : JSONText.string(value)
+            return "\(JSONText.string(dimension.name)):\(text)"
+        }.joined(separator: ",") + "}"
+    }
+
+    /// `"coverage":{...}` and `"freshness":{...}` of an answer that is not read straight from the events (none for
+    /// the raw path), as JSON members.
+    static func provenance(_ result: FunnelResult) -> [String] {
+        var members: [String] = []
+        if let coverage = result.coverage { members.append("\"coverage\":\(json(coverage))") }
+        if let freshness = result.freshness {
+            members.append("\"freshness\":{\"aggregatedAt\":\(JSONText.timestamp(freshness.aggregatedAt)),"
+                + "\"receivedThrough\":\(JSONText.timestamp(freshness.receivedThrough))}")
+        }
+        return members
     }
 
     /// The one CSV writer (`query --format csv` and the dashboard's export): optional `#` comment lines, a
@@ -30,7 +45,7 @@ public enum FunnelFormatter {
         var lines = comments.map { "# " + $0 }
         lines.append((["levelId"] + MetricFields.names).joined(separator: ","))
         for level in levels {
-            lines.append(([String(level.levelId)] + MetricFields.all.map { text($0, level) ?? "" }).joined(separator: ","))
+            lines.append(([String(level.levelId)] + MetricFields.all.map { $0.text(level) ?? "" }).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -46,14 +61,10 @@ public enum FunnelFormatter {
     }
 
     static func levelJSON(_ level: LevelMetrics) -> String {
-        let fields = MetricFields.all.map { "\"\($0.name)\":\(text($0, level) ?? "null")" }
+        let fields = MetricFields.all.map { "\"\($0.name)\":\($0.text(level) ?? "null")" }
         return "{\"levelId\":\(level.levelId)," + fields.joined(separator: ",") + "}"
     }
 
-    /// A field's value as JSON/CSV text: counts as integers, others shortest round-tripping; nil when undefined.
-    static func text(_ field: MetricField, _ level: LevelMetrics) -> String? {
-        field.value(level).map { field.isCount ? String(Int($0)) : JSONText.number($0) }
-    }
 }
 
 /// Minimal JSON text for strings and numbers (key order stays as written, unlike JSONSerialization).

@@ -74,6 +74,13 @@ enum GameSQL {
         SELECT DISTINCT \(Dimension.columnList)
           FROM level_events WHERE game_id = $1
         """
+
+    /// `$1` game, `$2` a day: the dimension tuples of the game's level events on that day and after (through the
+    /// `(game_id, occurred_at)` index).
+    static let dimensionsFromEventsSince = """
+        SELECT DISTINCT \(Dimension.columnList)
+          FROM level_events WHERE game_id = $1 AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+        """
 }
 
 /// Queries of the daily job and the aggregation status.

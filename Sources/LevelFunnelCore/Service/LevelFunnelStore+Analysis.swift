@@ -11,10 +11,10 @@ extension LevelFunnelStore {
     }
 
     /// `query` broken down by `dimension`: every value present in the game (under the selection's other
-    /// filters), the `top` with the most players shown, the rest as Other.
+    /// filters, read where `source`'s numbers come from), the `top` with the most players shown, the rest as Other.
     public func breakdown(_ query: FunnelQuery, by dimension: Dimension, top: Int,
                           source: FunnelSource = .fast) throws -> Breakdown {
-        let values = try dimensions(game: query.game).breakdownValues(dimension, filters: query.filters)
+        let values = try dimensions(game: query.game, source: source).breakdownValues(dimension, filters: query.filters)
         return try Breakdown.load(query, dimension: dimension, values: values, top: top) { try funnel($0, source: source) }
     }
 }

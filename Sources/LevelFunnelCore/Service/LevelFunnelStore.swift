@@ -188,18 +188,38 @@ public final class LevelFunnelStore {
         return GameInfo(id: id, firstDay: first, lastDay: last, fromAggregatesOnly: fromAggregates)
     }
 
-    /// The dimension values present in the game's aggregates (or its events, before any aggregation, for a role
-    /// that may read them).
-    public func dimensions(game: String) throws -> GameDimensions {
-        var rows = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]) }
-        if rows.isEmpty {
-            rows = try eventsElseAggregates({ try db.query(GameSQL.dimensionsFromEvents, [game]) }, { rows }).answer
+    /// The dimension values of the game, read from wherever `source`'s numbers come from: `.raw` from the events;
+    /// `.aggregates` from the aggregates; `.fast` from the aggregates and the events of the days a fast query
+    /// computes from the events (never aggregated, stale, with late events), so that a value seen only in those
+    /// days (a version released today) is offered and broken down like the others. A role that may not read
+    /// `events` gets the aggregates' values.
+    public func dimensions(game: String, source: FunnelSource = .fast) throws -> GameDimensions {
+        let rows: [PostgresRow]
+        switch source {
+        case .raw:
+            rows = try withSchemaCheck { try readingEvents("the raw path") { try db.query(GameSQL.dimensionsFromEvents, [game]).rows } }
+        case .aggregates:
+            rows = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]).rows }
+        case .fast:
+            let aggregated = try withSchemaCheck { try db.query(GameSQL.dimensionsFromAggregates, [game]).rows }
+            rows = aggregated + (try eventsElseAggregates({ try liveDimensions(game: game) }, { [] }).answer)
         }
         return GameDimensions(tuples: try rows.map { row in
             var tuple: [Dimension: String] = [:]
             for dimension in Dimension.allCases { tuple[dimension] = try row.decode(String?.self, column: dimension.column) }
             return tuple
         })
+    }
+
+    /// The dimension tuples of the events of the days a fast query over the game's history computes from the
+    /// events (from its first day that is not fresh on); none when every day is fresh or the game has no events.
+    private func liveDimensions(game: String) throws -> [PostgresRow] {
+        guard let span = try db.query(GameSQL.gameSpan, [game]).first,
+              let first = try span.decode(Day?.self, at: 0), let last = try span.decode(Day?.self, at: 1)
+        else { return [] }
+        let states = try LiveTail.dayStates(game: game, range: try DayRange(from: first, to: last), lookForLateEvents: true, db)
+        guard let firstLive = states.first(where: { !$0.isFresh })?.day else { return [] }
+        return try db.query(GameSQL.dimensionsFromEventsSince, [game, firstLive]).rows
     }
 
     // MARK: Aggregation

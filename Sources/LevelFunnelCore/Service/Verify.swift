@@ -3,10 +3,11 @@ public struct FieldDifference: Sendable, Hashable {
     public var levelId: Int
     /// The contract's field name (`startedPlayers`, `winRate`, ...).
     public var field: String
-    public var fast: Double?
-    public var raw: Double?
+    /// Each side's value as JSON writes it (``MetricField/text(_:)``: counts and sums exact), nil when undefined.
+    public var fast: String?
+    public var raw: String?
 
-    public init(levelId: Int, field: String, fast: Double?, raw: Double?) {
+    public init(levelId: Int, field: String, fast: String?, raw: String?) {
         self.levelId = levelId
         self.field = field
         self.fast = fast
@@ -33,9 +34,10 @@ public struct VerifyReport: Sendable, Hashable {
     public var isExact: Bool { differences.isEmpty }
 }
 
-/// Compares funnel answers field by field.
+/// Compares funnel answers field by field, exactly.
 public enum FunnelComparison {
-    /// Every difference between `fast` and `raw` beyond float rounding (relative 1e-9), level by level.
+    /// Every field on which `fast` and `raw` differ, level by level: counts and sums as exact decimals, derived
+    /// values as `Double`s to the last bit (both paths derive them alike from the counts), with no tolerance.
     /// A level present on one side only differs on every field.
     public static func differences(fast: [LevelMetrics], raw: [LevelMetrics]) -> [FieldDifference] {
         let fastByLevel = Dictionary(uniqueKeysWithValues: fast.map { ($0.levelId, $0) })
@@ -43,18 +45,10 @@ public enum FunnelComparison {
         var result: [FieldDifference] = []
         for level in Set(fastByLevel.keys).union(rawByLevel.keys).sorted() {
             for field in MetricFields.all {
-                let f = fastByLevel[level].flatMap(field.value), r = rawByLevel[level].flatMap(field.value)
-                if !same(f, r) { result.append(FieldDifference(levelId: level, field: field.name, fast: f, raw: r)) }
+                let f = fastByLevel[level].flatMap(field.text), r = rawByLevel[level].flatMap(field.text)
+                if f != r { result.append(FieldDifference(levelId: level, field: field.name, fast: f, raw: r)) }
             }
         }
         return result
-    }
-
-    static func same(_ a: Double?, _ b: Double?) -> Bool {
-        switch (a, b) {
-        case (nil, nil): return true
-        case let (x?, y?): return x == y || abs(x - y) <= 1e-9 * max(abs(x), abs(y))
-        default: return false
-        }
     }
 }
