@@ -20,16 +20,17 @@ import TestSupport
         return try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     }
 
-    static func close(_ a: Any?, _ b: Double?) -> Bool {
-        guard let b else { return a is NSNull }
-        guard let n = (a as? NSNumber)?.doubleValue else { return false }
-        return abs(n - b) <= 1e-12 * max(1, abs(b))
-    }
+    /// The same output with every number as written, to compare exactly.
+    static func exact(_ run: CLITests.Run) throws -> ExactJSON { try #require(ExactJSON(run.stdout), "not JSON: \(run.stdout.prefix(200))") }
+
+    /// A JSON number written exactly as `text` (`MetricField.text`: counts and sums exact), or null for nil.
+    static func same(_ json: ExactJSON?, _ text: String?) -> Bool { text == nil ? json == .null : json?.numberText == text }
 
     @Test func compareWithOtherValueInEveryFormat() throws {
         let (database, store) = try Self.aggregated("clicompare")
         let args = ["query", "--game", "g", "--platform", "iOS", "--compare-with", "platform=Android", "--database-url", database.url]
-        let object = try Self.json(try CLITests.levelfunnel(args + ["--format", "json"]))
+        let run = try CLITests.levelfunnel(args + ["--format", "json"])
+        let object = try Self.json(run), exact = try Self.exact(run)
         #expect((object["baseline"] as? [String: Any])?["label"] as? String == "platform=Android")
         #expect(((object["variant"] as? [String: Any])?["filters"] as? [String: Any])?["platform"] as? String == "iOS")
         #expect((object["denominators"] as? [String: String])?["winRate"] == "attempts")
@@ -37,14 +38,14 @@ import TestSupport
         let variant = try store.funnel(FunnelQuery(game: "g", range: Self.range, filters: FunnelFilters(platform: "iOS"))).levels
         let levels = try #require(object["levels"] as? [[String: Any]])
         #expect(levels.count == Set(base.map(\.levelId)).union(variant.map(\.levelId)).count && !levels.isEmpty)
-        for level in levels {
+        for (level, exactLevel) in zip(levels, try #require(exact["levels"]?.array)) {
             let id = try #require(level["levelId"] as? Int)
             let fields = try #require(level["fields"] as? [String: [String: Any]])
             #expect(Set(fields.keys) == Set(MetricFields.names))
             for field in MetricFields.all {
-                let b = base.first { $0.levelId == id }.flatMap(field.value), v = variant.first { $0.levelId == id }.flatMap(field.value)
-                #expect(Self.close(fields[field.name]?["baseline"], b), "level \(id) \(field) baseline")
-                #expect(Self.close(fields[field.name]?["variant"], v), "level \(id) \(field) variant")
+                let b = base.first { $0.levelId == id }.flatMap(field.text), v = variant.first { $0.levelId == id }.flatMap(field.text)
+                #expect(Self.same(exactLevel["fields"]?[field.name]?["baseline"], b), "level \(id) \(field) baseline")
+                #expect(Self.same(exactLevel["fields"]?[field.name]?["variant"], v), "level \(id) \(field) variant")
             }
             let win = try #require(fields["winRate"])
             #expect(win["denominator"] as? String == "attempts")
@@ -66,13 +67,14 @@ import TestSupport
 
     @Test func comparePreviousRangeAndVersion() throws {
         let (database, store) = try Self.aggregated("cliprevious")
-        let object = try Self.json(try CLITests.levelfunnel(["query", "--game", "g", "--from", "2026-02-06", "--to", "2026-02-10",
-                                                             "--compare-previous", "--format", "json", "--database-url", database.url]))
+        let previous = try CLITests.levelfunnel(["query", "--game", "g", "--from", "2026-02-06", "--to", "2026-02-10",
+                                                 "--compare-previous", "--format", "json", "--database-url", database.url])
+        let object = try Self.json(previous)
         let baseline = try #require(object["baseline"] as? [String: Any])
         #expect(baseline["from"] as? String == "2026-02-01" && baseline["to"] as? String == "2026-02-05")
         let earlier = try store.funnel(FunnelQuery(game: "g", range: DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-05")!)))
-        let first = try #require((object["levels"] as? [[String: Any]])?.first?["fields"] as? [String: [String: Any]])
-        #expect(Self.close(first["startedPlayers"]?["baseline"], Double(earlier.levels[0].counts.startedPlayers)))
+        let first = try #require(try Self.exact(previous)["levels"]?.array?.first?["fields"])
+        #expect(first["startedPlayers"]?["baseline"]?.int == earlier.levels[0].counts.startedPlayers)
 
         let version = try Self.json(try CLITests.levelfunnel(["query", "--game", "g", "--funnel", "live_v1", "--compare-previous-version",
                                                               "--format", "json", "--database-url", database.url]))
@@ -91,18 +93,19 @@ import TestSupport
         let (database, store) = try Self.aggregated("clibyday")
         let args = ["query", "--game", "g", "--from", "2026-02-03", "--to", "2026-02-06", "--country", "US", "--by", "day",
                     "--database-url", database.url]
-        let object = try Self.json(try CLITests.levelfunnel(args + ["--format", "json"]))
+        let run = try CLITests.levelfunnel(args + ["--format", "json"])
+        let object = try Self.json(run), exactDays = try #require(try Self.exact(run)["days"]?.array)
         let days = try #require(object["days"] as? [[String: Any]])
         #expect(days.map { $0["day"] as? String } == ["2026-02-03", "2026-02-04", "2026-02-05", "2026-02-06"])
         var rows = 0
-        for day in days {
+        for (day, exactDay) in zip(days, exactDays) {
             let d = Day(iso: day["day"] as! String)!
             let expected = try store.funnel(FunnelQuery(game: "g", range: .single(d), filters: FunnelFilters(country: "US"))).levels
-            let levels = try #require(day["levels"] as? [[String: Any]])
+            let levels = try #require(exactDay["levels"]?.array)
             #expect(levels.count == expected.count)
             rows += levels.count
             for (json, level) in zip(levels, expected) {
-                for field in MetricFields.all { #expect(Self.close(json[field.name], field.value(level)), "\(d) \(field)") }
+                for field in MetricFields.all { #expect(Self.same(json[field.name], field.text(level)), "\(d) \(field)") }
             }
         }
         let csv = try CLITests.levelfunnel(args + ["--format", "csv"])
@@ -119,18 +122,18 @@ import TestSupport
 
     @Test func breakdownAndSpikes() throws {
         let (database, store) = try Self.aggregated("clibreakdown")
-        let object = try Self.json(try CLITests.levelfunnel(["query", "--game", "g", "--breakdown", "platform", "--top", "2",
-                                                             "--format", "json", "--database-url", database.url]))
-        let groups = try #require(object["groups"] as? [[String: Any]])
-        #expect(groups.first?["kind"] as? String == "total")
-        #expect(groups.filter { $0["kind"] as? String == "value" }.count == 2)
-        for group in groups where group["kind"] as? String == "value" {
-            let value = group["value"] as! String
+        let run = try CLITests.levelfunnel(["query", "--game", "g", "--breakdown", "platform", "--top", "2",
+                                            "--format", "json", "--database-url", database.url])
+        let groups = try #require(try Self.exact(run)["groups"]?.array)
+        #expect(groups.first?["kind"]?.string == "total")
+        #expect(groups.filter { $0["kind"]?.string == "value" }.count == 2)
+        for group in groups where group["kind"]?.string == "value" {
+            let value = try #require(group["value"]?.string)
             let expected = try store.funnel(FunnelQuery(game: "g", range: Self.range, filters: FunnelFilters(platform: value))).levels
-            let levels = try #require(group["levels"] as? [[String: Any]])
+            let levels = try #require(group["levels"]?.array)
             #expect(levels.count == expected.count)
             for (json, level) in zip(levels, expected) {
-                for field in MetricFields.all { #expect(Self.close(json[field.name], field.value(level)), "\(value) \(field)") }
+                for field in MetricFields.all { #expect(Self.same(json[field.name], field.text(level)), "\(value) \(field)") }
             }
         }
         let csv = try CLITests.levelfunnel(["query", "--game", "g", "--breakdown", "app-version", "--format", "csv",

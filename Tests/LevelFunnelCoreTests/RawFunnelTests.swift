@@ -47,10 +47,9 @@ import TestSupport
             #expect(!expected.isEmpty)
             for (a, e) in zip(actual, expected) {
                 for field in MetricFields.all {
-                    let name = field.name, x = field.value(a), y = field.value(e)
-                    // Durations are summed exactly (numeric) in PostgreSQL and in doubles here: allow rounding.
-                    let same = x == y || (x != nil && y != nil && abs(x! - y!) <= 1e-9 * max(1, abs(y!)))
-                    #expect(same, "\(range) \(filters) level \(a.levelId) \(name): raw \(String(describing: x)) expected \(String(describing: y))")
+                    // Exactly: durations are summed as decimals on both sides.
+                    let x = field.text(a), y = field.text(e)
+                    #expect(x == y, "\(range) \(filters) level \(a.levelId) \(field.name): raw \(x ?? "null") expected \(y ?? "null")")
                 }
             }
         }
