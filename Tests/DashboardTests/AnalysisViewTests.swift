@@ -253,3 +253,26 @@ extension AnalysisViewTests {
         #expect(view.result != nil)
     }
 }
+
+extension AnalysisViewTests {
+    /// Issue 17, point 4: a view says the source that answered its queries and whether any of them lacks days.
+    @Test func viewsSayTheirPartsCoverageAndSource() throws {
+        var backend = Self.backend()
+        backend.coverage = Coverage(days: 6, aggregated: 1, missing: 5)
+        backend.varyByDay = false
+        var h = Harness(size: TerminalSize(width: 220, height: 30), backend: backend, options: DashboardOptions(game: "demo"))
+        h.press(.char("p"), .end, .enter)   // iOS
+        h.press(.char("C"), .down, .down, .enter)   // against Android
+        guard case .compare = h.state.views.last else { Issue.record("no compare view"); return }
+        let status = h.text.split(separator: "\n").dropLast().last.map(String.init) ?? ""
+        #expect(status.contains("incomplete: baseline (platform=Android) 1 day aggregated + 5 missing (+1 more parts)"), "\(status)")
+
+        var reader = Self.backend()
+        reader.access = .readerOnly
+        var r = Harness(size: TerminalSize(width: 220, height: 30), backend: reader, options: DashboardOptions(game: "demo"))
+        r.press(.char("B"), .enter)   // breakdown by the first dimension
+        guard case .breakdown = r.state.views.last else { Issue.record("no breakdown view"); return }
+        let readerStatus = r.text.split(separator: "\n").dropLast().last.map(String.init) ?? ""
+        #expect(readerStatus.contains("aggregates only (no access to events)"), "\(readerStatus)")
+    }
+}

@@ -194,3 +194,70 @@ extension AnalysisCLITests {
         #expect(run.status == 1 && run.stderr.contains("--hard-levels: level 30 is not between 1 and 20"), "\(run.stderr)")
     }
 }
+
+extension AnalysisCLITests {
+    /// Issue 17, point 4: compare, by day and breakdown say which days each part lacks, in JSON and on stderr, and
+    /// name the source that answered.
+    @Test func composedAnswersSayTheirCoverageAndSource() throws {
+        let database = try CLITests.loadedDatabase("clicomposedcoverage")
+        let store = try LevelFunnelStore(url: database.url)
+        _ = try store.aggregate(game: "g", day: Day(iso: "2026-02-03")!)
+        let range = ["--from", "2026-02-01", "--to", "2026-02-06", "--source", "aggregates", "--database-url", database.url]
+        let breakdown = try CLITests.levelfunnel(["query", "--game", "g", "--breakdown", "platform", "--format", "json"] + range)
+        #expect(breakdown.status == 0, "\(breakdown.stderr)")
+        #expect(breakdown.stderr.contains("incomplete answer: all: 1 day aggregated + 5 missing of 6 days"), "\(breakdown.stderr)")
+        let groups = try #require(try Self.exact(breakdown)["groups"]?.array)
+        for group in groups where group["kind"]?.string != "other" {
+            #expect(group["coverage"]?["missing"]?.int == 5 && group["coverage"]?["aggregated"]?.int == 1)
+        }
+        let compare = try CLITests.levelfunnel(["query", "--game", "g", "--platform", "iOS", "--compare-with", "platform=Android",
+                                                "--format", "json"] + range)
+        #expect(compare.stderr.contains("incomplete answer: baseline (platform=Android): 1 day aggregated + 5 missing of 6 days"))
+        #expect(compare.stderr.contains("incomplete answer: variant (platform=iOS): 1 day aggregated + 5 missing of 6 days"))
+        let exactCompare = try Self.exact(compare)
+        #expect(exactCompare["baseline"]?["coverage"]?["missing"]?.int == 5 && exactCompare["variant"]?["source"]?.string == "aggregates")
+        let byDay = try CLITests.levelfunnel(["query", "--game", "g", "--by", "day", "--format", "json"] + range)
+        let days = try #require(try Self.exact(byDay)["days"]?.array)
+        #expect(days.map { $0["coverage"]?["missing"]?.int } == [1, 1, 0, 1, 1, 1])
+        #expect(byDay.stderr.components(separatedBy: "incomplete answer: 2026-02-0").count == 6)
+        let table = try CLITests.levelfunnel(["query", "--game", "g", "--platform", "iOS", "--compare-with", "platform=Android"] + range)
+        #expect(table.stdout.contains("(1 day aggregated + 5 missing)"), "\(table.stdout)")
+
+        // A reader's fast answers come from the aggregates, and say so.
+        let admin = try database.connect()
+        let reader = try TestLogin("lfreader", on: database, admin: admin)
+        defer { reader.drop() }
+        let roles = try store.accessRoles(reader: "lfr_\(database.schema)", writer: "lfw_\(database.schema)")
+        try store.createRoles(roles, readers: [reader.name])
+        defer { for role in [roles.reader, roles.writer] { _ = try? admin.execute("DROP OWNED BY \"\(role)\""); _ = try? admin.execute("DROP ROLE \"\(role)\"") } }
+        _ = try store.backfill(game: "g", range: Self.range)
+        for mode in [["--breakdown", "platform"], ["--by", "day"], ["--compare-previous"]] {
+            let run = try CLITests.levelfunnel(["query", "--game", "g", "--format", "json", "--database-url", reader.url] + mode)
+            #expect(run.status == 0, "\(mode) \(run.stderr)")
+            #expect(try Self.exact(run)["source"]?.string == "aggregates", "\(mode)")
+            #expect(run.stderr.contains("answered from the aggregates only"), "\(mode)")
+        }
+    }
+
+    /// Issue 17, point 5: whole numbers are written from their value, never from the text typed (`+01`).
+    @Test func integerFiltersAreWrittenAsNumbers() throws {
+        let (database, _) = try Self.aggregated("cliplusone")
+        let run = try CLITests.levelfunnel(["query", "--game", "g", "--funnel", "live_v1", "--funnel-version", "2",
+                                            "--compare-with", "funnel-version=+01", "--format", "json", "--database-url", database.url])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stdout.contains("+01"))
+        let exact = try Self.exact(run)
+        #expect(exact["baseline"]?["filters"]?["funnelVersion"]?.numberText == "1")
+        #expect(exact["variant"]?["filters"]?["funnelVersion"]?.numberText == "2")
+        #expect(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) is [String: Any])
+
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("lf-config-\(UUID().uuidString)").path
+        let path = SavedViews.defaultPath(environment: ["XDG_CONFIG_HOME": config])
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "[views.\"plus\"]\ngame = \"g\"\nfunnel = \"live_v1\"\nfunnelVersion = \"+02\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let view = try CLITests.levelfunnel(["query", "--view", "plus", "--format", "json", "--database-url", database.url],
+                                            environment: ["XDG_CONFIG_HOME": config])
+        #expect(view.status == 0, "\(view.stderr)")
+        #expect(try Self.exact(view)["filters"]?["funnelVersion"]?.numberText == "2", "\(view.stdout.prefix(200))")
+    }
+}
