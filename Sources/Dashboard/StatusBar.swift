@@ -34,6 +34,7 @@ enum StatusBar {
         if let parts = state.views.last?.parts {
             // An open view speaks for its own queries: the source that answered them and their coverage.
             out.append(sourceField(parts.answeredBy(asked: state.source)))
+            out.append((Format.milliseconds(parts.map(\.result.queryMs).reduce(0, +)), .status))
             if let coverage = parts.coverageSummary { out.append((coverage.text, coverage.isComplete ? .status : .messageError)) }
         } else {
             out.append(sourceField(answered?.source ?? state.source))

@@ -120,7 +120,7 @@ struct AnalysisViewTests {
         h.press(.char("p"))
         guard case .breakdown(let view) = h.state.views.last else { Issue.record("no breakdown"); return }
         let breakdown = try #require(view.result)
-        #expect(breakdown.groups.map(\.label) == ["All", "iOS", "WebGL", "Android", "Other"])
+        #expect(breakdown.groups.map(\.label) == ["All", "iOS", "WebGL", "Android"])   // every value shown: no Other
         for group in breakdown.groups {
             guard case .value(let value) = group.kind else { continue }
             let levels = try h.backend.funnel(FunnelQuery(game: "demo", range: Fixtures.demo.history,
