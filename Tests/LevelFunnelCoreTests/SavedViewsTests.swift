@@ -56,3 +56,23 @@ import Testing
         #expect(error("# comment\n\n[views.a]\ngame = \"g\" # trailing\n") == "")
     }
 }
+
+extension SavedViewsTests {
+    static func error(_ text: String) -> String {
+        do { _ = try SavedViews.parse(text, source: "v.toml"); return "" } catch { return "\(error)" }
+    }
+
+    /// Fixed ranges follow the CLI's rule for typed dates; funnel versions must fit PostgreSQL's integer.
+    @Test func rangesAndVersionsFollowTheCLIRules() {
+        let years = "use YYYY-MM-DD with a year from 1900 to 9999 (e.g. 2026-01-31)"
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"+202-01-01..2026-01-31\"")
+                == "v.toml: view 'a': range '+202-01-01..2026-01-31': '+202-01-01' is not a date: \(years)")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"2026-01-01..0000-01-01\"")
+                == "v.toml: view 'a': range '2026-01-01..0000-01-01': '0000-01-01' is not a date: \(years)")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"2026-01-31..2026-01-01\"")
+                == "v.toml: view 'a': range '2026-01-31..2026-01-01': 2026-01-31 is after 2026-01-01")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nfunnelVersion = \"99999999999\"")
+                == "v.toml: view 'a': funnelVersion '99999999999' is not a whole number from -2147483648 to 2147483647")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"1900-01-01..9999-12-31\"") == "")
+    }
+}

@@ -27,13 +27,19 @@ public enum SavedRange: Sendable, Hashable {
         }
     }
 
-    public init?(text: String) {
+    /// Reads `text`; throws ``LevelFunnelError/invalidInput(_:)`` saying what is wrong. Dates follow the CLI's rule
+    /// for typed dates (`Day(typed:)`).
+    public init(text: String) throws {
         if text == "whole" { self = .wholeHistory; return }
         if text.hasPrefix("last"), let n = Int(text.dropFirst(4)), n > 0 { self = .lastDays(n); return }
+        func fail(_ why: String) -> LevelFunnelError { .invalidInput("range '\(text)': \(why)") }
         let parts = text.components(separatedBy: "..")
-        guard parts.count == 2, let from = Day(iso: parts[0]), let to = Day(iso: parts[1]),
-              let range = try? DayRange(from: from, to: to) else { return nil }
-        self = .fixed(range)
+        guard parts.count == 2 else { throw fail("use whole, last7 or YYYY-MM-DD..YYYY-MM-DD") }
+        let days = try parts.map { part in
+            do { return try Day(typed: part) } catch let error as LevelFunnelError { throw fail(error.description) }
+        }
+        guard days[0] <= days[1] else { throw fail("\(days[0]) is after \(days[1])") }
+        self = .fixed(try DayRange(from: days[0], to: days[1]))
     }
 }
 
@@ -191,8 +197,7 @@ public enum SavedViews {
             guard let game = k["game"] else { throw fail("no game") }
             var view = SavedView(game: game)
             if let r = k["range"] {
-                guard let range = SavedRange(text: r) else { throw fail("range '\(r)': use whole, last7 or YYYY-MM-DD..YYYY-MM-DD") }
-                view.range = range
+                do { view.range = try SavedRange(text: r) } catch let error as LevelFunnelError { throw fail(error.description) }
             }
             for dimension in Dimension.allCases {
                 guard let value = k[dimension.name] else { continue }

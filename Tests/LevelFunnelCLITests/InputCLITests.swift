@@ -1,0 +1,48 @@
+import Foundation
+import LevelFunnelCore
+import PostgresClient
+import Testing
+import TestSupport
+
+/// Input the commands must refuse, or report, in plain words (issue 17, points 10-15).
+@Suite struct InputCLITests {
+    /// Out-of-range numbers and dates are usage errors (exit 64) before any query: the database URL here points
+    /// nowhere, so reaching it would be a connection error (exit 1) instead.
+    @Test func outOfRangeOptionsAreUsageErrorsBeforeAnyQuery() throws {
+        let nowhere = ["--database-url", "postgresql://u@127.0.0.1:1/x?connect_timeout=2"]
+        let years = "with a year from 1900 to 9999"
+        for (args, message) in [
+            (["query", "--game", "g", "--funnel-version", "99999999999"],
+             "--funnel-version '99999999999' is not a whole number from -2147483648 to 2147483647"),
+            (["verify", "--game", "g", "--funnel-version", "2147483648"], "--funnel-version '2147483648' is not a whole number"),
+            (["query", "--game", "g", "--from", "0000-01-01"], "--from '0000-01-01' is not a date: use YYYY-MM-DD \(years)"),
+            (["query", "--game", "g", "--from", "+202-01-01"], "--from '+202-01-01' is not a date: use YYYY-MM-DD \(years)"),
+            (["query", "--game", "g", "--to", "1899-12-31"], "--to '1899-12-31' is not a date: use YYYY-MM-DD \(years)"),
+            (["query", "--game", "g", "--to=-999-01-01"], "--to '-999-01-01' is not a date"),
+            (["verify", "--game", "g", "--from", " 2026-01-01"], "--from ' 2026-01-01' is not a date"),
+            (["backfill", "--game", "g", "--from", "+202-01-01"], "--from '+202-01-01' is not a date: use YYYY-MM-DD \(years)"),
+            (["aggregate", "--game", "g", "--date", "0000-01-01"], "--date '0000-01-01' is not a date"),
+            (["generate", "--game", "g", "--start", "0202-01-01"], "--start '0202-01-01' is not a date: use YYYY-MM-DD \(years)"),
+        ] {
+            let run = try CLITests.levelfunnel(args + nowhere)
+            #expect(run.status == 64, "\(args): \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(args): \(run.stderr)")
+            #expect(!run.stderr.contains("database error") && !run.stderr.contains("cannot connect"), "\(args): \(run.stderr)")
+        }
+    }
+
+    /// The bounds themselves are accepted, and answer: PostgreSQL's largest integer and the last typed year.
+    @Test func theBoundsAreAccepted() throws {
+        let database = try CLITests.loadedDatabase("cliinputbounds")
+        let url = ["--database-url", database.url]
+        let top = try CLITests.levelfunnel(["query", "--game", "g", "--source", "raw", "--funnel-version", "2147483647",
+                                            "--format", "csv"] + url)
+        #expect(top.status == 0, "\(top.stderr)")
+        #expect(top.stdout == FunnelFormatter.csv([]), "no level has that version: \(top.stdout)")
+        let late = try CLITests.levelfunnel(["query", "--game", "g", "--source", "raw", "--from", "2026-02-01", "--to", "9999-12-31",
+                                             "--format", "csv"] + url)
+        #expect(late.status == 0, "\(late.stderr)")
+        let whole = try CLITests.levelfunnel(["query", "--game", "g", "--source", "raw", "--format", "csv"] + url)
+        #expect(late.stdout == whole.stdout && whole.stdout.split(separator: "\n").count > 3)
+    }
+}
