@@ -45,4 +45,28 @@ import TestSupport
         let whole = try CLITests.levelfunnel(["query", "--game", "g", "--source", "raw", "--format", "csv"] + url)
         #expect(late.stdout == whole.stdout && whole.stdout.split(separator: "\n").count > 3)
     }
+
+    /// A saved view's `sort = "levelId desc"` puts the last level first (it came out ascending), in the table and
+    /// the CSV; `levelId asc` keeps level order.
+    @Test func aSavedViewSortedByLevelDescending() throws {
+        let (database, store) = try AnalysisCLITests.aggregated("cliviewlevel")
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("lf-config-\(UUID().uuidString)").path
+        let path = SavedViews.defaultPath(environment: ["XDG_CONFIG_HOME": config])
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data("[views.down]\ngame = \"g\"\nsort = \"levelId desc\"\n\n[views.up]\ngame = \"g\"\nsort = \"levelId asc\"\n".utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let levels = try store.funnel(FunnelQuery(game: "g", range: AnalysisCLITests.range)).levels
+        #expect(levels.count > 2 && levels.map(\.levelId) == levels.map(\.levelId).sorted())
+        func run(_ view: String, _ format: String) throws -> String {
+            let run = try CLITests.levelfunnel(["query", "--view", view, "--format", format, "--database-url", database.url],
+                                               environment: ["XDG_CONFIG_HOME": config])
+            #expect(run.status == 0, "\(run.stderr)")
+            return run.stdout
+        }
+        #expect(try run("down", "csv") == FunnelFormatter.csv(levels.reversed()))
+        #expect(try run("up", "csv") == FunnelFormatter.csv(levels))
+        let table = try run("down", "table").split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        let shown = table.compactMap(Int.init)
+        #expect(shown == levels.map(\.levelId).reversed(), "\(table)")
+    }
 }

@@ -79,6 +79,28 @@ public struct SavedView: Sendable, Hashable {
     public func query(_ game: GameInfo) -> FunnelQuery {
         FunnelQuery(game: self.game, range: range.range(for: game), filters: filters)
     }
+
+    /// `levels` (in level order) in this view's sort, as the dashboard sorts: by `levelId` or a contract field,
+    /// undefined values last in both directions, ties in level order. Unchanged without a sort.
+    public func sorted(_ levels: [LevelMetrics]) -> [LevelMetrics] {
+        guard let sort else { return levels }
+        let value: (LevelMetrics) -> Double?
+        if sort.field == "levelId" {
+            value = { Double($0.levelId) }
+        } else if let field = MetricFields.named(sort.field) {
+            value = field.value
+        } else {
+            return levels
+        }
+        return levels.enumerated().sorted { a, b in
+            switch (value(a.element), value(b.element)) {
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return false
+            case (_, nil): return true
+            case let (x?, y?): return x == y ? a.offset < b.offset : (sort.descending ? x > y : x < y)
+            }
+        }.map(\.element)
+    }
 }
 
 extension ComparePreset {
@@ -164,16 +186,22 @@ public enum SavedViews {
         return out
     }
 
-    /// Reads the file's text.
+    /// Reads the file's text. Lines end with LF or CRLF (as TOML allows: a file saved by a Windows editor).
     public static func parse(_ text: String, source: String = "views.toml") throws -> [String: SavedView] {
         var views: [String: SavedView] = [:]
         var current: String?
         var keys: [String: [String: String]] = [:]
         var order: [String] = []
-        for (number, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        // Split by scalars: as a Character, CR LF is one grapheme, which a split on "\n" would not see.
+        for (number, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let raw = scalars.last == "\r" ? scalars.dropLast() : scalars[...]
+            let line = String(raw).trimmingCharacters(in: .whitespaces)
             func fail(_ why: String) -> LevelFunnelError { .invalidInput("\(source):\(number + 1): \(why)") }
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if let control = line.unicodeScalars.first(where: { $0 != "\t" && $0.properties.generalCategory == .control }) {
+                if control == "\r" { throw fail("a carriage return not followed by a line feed: end lines with LF or CRLF") }
+                throw fail("a raw control character (U+\(String(format: "%04X", control.value))): write it as an escape inside a string")
+            }
             if line.hasPrefix("[") {
                 guard line.hasPrefix("[views."), line.hasSuffix("]") else { throw fail("expected [views.\"NAME\"]") }
                 let inner = String(line.dropFirst("[views.".count).dropLast())
