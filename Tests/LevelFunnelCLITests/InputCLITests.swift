@@ -69,4 +69,24 @@ import TestSupport
         let shown = table.compactMap(Int.init)
         #expect(shown == levels.map(\.levelId).reversed(), "\(table)")
     }
+
+    /// `refresh` with nothing to do says so in words, never `0 days ()`. The events were received weeks ago (a
+    /// refresh re-checks the last 5 minutes' arrivals every time).
+    @Test func refreshWithNothingToDoSaysSo() throws {
+        let database = try TestDatabase.fresh("clirefreshidle")
+        let url = ["--database-url", database.url]
+        #expect(try CLITests.levelfunnel(["migrate"] + url).status == 0)
+        let start = Day.today.adding(days: -40).iso
+        let generated = try CLITests.levelfunnel(["generate", "--game", "g", "--players", "20", "--days", "3", "--levels", "5",
+                                                  "--start", start] + url)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        #expect(try CLITests.levelfunnel(["backfill", "--game", "g", "--plain"] + url).status == 0)
+        let first = try CLITests.levelfunnel(["refresh", "--game", "g"] + url)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(!first.stdout.contains("()"), "\(first.stdout)")
+        let idle = try CLITests.levelfunnel(["refresh", "--game", "g"] + url)
+        #expect(idle.status == 0, "\(idle.stderr)")
+        #expect(idle.stdout.hasPrefix("refreshed g: nothing to do: every day is aggregated and none changed, "), "\(idle.stdout)")
+        #expect(idle.stdout.hasSuffix(" s\n") && !idle.stdout.contains("0 days"), "\(idle.stdout)")
+    }
 }
