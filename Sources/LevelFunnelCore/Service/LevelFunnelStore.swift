@@ -446,6 +446,14 @@ public final class LevelFunnelStore {
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
     }
 
+    /// A game of `events` whose id does not match `pattern` (a POSIX regular expression), or nil, also when there is
+    /// no `events` table yet: how `bench --scale` and `stress` tell a database of their own from one that holds other
+    /// games. Stops at the first such event (a full scan only when every event matches).
+    public func someGame(notMatching pattern: String) throws -> String? {
+        guard try db.query("SELECT to_regclass('events') IS NOT NULL").one().decode(Bool.self, at: 0) else { return nil }
+        return try db.query("SELECT game_id FROM events WHERE game_id !~ $1 LIMIT 1", [pattern]).first?.decode(String.self, at: 0)
+    }
+
     /// Rewrites the aggregate tables without their dead rows (`VACUUM FULL`), so that their size is that of the
     /// rows they hold: a re-backfill replaces every row of its days, and the old ones stay on disk until autovacuum
     /// makes the space reusable (the files never shrink). Takes an exclusive lock on each table while it runs:
