@@ -125,4 +125,69 @@ import TestSupport
         let own = try CLITests.levelfunnel(stressArgs + url)
         #expect(own.status == 0, "\(own.stderr)")
     }
+
+    /// `roles` refuses, changing nothing, while the reader could still read user ids through a grant it does not
+    /// revoke (to PUBLIC, through a role the reader belongs to, on a view of its own); a real login granted the
+    /// reader reads `events` before and is refused after.
+    @Test func rolesRefusesWhileTheReaderCouldReadUserIds() throws {
+        let database = try CLITests.loadedDatabase("clirolespublic")
+        let admin = try database.connect()
+        let (reader, writer) = ("lfr_\(database.schema)", "lfw_\(database.schema)")
+        let login = try TestLogin("lfrl", on: database, admin: admin)
+        defer {
+            login.drop()
+            for role in [reader, writer] {
+                _ = try? admin.execute("DROP OWNED BY \"\(role)\"")
+                _ = try? admin.execute("DROP ROLE \"\(role)\"")
+            }
+        }
+        let roles = ["roles", "--reader", reader, "--writer", writer, "--grant-reader", login.name, "--database-url", database.url]
+        func readsUserIds(_ relation: String) throws -> Bool {
+            let db = try PostgresConnection(url: login.url)
+            do {
+                return try !db.query("SELECT user_id FROM \(relation) LIMIT 1").isEmpty
+            } catch let error as PostgresError {
+                #expect(error.message.contains("permission denied"), "\(error)")
+                return false
+            }
+        }
+        func roleExists(_ name: String) throws -> Bool { try !admin.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [name]).isEmpty }
+
+        try admin.execute("GRANT SELECT ON events TO PUBLIC")
+        #expect(try readsUserIds("events"))
+        let refused = try CLITests.levelfunnel(roles)
+        #expect(refused.status == 1, "\(refused.stdout)")
+        #expect(refused.stderr == "levelfunnel: error: \(reader) could still read user ids through events (granted to PUBLIC): "
+            + "revoke those grants (e.g. REVOKE ALL ON events FROM PUBLIC) and run roles again; nothing was changed\n")
+        #expect(try !roleExists(reader) && !roleExists(writer), "the refused run was rolled back")
+        let printed = try CLITests.levelfunnel(["roles", "--print", "--reader", reader, "--writer", writer, "--database-url", database.url])
+        #expect(printed.status == 0 && printed.stdout.hasSuffix("COMMIT;\n"))
+        #expect(printed.stderr.contains("warning: PUBLIC may read user ids through events, and so would \(reader)"),
+                "\(printed.stderr)")
+
+        try admin.execute("REVOKE ALL ON events FROM PUBLIC")
+        let made = try CLITests.levelfunnel(roles)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(try !readsUserIds("events") && !readsUserIds("level_events"))
+        #expect(try CLITests.levelfunnel(["roles", "--print", "--database-url", database.url]).stderr.isEmpty)
+
+        // Through a role the reader belongs to (here the writer), and through a view roles does not know.
+        try admin.execute("GRANT \"\(writer)\" TO \"\(reader)\"")
+        #expect(try readsUserIds("events"))
+        let member = try CLITests.levelfunnel(roles)
+        #expect(member.status == 1)
+        #expect(member.stderr.contains("could still read user ids through events (through role \(writer)), level_events (through role \(writer))"),
+                "\(member.stderr)")
+        #expect(member.stderr.contains("REVOKE \"\(writer)\" FROM \"\(reader)\""), "\(member.stderr)")
+        #expect(try readsUserIds("events"), "rolled back: the membership is still there")
+        try admin.execute("REVOKE \"\(writer)\" FROM \"\(reader)\"")
+        try admin.execute("CREATE VIEW players AS SELECT DISTINCT user_id FROM level_events")
+        try admin.execute("GRANT SELECT ON players TO \"\(reader)\"")
+        #expect(try readsUserIds("players"))
+        let view = try CLITests.levelfunnel(roles)
+        #expect(view.status == 1)
+        #expect(view.stderr.contains("could still read user ids through players (granted to the role)"), "\(view.stderr)")
+        try admin.execute("DROP VIEW players")
+        #expect(try CLITests.levelfunnel(roles).status == 0)
+    }
 }

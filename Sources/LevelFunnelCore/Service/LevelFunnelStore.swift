@@ -411,12 +411,27 @@ public final class LevelFunnelStore {
     }
 
     /// Creates or updates the reader and writer roles (idempotent) and grants them to `readers` and `writers`.
+    ///
+    /// Refuses (rolls everything back) when the reader could still read user ids once its statements ran: a grant
+    /// `roles` does not revoke (to PUBLIC, to a role the reader belongs to, on a partition or another view).
     public func createRoles(_ roles: AccessRoles, readers: [String] = [], writers: [String] = []) throws {
         try requireSchema()
         try db.transaction {
             for statement in roles.statements { try db.execute(statement) }
             for login in readers { try db.execute(AccessRoles.grant(roles.reader, to: login)) }
             for login in writers { try db.execute(AccessRoles.grant(roles.writer, to: login)) }
+            let exposures = try eventsExposure(of: roles.reader)
+            if !exposures.isEmpty {
+                throw LevelFunnelError.readerReadsEvents(EventsExposure.refusal(reader: roles.reader, exposures))
+            }
+        }
+    }
+
+    /// The relations through which `role` (nil: PUBLIC, i.e. every role) may read user ids; empty when none.
+    public func eventsExposure(of role: String?) throws -> [EventsExposure] {
+        try db.query(AccessRoles.eventsExposureSQL, [role ?? "public"]).map { row in
+            EventsExposure(relation: try row.decode(String.self, at: 0), publicMayRead: try row.decode(Bool.self, at: 1),
+                           throughRoles: try row.decode(String.self, at: 2).split(separator: "\n").map(String.init))
         }
     }
 
