@@ -54,10 +54,12 @@ public struct CustomRangeEditor: Sendable, Hashable {
         editingTo = false
     }
 
-    /// Checks both fields: a valid range, or the reason it is not one.
+    /// Checks both fields by the CLI's rule for typed dates (`Day(typed:)`): a valid range, or the reason it is not
+    /// one (short enough for the dialog; the text is in the field above).
     public func validate() -> Result<DayRange, BackendFailure> {
-        guard let f = Day(iso: from.text) else { return .failure(.init(message: "from: '\(from.text)' is not a date (YYYY-MM-DD)")) }
-        guard let t = Day(iso: to.text) else { return .failure(.init(message: "to: '\(to.text)' is not a date (YYYY-MM-DD)")) }
+        let years = "\(Day.typedYears.lowerBound)-\(Day.typedYears.upperBound)"
+        guard let f = try? Day(typed: from.text) else { return .failure(.init(message: "from: not a date (YYYY-MM-DD, \(years))")) }
+        guard let t = try? Day(typed: to.text) else { return .failure(.init(message: "to: not a date (YYYY-MM-DD, \(years))")) }
         guard f <= t else { return .failure(.init(message: "from \(f) is after to \(t)")) }
         return .success(try! DayRange(from: f, to: t))
     }

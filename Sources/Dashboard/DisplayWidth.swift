@@ -4,8 +4,9 @@
 /// Every column width, truncation and padding in the dashboard goes through these functions
 /// so that level names, countries or app versions in any script keep the table aligned.
 public enum DisplayWidth {
-    /// Columns taken by one grapheme cluster (0, 1 or 2).
+    /// Columns taken by one grapheme cluster (0, 1 or 2; a control character, the width of its escape).
     public static func of(_ character: Character) -> Int {
+        if let escape = escape(character) { return escape.count }
         // A cluster takes the width of its first scalar that has a width; the rest (combining
         // marks, variation selectors, joiners) ride along at zero.
         var width = 0
@@ -39,6 +40,34 @@ public enum DisplayWidth {
         var total = 0
         for c in text { total += of(c) }
         return total
+    }
+
+    /// A control character (C0, DEL, C1; or CR LF, one grapheme) as the escape the screen shows in its place:
+    /// `\n`, `\r`, `\t`, `\u001B`, as in JSON. Written raw, a terminal would act on it (a line feed clears the
+    /// rest of the row, a tab jumps), losing a box's right border and the text after it. Nil for other characters.
+    public static func escape(_ character: Character) -> String? {
+        // A control character is a grapheme on its own (only CR LF pairs up), so the first scalar tells.
+        guard let first = character.unicodeScalars.first, isControl(first) else { return nil }
+        return character.unicodeScalars.map { scalar in
+            switch scalar {
+            case "\n": return "\\n"
+            case "\r": return "\\r"
+            case "\t": return "\\t"
+            default:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            }
+        }.joined()
+    }
+
+    /// `text` with each control character replaced by its ``escape(_:)``: what the screen writes.
+    public static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.map { escape($0) ?? String($0) }.joined()
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
     }
 
     /// East Asian Wide and Fullwidth ranges (Unicode's EastAsianWidth W/F, condensed).

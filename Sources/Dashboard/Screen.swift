@@ -43,13 +43,14 @@ public struct Screen: Sendable, Equatable {
     }
 
     /// Writes `text` from column `x` of row `y`, stopping at `maxWidth` columns or the screen's edge;
-    /// returns the columns written. A wide character that does not fit whole is left out.
+    /// returns the columns written. A wide character that does not fit whole is left out; control characters
+    /// (a line break in a dimension value) are written as escapes (`\n`), never raw.
     @discardableResult
     public mutating func write(_ text: String, x: Int, y: Int, role: StyleRole, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
-        for c in text {
+        for c in DisplayWidth.visible(text) {
             let w = DisplayWidth.of(c)
             if w == 0 {
                 // Zero-width: attach to the previous cell so it is drawn with it.

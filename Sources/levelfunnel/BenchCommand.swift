@@ -17,8 +17,8 @@ struct BenchCommand: ParsableCommand {
             over the same events, one day's aggregation early and late in the history, fast and raw p50/p95 over \
             a fixed set of selections (whole history, 7 days, 1 day; no filter, one filter, three filters, the \
             drifting app version), and the game's share of the table sizes (after VACUUM FULL of the aggregate \
-            tables, so that re-runs measure live rows). Writes events and aggregates: use a database of its own. \
-            At 100x \
+            tables, so that re-runs measure live rows). Writes events and aggregates: it needs a database of its \
+            own, and refuses one that holds games it did not generate (unless --allow-foreign-games). At 100x \
             it takes 30 to 60 minutes (generating the game: 11 of them).
             """)
 
@@ -36,6 +36,8 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "table or json (--scale).")
     var format: String = "table"
+
+    @OptionGroup var benchDatabase: BenchDatabaseOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -59,6 +61,7 @@ struct BenchCommand: ParsableCommand {
         try CLIErrors.report {
             let store = try database.openStore()
             if let scale {
+                try benchDatabase.check(store, action: "bench --scale writes events and compacts the aggregate tables (VACUUM FULL)")
                 try store.migrate()
                 var results: [ScaleBench.Result] = []
                 for factor in try Self.scales(scale) {
@@ -149,7 +152,7 @@ struct ScaleBench {
     }
 
     func run(log: (String) -> Void) throws -> Result {
-        let game = "scale\(scale)"
+        let game = BenchDatabaseOptions.gameName(scale: scale)
         let players = 5_000 * scale
         var generated: Double?
         if (try? store.game(game)) == nil {

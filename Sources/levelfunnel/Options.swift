@@ -89,6 +89,9 @@ struct SelectionOptions: ParsableArguments {
     func validate() throws {
         if let from { _ = try DateArgument.parse(from, option: "--from") }
         if let to { _ = try DateArgument.parse(to, option: "--to") }
+        for (dimension, value) in values {
+            if let value, let reason = dimension.validate(value, label: "--\(dimension.optionName)") { throw ValidationError(reason) }
+        }
     }
 
     /// The query, with `--from`/`--to` defaulting to the game's first and last event day. With a saved view, the
@@ -113,11 +116,14 @@ struct SelectionOptions: ParsableArguments {
     }
 }
 
+/// A date option: the core's rule for typed dates (`Day(typed:)`, as the dashboard and saved views use), its
+/// refusal a usage error (exit 64) naming the option.
 enum DateArgument {
     static func parse(_ text: String, option: String) throws -> Day {
-        guard let day = Day(iso: text) else {
-            throw ValidationError("\(option) '\(text)' is not a date: use YYYY-MM-DD (e.g. 2026-01-31)")
+        do {
+            return try Day(typed: text)
+        } catch let error as LevelFunnelError {
+            throw ValidationError("\(option) \(error)")
         }
-        return day
     }
 }

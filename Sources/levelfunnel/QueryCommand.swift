@@ -121,18 +121,6 @@ struct QueryCommand: ParsableCommand {
         }
     }
 
-    /// Levels by a field, undefined values last, ties in level order (as the dashboard sorts).
-    static func sorted(_ levels: [LevelMetrics], by field: MetricField, descending: Bool) -> [LevelMetrics] {
-        levels.enumerated().sorted { a, b in
-            switch (field.value(a.element), field.value(b.element)) {
-            case (nil, nil): return a.offset < b.offset
-            case (nil, _): return false
-            case (_, nil): return true
-            case let (x?, y?): return x == y ? a.offset < b.offset : (descending ? x > y : x < y)
-            }
-        }.map(\.element)
-    }
-
     /// Contract fields named in `--metrics`.
     static func fields(_ text: String) throws -> [MetricField] {
         try text.split(separator: ",").map { name in
@@ -197,9 +185,7 @@ struct QueryCommand: ParsableCommand {
                 }
                 // A saved view's sort orders the rows of the table and the CSV (JSON stays in level order).
                 var sorted = result
-                if let sort = saved?.sort, let field = MetricFields.named(sort.field) {
-                    sorted.levels = Self.sorted(result.levels, by: field, descending: sort.descending)
-                }
+                if let saved { sorted.levels = saved.sorted(result.levels) }
                 switch format {
                 case .table: print(FunnelTable.render(sorted), terminator: "")
                 case .json: print(FunnelFormatter.json(result))

@@ -50,6 +50,24 @@ struct RefreshCommand: ParsableCommand {
 
     @OptionGroup var passes: PassOptions
 
+    /// One line per game: the days re-aggregated, or in words that there were none (never `0 days ()`).
+    static func report(_ summary: RefreshSummary) -> String {
+        let days = summary.days
+        var parts: [String]
+        if !days.isEmpty {
+            let list = days.count <= 6 ? days.map(\.iso).joined(separator: ", ") : "\(days[0])..\(days[days.count - 1])"
+            parts = ["\(days.count) days (\(list))", "\(summary.emptyDays) empty days recorded", "\(summary.events) level events"]
+        } else if summary.stopped {
+            parts = ["no day re-aggregated"]
+        } else if summary.emptyDays == 0 {
+            parts = ["nothing to do: every day is aggregated and none changed"]
+        } else {
+            parts = ["no day with events to re-aggregate", "\(summary.emptyDays) empty days recorded"]
+        }
+        parts.append(String(format: "%.2f s", summary.seconds))
+        return "refreshed \(summary.game): " + parts.joined(separator: ", ") + (summary.stopped ? " — stopped early" : "")
+    }
+
     func run() throws {
         try CLIErrors.report {
             let store = try database.openStore()
@@ -61,11 +79,7 @@ struct RefreshCommand: ParsableCommand {
             try CLIErrors.eachGame(games, id: { $0 }) { id in
                 let summary = try store.refresh(game: id, check: try check(), onWait: Waiting.announce(id),
                                                 shouldStop: { interrupt.isSet })
-                let days = summary.days.count <= 6 || summary.days.isEmpty ? summary.days.map(\.iso).joined(separator: ", ")
-                                                   : "\(summary.days[0])..\(summary.days[summary.days.count - 1])"
-                print(String(format: "refreshed %@: %d days (%@), %d empty days recorded, %d level events, %.2f s%@",
-                             id, summary.days.count, days, summary.emptyDays, summary.events, summary.seconds,
-                             summary.stopped ? " — stopped early" : ""))
+                print(Self.report(summary))
                 if summary.stopped { throw LevelFunnelError.cancelled }
             }
         }

@@ -15,6 +15,11 @@ struct RolesCommand: ParsableCommand {
             Both are NOLOGIN group roles: grant them to people's login roles (--grant-reader, --grant-writer, or \
             the GRANT lines printed at the end). Idempotent: run it again after `migrate` adds tables. Needs a \
             role that may create roles and grant on the tables (the owner, a superuser).
+
+            Refuses, changing nothing, when the reader could still read user ids afterwards: events, a partition \
+            of it or a view over it readable by PUBLIC (`GRANT SELECT ON events TO PUBLIC`), by a role the reader \
+            belongs to, or granted on a relation roles does not revoke; the error names each and the fix. \
+            --print warns (on stderr) about grants to PUBLIC, which its SQL does not revoke.
             """)
 
     @Flag(help: "Print the SQL instead of running it (for a DBA to review and apply); connects only to read the schema and database names.")
@@ -43,6 +48,11 @@ struct RolesCommand: ParsableCommand {
                 Swift.print("BEGIN;")
                 for statement in roles.statements + grants { Swift.print(statement + ";") }
                 Swift.print("COMMIT;")
+                let open = try store.eventsExposure(of: nil)
+                if !open.isEmpty {
+                    CLIErrors.note("warning: PUBLIC may read user ids through \(open.map(\.relation).joined(separator: ", ")), "
+                        + "and so would \(roles.reader): revoke it first (REVOKE ALL ON \(open[0].relation) FROM PUBLIC)")
+                }
                 return
             }
             try store.createRoles(roles, readers: readers, writers: writers)

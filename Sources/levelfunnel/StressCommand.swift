@@ -32,8 +32,9 @@ struct StressCommand: ParsableCommand {
 
             Prints queries/s, errors, latency p50/p95/p99/max, the writers' runs, and how many sampled answers \
             were compared and how many differed. Exit status 1 when any query or writer failed or any answer \
-            differed. Writes aggregates (the same rows again), never events. `make stress` runs it on the 10x \
-            game after `bench --scale 10`.
+            differed. Writes aggregates (the same rows again), never events; with writers, it refuses a database \
+            that holds games `bench --scale` did not generate (unless --allow-foreign-games). `make stress` runs \
+            it on the 10x game after `bench --scale 10`.
             """)
 
     @Option(help: "Game to read and rewrite (see `levelfunnel games`); backfilled already, as in production.")
@@ -62,6 +63,8 @@ struct StressCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: String = "text"
 
+    @OptionGroup var benchDatabase: BenchDatabaseOptions
+
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
@@ -78,6 +81,7 @@ struct StressCommand: ParsableCommand {
             let store = try database.openStore()
             try store.requireSchema()
             let info = try store.game(game)
+            if !noWriters { try benchDatabase.check(store, action: "stress re-aggregates --game in a loop under load") }
             let others = try alsoBackfill.map { try store.game($0) }
             let run = StressRun(url: database.url, game: info, dimensions: try store.dimensions(game: game), others: others,
                                 writers: !noWriters, readers: readers, queries: queries, sample: sample, seed: seed)

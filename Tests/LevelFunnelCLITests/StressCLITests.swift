@@ -13,8 +13,9 @@ import TestSupport
         try store.migrate()
         // A game of its own: the aggregation lock is per game across schemas, and other tests use "g".
         try store.db.copy(RandomEvents.make(seed: 29, count: 1500, game: "stressg"))
+        // The game is not one bench generated (scale<N>): stress is told it may rewrite it.
         let run = try CLITests.levelfunnel(["stress", "--game", "stressg", "--readers", "2", "--queries", "20", "--sample", "3",
-                                            "--seed", "5", "--format", "json", "--database-url", database.url])
+                                            "--allow-foreign-games", "--seed", "5", "--format", "json", "--database-url", database.url])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stderr.isEmpty, "json prints no progress: \(run.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -66,7 +67,7 @@ import TestSupport
         try store.migrate()
         try store.db.copy(RandomEvents.make(seed: 31, count: 600, game: "stresst", days: 4))
         let run = try CLITests.levelfunnel(["stress", "--game", "stresst", "--readers", "1", "--queries", "5", "--sample", "1",
-                                            "--database-url", database.url])
+                                            "--allow-foreign-games", "--database-url", database.url])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         let lines = run.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "stress stresst 2026-02-01..2026-02-04: 1 reader x 5 fast queries (seed 1)")

@@ -56,3 +56,34 @@ import Testing
         #expect(error("# comment\n\n[views.a]\ngame = \"g\" # trailing\n") == "")
     }
 }
+
+extension SavedViewsTests {
+    static func error(_ text: String) -> String {
+        do { _ = try SavedViews.parse(text, source: "v.toml"); return "" } catch { return "\(error)" }
+    }
+
+    /// A file saved with CRLF line ends (a Windows editor) reads as with LF; a lone CR is named.
+    @Test func crlfLineEndsReadAsLineFeeds() throws {
+        let lf = "# views\n[views.\"week\"]\ngame = \"demo\"\nrange = \"last7\"\nplatform = \"iOS\"\nsort = \"levelId desc\"\n\n[views.all]\ngame = \"demo\"\n"
+        let crlf = try SavedViews.parse(lf.replacingOccurrences(of: "\n", with: "\r\n"))
+        #expect(crlf == (try SavedViews.parse(lf)))
+        #expect(crlf["week"] == SavedView(game: "demo", range: .lastDays(7), filters: FunnelFilters(platform: "iOS"), sort: ("levelId", true)))
+        #expect(crlf.count == 2)
+        #expect(Self.error("[views.a]\rgame = \"g\"\n") == "v.toml:1: a carriage return not followed by a line feed: end lines with LF or CRLF")
+        #expect(Self.error("[views.a]\ngame = \"g\u{1}\"\n") == "v.toml:2: a raw control character (U+0001): write it as an escape inside a string")
+    }
+
+    /// Fixed ranges follow the CLI's rule for typed dates; funnel versions must fit PostgreSQL's integer.
+    @Test func rangesAndVersionsFollowTheCLIRules() {
+        let years = "use YYYY-MM-DD with a year from 1900 to 9999 (e.g. 2026-01-31)"
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"+202-01-01..2026-01-31\"")
+                == "v.toml: view 'a': range '+202-01-01..2026-01-31': '+202-01-01' is not a date: \(years)")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"2026-01-01..0000-01-01\"")
+                == "v.toml: view 'a': range '2026-01-01..0000-01-01': '0000-01-01' is not a date: \(years)")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"2026-01-31..2026-01-01\"")
+                == "v.toml: view 'a': range '2026-01-31..2026-01-01': 2026-01-31 is after 2026-01-01")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nfunnelVersion = \"99999999999\"")
+                == "v.toml: view 'a': funnelVersion '99999999999' is not a whole number from -2147483648 to 2147483647")
+        #expect(Self.error("[views.a]\ngame = \"g\"\nrange = \"1900-01-01..9999-12-31\"") == "")
+    }
+}

@@ -27,13 +27,19 @@ public enum SavedRange: Sendable, Hashable {
         }
     }
 
-    public init?(text: String) {
+    /// Reads `text`; throws ``LevelFunnelError/invalidInput(_:)`` saying what is wrong. Dates follow the CLI's rule
+    /// for typed dates (`Day(typed:)`).
+    public init(text: String) throws {
         if text == "whole" { self = .wholeHistory; return }
         if text.hasPrefix("last"), let n = Int(text.dropFirst(4)), n > 0 { self = .lastDays(n); return }
+        func fail(_ why: String) -> LevelFunnelError { .invalidInput("range '\(text)': \(why)") }
         let parts = text.components(separatedBy: "..")
-        guard parts.count == 2, let from = Day(iso: parts[0]), let to = Day(iso: parts[1]),
-              let range = try? DayRange(from: from, to: to) else { return nil }
-        self = .fixed(range)
+        guard parts.count == 2 else { throw fail("use whole, last7 or YYYY-MM-DD..YYYY-MM-DD") }
+        let days = try parts.map { part in
+            do { return try Day(typed: part) } catch let error as LevelFunnelError { throw fail(error.description) }
+        }
+        guard days[0] <= days[1] else { throw fail("\(days[0]) is after \(days[1])") }
+        self = .fixed(try DayRange(from: days[0], to: days[1]))
     }
 }
 
@@ -72,6 +78,28 @@ public struct SavedView: Sendable, Hashable {
     /// The query of this view for `game` (its history resolves relative ranges).
     public func query(_ game: GameInfo) -> FunnelQuery {
         FunnelQuery(game: self.game, range: range.range(for: game), filters: filters)
+    }
+
+    /// `levels` (in level order) in this view's sort, as the dashboard sorts: by `levelId` or a contract field,
+    /// undefined values last in both directions, ties in level order. Unchanged without a sort.
+    public func sorted(_ levels: [LevelMetrics]) -> [LevelMetrics] {
+        guard let sort else { return levels }
+        let value: (LevelMetrics) -> Double?
+        if sort.field == "levelId" {
+            value = { Double($0.levelId) }
+        } else if let field = MetricFields.named(sort.field) {
+            value = field.value
+        } else {
+            return levels
+        }
+        return levels.enumerated().sorted { a, b in
+            switch (value(a.element), value(b.element)) {
+            case (nil, nil): return a.offset < b.offset
+            case (nil, _): return false
+            case (_, nil): return true
+            case let (x?, y?): return x == y ? a.offset < b.offset : (sort.descending ? x > y : x < y)
+            }
+        }.map(\.element)
     }
 }
 
@@ -158,16 +186,22 @@ public enum SavedViews {
         return out
     }
 
-    /// Reads the file's text.
+    /// Reads the file's text. Lines end with LF or CRLF (as TOML allows: a file saved by a Windows editor).
     public static func parse(_ text: String, source: String = "views.toml") throws -> [String: SavedView] {
         var views: [String: SavedView] = [:]
         var current: String?
         var keys: [String: [String: String]] = [:]
         var order: [String] = []
-        for (number, raw) in text.components(separatedBy: "\n").enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        // Split by scalars: as a Character, CR LF is one grapheme, which a split on "\n" would not see.
+        for (number, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let raw = scalars.last == "\r" ? scalars.dropLast() : scalars[...]
+            let line = String(raw).trimmingCharacters(in: .whitespaces)
             func fail(_ why: String) -> LevelFunnelError { .invalidInput("\(source):\(number + 1): \(why)") }
             if line.isEmpty || line.hasPrefix("#") { continue }
+            if let control = line.unicodeScalars.first(where: { $0 != "\t" && $0.properties.generalCategory == .control }) {
+                if control == "\r" { throw fail("a carriage return not followed by a line feed: end lines with LF or CRLF") }
+                throw fail("a raw control character (U+\(String(format: "%04X", control.value))): write it as an escape inside a string")
+            }
             if line.hasPrefix("[") {
                 guard line.hasPrefix("[views."), line.hasSuffix("]") else { throw fail("expected [views.\"NAME\"]") }
                 let inner = String(line.dropFirst("[views.".count).dropLast())
@@ -191,8 +225,7 @@ public enum SavedViews {
             guard let game = k["game"] else { throw fail("no game") }
             var view = SavedView(game: game)
             if let r = k["range"] {
-                guard let range = SavedRange(text: r) else { throw fail("range '\(r)': use whole, last7 or YYYY-MM-DD..YYYY-MM-DD") }
-                view.range = range
+                do { view.range = try SavedRange(text: r) } catch let error as LevelFunnelError { throw fail(error.description) }
             }
             for dimension in Dimension.allCases {
                 guard let value = k[dimension.name] else { continue }

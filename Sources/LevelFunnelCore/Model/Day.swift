@@ -10,14 +10,33 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     public init(ordinal: Int) { self.ordinal = ordinal }
 
-    /// Parses `YYYY-MM-DD`; returns nil for anything else, including impossible dates such as 2024-02-30.
+    /// Parses `YYYY-MM-DD` (ASCII digits only, years 0001 to 9999); returns nil for anything else, including
+    /// impossible dates such as 2024-02-30, signs (`+202-01-01`) and year 0000, which PostgreSQL's `date` lacks.
+    /// Dates people type go through ``init(typed:)``, which also bounds the year.
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), d >= 1, d <= Day.daysIn(month: m, year: y)
+              y >= 1, (1...12).contains(m), d >= 1, d <= Day.daysIn(month: m, year: y)
         else { return nil }
         ordinal = Day.ordinal(year: y, month: m, day: d)
+    }
+
+    /// The years a typed date may have. Dates outside them are typos (`0202` for `2026`), and a range from one of
+    /// them would make every day since then a live day of the fast path, each computed from the events.
+    public static let typedYears = 1900...9999
+
+    /// A date a person typed (CLI options, the dashboard's date fields, saved views): `YYYY-MM-DD` in
+    /// ``typedYears``. Throws ``LevelFunnelError/invalidInput(_:)`` saying what is wrong, as
+    /// `'0000-01-01' is not a date: use YYYY-MM-DD with a year from 1900 to 9999 (e.g. 2026-01-31)`; callers put
+    /// the option or field name in front.
+    public init(typed text: String) throws {
+        guard let day = Day(iso: text), Day.typedYears.contains(day.civil.0) else {
+            throw LevelFunnelError.invalidInput("'\(text)' is not a date: use YYYY-MM-DD with a year from "
+                + "\(Day.typedYears.lowerBound) to \(Day.typedYears.upperBound) (e.g. 2026-01-31)")
+        }
+        self = day
     }
 
     /// The UTC day containing `date`.

@@ -54,10 +54,12 @@ public enum Dimension: Int, CaseIterable, Sendable, Hashable, Codable {
     /// Values sort like version numbers (`0.10` after `0.9`, `10` after `9`).
     var sortsNumerically: Bool { self == .appVersion || isInteger }
 
-    /// Checks a value typed by a user; returns a one-line reason when it cannot be this dimension's value.
-    public func validate(_ value: String) -> String? {
+    /// Checks a value typed by a user; returns a one-line reason when it cannot be this dimension's value, which
+    /// starts with `label` (the dimension's name unless given, e.g. `--funnel-version`). An integer must fit
+    /// PostgreSQL's `integer`, or the query would fail on the cast of its parameter.
+    public func validate(_ value: String, label: String? = nil) -> String? {
         guard isInteger, Int32(value) == nil else { return nil }
-        return "\(name) '\(value)' is not a whole number"
+        return "\(label ?? name) '\(value)' is not a whole number from \(Int32.min) to \(Int32.max)"
     }
 
     /// The value as filters keep it: a whole number in canonical form (`+01` → `1`); other text as given.

@@ -14,6 +14,8 @@ public enum LevelFunnelError: Error, Sendable, Equatable, CustomStringConvertibl
     case needsWriteAccess(String)
     /// The action writes, and the server accepts no writes (a standby, or `default_transaction_read_only`).
     case readOnlyServer(String)
+    /// `roles` refused: the reader role could still read user ids (the explanation and the fix).
+    case readerReadsEvents(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum LevelFunnelError: Error, Sendable, Equatable, CustomStringConvertibl
             return "\(action) needs read access to events and write access to the aggregates: ask for \(AccessRoles.defaultWriter)"
         case .readOnlyServer(let action):
             return "\(action) writes the aggregates, and this server is read-only (a standby?): connect to the primary"
+        case .readerReadsEvents(let why): return why
         }
     }
 }

@@ -72,6 +72,33 @@ public struct AccessRoles: Sendable, Hashable {
         return sql
     }
 
+    /// `$1` role (or `public`): the relations through which it may read rows of `events` (user and session ids):
+    /// `events`, its partitions and every view over them, at any depth (`level_events`, a DBA's own). Each with
+    /// whether PUBLIC may read it, and the roles the role belongs to that may (`pg_read_all_data` included).
+    /// Column grants count (`has_any_column_privilege`).
+    static let eventsExposureSQL = """
+        WITH RECURSIVE seed(rel) AS (
+            SELECT 'events'::regclass::oid UNION SELECT relid::oid FROM pg_partition_tree('events')
+        ), exposing(rel) AS (
+            SELECT rel FROM seed
+          UNION
+            SELECT r.ev_class FROM exposing e
+              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+                              AND d.refobjid = e.rel
+              JOIN pg_rewrite r ON r.oid = d.objid
+             WHERE r.ev_class <> e.rel
+        )
+        SELECT x.rel::regclass::text,
+               has_any_column_privilege('public', x.rel, 'SELECT'),
+               CASE WHEN $1::name = 'public' THEN '' ELSE array_to_string(ARRAY(
+                 SELECT m.rolname::text FROM pg_roles m
+                  WHERE m.rolname <> $1::name AND pg_has_role($1::name, m.oid, 'USAGE')
+                    AND has_any_column_privilege(m.oid, x.rel, 'SELECT') ORDER BY 1), E'\\n') END
+          FROM exposing x
+         WHERE has_any_column_privilege($1::name, x.rel, 'SELECT')
+         ORDER BY 1
+        """
+
     /// How to give the roles to people, for the command's closing lines.
     public var grantHints: [String] {
         ["GRANT \(reader) TO alice;   -- browses the dashboard: aggregates only",
@@ -100,5 +127,40 @@ public struct AccessRoles: Sendable, Hashable {
     /// A quoted SQL identifier (DDL cannot take identifiers as parameters): embedded quotes doubled.
     public static func identifier(_ name: String) -> String {
         "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// A relation through which a role may read user ids (`events`, a partition, a view over them), and why.
+public struct EventsExposure: Sendable, Hashable, CustomStringConvertible {
+    /// As PostgreSQL names it (schema-qualified when not on the search path).
+    public var relation: String
+    /// PUBLIC may read it: every role may, whatever `roles` revokes from the reader.
+    public var publicMayRead: Bool
+    /// Roles the role belongs to that may read it (meaningful when PUBLIC may not: every role has PUBLIC's rights).
+    public var throughRoles: [String]
+
+    public init(relation: String, publicMayRead: Bool, throughRoles: [String]) {
+        self.relation = relation
+        self.publicMayRead = publicMayRead
+        self.throughRoles = throughRoles
+    }
+
+    /// `events (granted to PUBLIC)`, `level_events (through role etl)`, `events_2026 (granted to the role)`.
+    public var description: String {
+        if publicMayRead { return "\(relation) (granted to PUBLIC)" }
+        if !throughRoles.isEmpty { return "\(relation) (through role \(throughRoles.joined(separator: ", ")))" }
+        return "\(relation) (granted to the role)"
+    }
+
+    /// Why `roles` refused: what the reader could read, and the first fix.
+    static func refusal(reader: String, _ exposures: [EventsExposure]) -> String {
+        let fix = exposures.first(where: \.publicMayRead).map { "REVOKE ALL ON \($0.relation) FROM PUBLIC" }
+            ?? exposures.first.map { e in
+                e.throughRoles.first.map { "REVOKE \(AccessRoles.identifier($0)) FROM \(AccessRoles.identifier(reader))" }
+                    ?? "REVOKE ALL ON \(e.relation) FROM \(AccessRoles.identifier(reader))"
+            }
+            ?? ""
+        return "\(reader) could still read user ids through " + exposures.map(\.description).joined(separator: ", ")
+            + ": revoke those grants (e.g. \(fix)) and run roles again; nothing was changed"
     }
 }

@@ -431,12 +431,27 @@ public final class LevelFunnelStore {
     }
 
     /// Creates or updates the reader and writer roles (idempotent) and grants them to `readers` and `writers`.
+    ///
+    /// Refuses (rolls everything back) when the reader could still read user ids once its statements ran: a grant
+    /// `roles` does not revoke (to PUBLIC, to a role the reader belongs to, on a partition or another view).
     public func createRoles(_ roles: AccessRoles, readers: [String] = [], writers: [String] = []) throws {
         try requireSchema()
         try db.transaction {
             for statement in roles.statements { try db.execute(statement) }
             for login in readers { try db.execute(AccessRoles.grant(roles.reader, to: login)) }
             for login in writers { try db.execute(AccessRoles.grant(roles.writer, to: login)) }
+            let exposures = try eventsExposure(of: roles.reader)
+            if !exposures.isEmpty {
+                throw LevelFunnelError.readerReadsEvents(EventsExposure.refusal(reader: roles.reader, exposures))
+            }
+        }
+    }
+
+    /// The relations through which `role` (nil: PUBLIC, i.e. every role) may read user ids; empty when none.
+    public func eventsExposure(of role: String?) throws -> [EventsExposure] {
+        try db.query(AccessRoles.eventsExposureSQL, [role ?? "public"]).map { row in
+            EventsExposure(relation: try row.decode(String.self, at: 0), publicMayRead: try row.decode(Bool.self, at: 1),
+                           throughRoles: try row.decode(String.self, at: 2).split(separator: "\n").map(String.init))
         }
     }
 
@@ -464,6 +479,14 @@ public final class LevelFunnelStore {
                            'aggregated_days'::regclass)
              ORDER BY relname
             """).map { (try $0.decode(String.self, at: 0), try $0.decode(Int.self, at: 1), try $0.decode(Int.self, at: 2)) }
+    }
+
+    /// A game of `events` whose id does not match `pattern` (a POSIX regular expression), or nil, also when there is
+    /// no `events` table yet: how `bench --scale` and `stress` tell a database of their own from one that holds other
+    /// games. Stops at the first such event (a full scan only when every event matches).
+    public func someGame(notMatching pattern: String) throws -> String? {
+        guard try db.query("SELECT to_regclass('events') IS NOT NULL").one().decode(Bool.self, at: 0) else { return nil }
+        return try db.query("SELECT game_id FROM events WHERE game_id !~ $1 LIMIT 1", [pattern]).first?.decode(String.self, at: 0)
     }
 
     /// Rewrites the aggregate tables without their dead rows (`VACUUM FULL`), so that their size is that of the
