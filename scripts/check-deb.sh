@@ -153,6 +153,11 @@ tmux -S "$sock" kill-server 2>/dev/null || true
 rm -rf "$home"
 psql -X -q "$(scripts/pg.sh url postgres)" -c 'DROP DATABASE levelfunnel_check_deb WITH (FORCE)'
 
+step "dpkg -i again (an upgrade's maintainer scripts)"
+quietly dpkg -i "$deb"
+check "still installed, the user kept" bash -c \
+  'dpkg-query -W -f="\${Status}" levelfunnel | grep -q "install ok installed" && getent passwd levelfunnel >/dev/null'
+
 step "dpkg -r, dpkg -P"
 files=$(dpkg -L levelfunnel | while read -r f; do if [ -f "$f" ]; then echo "$f"; fi; done)
 dpkg -r levelfunnel >/dev/null

@@ -131,6 +131,8 @@ deb_cmd() {
   generate "$binary"
   rm -rf "$root"
   mkdir -p "$root/DEBIAN"
+  # Debian's places, whatever make install was told.
+  unset BINDIR MANDIR BASHCOMPDIR ZSHCOMPDIR FISHCOMPDIR DATADIR UNITDIR
   lay_out "$root" /usr
   arch=$(dpkg --print-architecture)
   ver=$(version)
