@@ -9,11 +9,14 @@ TEST_DB   := levelfunnel_test
 BENCH_DB  ?= levelfunnel_bench
 DEMO_GAME ?= demo
 RELEASE   := .build/release/levelfunnel
+# make install: under PREFIX, into DESTDIR when staging (read by scripts/package.sh).
+PREFIX    ?= /usr/local
+export PREFIX DESTDIR
 
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build demo demo-reader test bench stress scale clean-db
+.PHONY: help setup build install uninstall deb check-deb demo demo-reader test bench stress scale clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,8 +24,21 @@ help: ## List the targets.
 setup: ## Install missing Debian packages (postgresql, libpq-dev, libncursesw5-dev, tmux).
 	@scripts/setup.sh
 
-build: setup ## Build the release binary.
-	swift build -c release --product levelfunnel
+build: setup ## Build the release binary, the Swift runtime linked in: it needs only Debian's libpq5, ncurses and libc.
+	swift build -c release --product levelfunnel --static-swift-stdlib --disable-local-rpath
+
+install: build ## Install the binary, man pages, completions, themes and systemd units under PREFIX (/usr/local).
+	@scripts/package.sh install "$(RELEASE)"
+
+uninstall: ## Remove what make install put under PREFIX.
+	@scripts/package.sh uninstall
+
+deb: build ## Build the Debian package in .build/deb/ (prefix /usr, Depends from the binary's links, user levelfunnel).
+	@scripts/setup.sh dpkg-dev binutils
+	@scripts/package.sh deb "$(RELEASE)"
+
+check-deb: ## Build the .deb, install it, check binary, man pages, completions, user, units; remove it; make install too.
+	@scripts/check-deb.sh
 
 demo: build ## Start PostgreSQL, load a demo game, aggregate it and open the dashboard.
 	@[ -n "$(DATABASE_URL)" ] || $(PG) start $(DEMO_DB)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages levelfunnel needs, when they are missing (root or sudo required).
+# Installs the Debian packages levelfunnel needs, when they are missing (root or sudo required), and those
+# named as arguments (e.g. the package checks' shells: scripts/setup.sh bash-completion zsh fish).
 set -euo pipefail
-needed=(postgresql libpq-dev libncursesw5-dev tmux)
+needed=(postgresql libpq-dev libncursesw5-dev tmux "$@")
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

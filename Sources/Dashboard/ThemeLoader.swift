@@ -1,4 +1,5 @@
 import Foundation
+import LevelFunnelCore
 
 /// The themes a dashboard can cycle through, in display order, and where they came from.
 public struct ThemeCatalog: Sendable {
@@ -21,8 +22,8 @@ public struct ThemeCatalog: Sendable {
 
 /// Finds and reads theme files (`NAME.theme`).
 ///
-/// Search order: the bundled folder (`$LEVELFUNNEL_THEMES`, else a `themes/` folder found by walking
-/// up from the executable and from the current directory, else `PREFIX/share/levelfunnel/themes`),
+/// Search order: the bundled folder (`$LEVELFUNNEL_THEMES`, else a `themes/` folder or an installed
+/// `PREFIX/share/levelfunnel/themes` found by walking up from the executable, then from the current directory),
 /// then the user's folder (`$XDG_CONFIG_HOME/levelfunnel/themes`, default `~/.config/levelfunnel/themes`).
 /// A user theme with a bundled theme's name replaces it. `default` and `mono` are built in as well,
 /// so the dashboard works with no folder at all.
@@ -32,7 +33,7 @@ public enum ThemeLoader {
 
     /// Loads every theme from the standard places.
     public static func loadCatalog(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                   executablePath: String? = CommandLine.arguments.first,
+                                   executablePath: String? = RunningExecutable.path,
                                    currentDirectory: String = FileManager.default.currentDirectoryPath) -> ThemeCatalog {
         var directories: [String] = []
         if let bundled = bundledDirectory(environment: environment, executablePath: executablePath,

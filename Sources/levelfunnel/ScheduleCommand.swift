@@ -56,7 +56,7 @@ struct ScheduleCommand: ParsableCommand {
     func run() throws {
         let (hour, minute) = try time()
         if printCron {
-            print(Self.cronLines(hour: hour, minute: minute, binary: Self.executablePath(),
+            print(Self.cronLines(hour: hour, minute: minute, binary: RunningExecutable.path,
                                  url: database.url ?? ProcessInfo.processInfo.environment["DATABASE_URL"]))
             return
         }
@@ -182,11 +182,6 @@ struct ScheduleCommand: ParsableCommand {
     }
 
     private static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: #"'\''"#) + "'" }
-
-    private static func executablePath() -> String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        return exe == "/proc/self/exe" ? CommandLine.arguments[0] : exe
-    }
 
     private func time() throws -> (Int, Int) {
         let parts = at.split(separator: ":")

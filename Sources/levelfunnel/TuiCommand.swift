@@ -11,8 +11,8 @@ struct TuiCommand: ParsableCommand {
         abstract: "Browse the Level Funnel interactively in the terminal (the default command).",
         discussion: """
             Reads the fast path (the daily aggregates); `r` switches the current view to the raw path to compare. \
-            Press ? inside for every key. Themes come from the themes/ folder (or $LEVELFUNNEL_THEMES) and \
-            ~/.config/levelfunnel/themes; NO_COLOR=1 turns colours off. `e` writes CSV files to the current \
+            Press ? inside for every key. Themes come from the themes/ folder, installed from \
+            PREFIX/share/levelfunnel/themes (or $LEVELFUNNEL_THEMES), and ~/.config/levelfunnel/themes; NO_COLOR=1 turns colours off. `e` writes CSV files to the current \
             directory (or $LEVELFUNNEL_EXPORT_DIR).
 
             In a UTF-8 locale it draws with UTF-8 glyphs; in any other locale (LANG=C, POSIX, Latin-1), or with \

@@ -340,6 +340,33 @@ struct EndToEndTests {
         #expect(after.contains("EXIT=130"))
         #expect(!after.contains("Level Funnel"))
     }
+
+    /// Laid out as `make install` does (PREFIX/bin/levelfunnel, PREFIX/share/levelfunnel/themes) and started by
+    /// name from PATH in another folder, as a user runs it: the dashboard opens in an installed theme and cycles
+    /// through the others (argv[0] is then just `levelfunnel`, which says nothing of where the binary is).
+    @Test func anInstalledBinaryStartedFromPATHFindsTheInstalledThemes() throws {
+        let url = try E2E.database.get()
+        let fm = FileManager.default
+        let prefix = fm.temporaryDirectory.appendingPathComponent("lf-prefix-\(UUID().uuidString.prefix(8))")
+        defer { try? fm.removeItem(at: prefix) }
+        let bin = prefix.appendingPathComponent("bin")
+        let themes = prefix.appendingPathComponent("share/levelfunnel/themes")
+        try fm.createDirectory(at: bin, withIntermediateDirectories: true)
+        try fm.createDirectory(at: themes.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try fm.copyItem(atPath: Fixtures.themesDirectory, toPath: themes.path)
+        // A copy, not a symlink (which resolves back to the build folder, next to the repository's themes/).
+        try fm.copyItem(atPath: try #require(E2E.binary), toPath: bin.appendingPathComponent("levelfunnel").path)
+        let command = "cd / && env -u LEVELFUNNEL_THEMES -u XDG_CONFIG_HOME -u NO_COLOR HOME='\(prefix.path)/home' "
+            + "PATH='\(bin.path)':\"$PATH\" levelfunnel tui --game \(E2E.game) --theme solarized --database-url '\(url)'"
+        let tui = try TmuxSession(command: command, environment: ["TERM": "tmux-256color"])
+        let first = try tui.waitFor("data as of")
+        #expect(!first.contains("unknown theme"), "\(first)")
+        try tui.send("F9")
+        let next = try tui.waitFor("theme: ")
+        #expect(next.contains("theme: high-contrast"), "\(next)")
+        try tui.send("q")
+        try tui.waitFor("EXIT=0")
+    }
 }
 
 /// Set-up and helpers of the end-to-end suite.
