@@ -8,11 +8,16 @@ import PostgresClient
 /// ``makeCanceller()`` aborts a long statement from another thread.
 ///
 /// A backfill or refresh that loses its connection (the server restarted) opens a new one and goes on from the
-/// day it was on (see ``reconnectPolicy``); a canceller made before that cancels statements of the old connection.
+/// day it was on (see ``reconnectPolicy``); the canceller follows it to the new connection.
 public final class LevelFunnelStore {
     /// The underlying connection, for tools and tests that need plain SQL. A backfill or refresh replaces it with
     /// a new one when it was lost.
-    public private(set) var db: PostgresConnection
+    public private(set) var db: PostgresConnection {
+        didSet { canceller.follow(db) }
+    }
+
+    /// Cancels the statement running on ``db``, whichever connection it is now.
+    private let canceller: StoreCanceller
 
     /// How long a backfill or refresh keeps reconnecting after losing the connection (default: 60 s).
     /// A store made with ``init(connection:)`` cannot reconnect: it does not know where the connection came from.
@@ -31,13 +36,16 @@ public final class LevelFunnelStore {
 
     /// Connects using `url`, else `DATABASE_URL`, else libpq's defaults.
     public init(url: String? = nil) throws {
-        db = try Self.open(url)
+        let connection = try Self.open(url)
+        db = connection
+        canceller = StoreCanceller(connection)
         reopen = { try Self.open(url) }
     }
 
     /// Wraps an open connection.
     public init(connection: PostgresConnection) {
         db = connection
+        canceller = StoreCanceller(connection)
         reopen = nil
     }
 
@@ -481,8 +489,9 @@ public final class LevelFunnelStore {
         (try? db.query("SELECT current_database()::text").one().decode(String.self, at: 0)) ?? "?"
     }
 
-    /// Cancels the statement running on this store's connection, from any thread.
-    public func makeCanceller() -> PostgresCanceller { db.makeCanceller() }
+    /// Cancels the statement running on this store's connection, from any thread: the connection of the moment,
+    /// also after a backfill or refresh replaced a lost one.
+    public func makeCanceller() -> StoreCanceller { canceller }
 
     // MARK: Private
 
@@ -629,4 +638,24 @@ extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     /// The duration in milliseconds, as a Double.
     public var milliseconds: Double { seconds * 1000 }
+}
+
+/// Cancels the statement running on a store's connection, from any thread. A backfill or refresh that reconnects
+/// replaces the connection; the canceller then cancels on the new one (a canceller of the old one would send its
+/// requests to a session that no longer exists).
+public final class StoreCanceller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: PostgresCanceller
+
+    init(_ db: PostgresConnection) { current = db.makeCanceller() }
+
+    /// From now on, cancels statements of `db`.
+    func follow(_ db: PostgresConnection) {
+        let next = db.makeCanceller()
+        lock.withLock { current = next }
+    }
+
+    /// Asks the server to cancel the current statement; false when the request could not be sent.
+    @discardableResult
+    public func cancel() -> Bool { lock.withLock { current }.cancel() }
 }
