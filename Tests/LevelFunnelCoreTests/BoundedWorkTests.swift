@@ -116,4 +116,44 @@ import TestSupport
         let prints = try store.db.query("SELECT activity_fingerprint FROM aggregated_days ORDER BY date").map { try $0.decode(String?.self, at: 0) }
         #expect(prints == ["0:0", nil])
     }
+
+    /// A series day by day over a history stretched to 2031 by one wrong clock queries the days with events only
+    /// (it ran four statements for each of the 1,947 calendar days); every day's answer, empty days included, is
+    /// that of a query of that day alone (levels, source, coverage, freshness), and fast equals raw on every day.
+    @Test func aSeriesDayByDayQueriesTheDaysWithEventsOnly() throws {
+        let h = try Harness("series")
+        try h.db.copy(RandomEvents.make(seed: 65, count: 1500).filter { !$0.occurredAt.hasPrefix("2026-02-05") })
+        try h.db.insert([EventRow(user: "clock", name: "level_start", properties: #"{"levelId": 1}"#,
+                                  occurredAt: "2031-06-01 08:00+00")])
+        let history = try h.store.game("g").history
+        #expect(history.dayCount == 1_947)
+        // Aggregated through March: the days after are live on the fast path, missing from the aggregates.
+        _ = try h.store.backfill(game: "g", range: DayRange(from: history.from, to: Day(iso: "2026-03-31")!))
+        var series: [FunnelSource: DailySeries] = [:]
+        for source in [FunnelSource.fast, .aggregates, .raw] {
+            var statements = 0
+            h.db.statementObserver = { _ in statements += 1 }
+            let one = try h.store.dailySeries(FunnelQuery(game: "g", range: history), source: source)
+            h.db.statementObserver = nil
+            series[source] = one
+            #expect(one.points.map(\.day) == Array(history.days))
+            #expect(statements < 100, "\(source): \(statements) statements for 10 days with events")
+            for iso in ["2026-02-01", "2026-02-05", "2026-02-10", "2026-02-11", "2026-03-31", "2026-04-01", "2031-05-31", "2031-06-01"] {
+                let day = Day(iso: iso)!
+                let point = one.points[history.from.distance(to: day)].result
+                let alone = try h.store.funnel(FunnelQuery(game: "g", range: .single(day)), source: source)
+                #expect(point.levels == alone.levels && point.source == alone.source, "\(source) \(iso)")
+                #expect(point.coverage == alone.coverage && point.freshness == alone.freshness,
+                        "\(source) \(iso): \(String(describing: point.coverage)) vs \(String(describing: alone.coverage))")
+            }
+        }
+        let fast = try #require(series[.fast]), raw = try #require(series[.raw])
+        for (f, r) in zip(fast.points, raw.points) {
+            #expect(FunnelComparison.differences(fast: f.result.levels, raw: r.result.levels).isEmpty, "\(f.day)")
+        }
+        #expect(fast.points.filter { !$0.result.levels.isEmpty }.count == 10)
+        #expect(throws: LevelFunnelError.unknownGame("nope")) {
+            try h.store.dailySeries(FunnelQuery(game: "nope", range: history))
+        }
+    }
 }

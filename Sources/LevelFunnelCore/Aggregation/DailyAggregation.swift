@@ -147,13 +147,23 @@ enum DailyAggregation {
         )
         SELECT day FROM busy WHERE day IS NOT NULL
         UNION
-        SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0
+        \(aggregatedBusyDaysSQL)
         ORDER BY 1
+        """
+
+    /// `$1` game, `$2`..`$3` a range: the days that have aggregated level events.
+    static let aggregatedBusyDaysSQL = """
+        SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0
         """
 
     /// The days of `range` that hold events or aggregates, in order.
     static func busyDays(game: String, range: DayRange, _ db: PostgresConnection) throws -> [Day] {
         try db.query(busyDaysSQL, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }
+    }
+
+    /// The days of `range` that hold aggregated level events: the busy days a role that may not read `events` knows.
+    static func aggregatedBusyDays(game: String, range: DayRange, _ db: PostgresConnection) throws -> [Day] {
+        try db.query(aggregatedBusyDaysSQL, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }
     }
 
     /// Records every day of `range` that is not in `busy` as aggregated with no events, in one statement

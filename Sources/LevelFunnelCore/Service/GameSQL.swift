@@ -54,6 +54,13 @@ enum GameSQL {
                                      FROM refresh_watermarks WHERE game_id = $1))::float8
         """
 
+    /// `$1` game, `$2`..`$3` a range: each day of it recorded as aggregated, whether it is stale, and when it was
+    /// aggregated (epoch seconds).
+    static let aggregatedDays = """
+        SELECT date, stale, extract(epoch FROM aggregated_at)::float8
+          FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date
+        """
+
     /// `$1` game: its first and last level-event day (NULLs when it has none).
     static let gameSpan = """
         SELECT ((min(occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text

@@ -114,6 +114,57 @@ public final class LevelFunnelStore {
                             levels: MetricsFormula.derive(answer.counts), coverage: answer.coverage, freshness: freshness)
     }
 
+    /// The days of `query.range` without any event (none in `events`, none aggregated), each with the answer that
+    /// ``funnel(_:source:today:)`` gives for that day alone: no level, the same `source`, coverage and freshness.
+    /// Found with one index probe per day that has events and one read of the range's `aggregated_days`, so that a
+    /// series day by day costs the days with events, not the calendar days of its range.
+    public func quietDays(_ query: FunnelQuery, source: FunnelSource = .fast, today: Day = .today) throws -> QuietDays {
+        let clock = ContinuousClock()
+        var answers: [Day: FunnelResult] = [:]
+        let elapsed = try clock.measure {
+            answers = try withSchemaCheck { try quietAnswers(query, source: source, today: today) }
+        }
+        return QuietDays(answers: answers, queryMs: elapsed.milliseconds)
+    }
+
+    private func quietAnswers(_ query: FunnelQuery, source: FunnelSource, today: Day) throws -> [Day: FunnelResult] {
+        let (game, range) = (query.game, query.range)
+        let fromEvents = { try DailyAggregation.busyDays(game: game, range: range, self.db) }
+        let (busy, fromAggregates) = source == .raw
+            ? (try readingEvents("the raw path", fromEvents), false)
+            : try eventsElseAggregates(fromEvents, { try DailyAggregation.aggregatedBusyDays(game: game, range: range, self.db) })
+        if busy.isEmpty { try requireKnownGame(game) }
+        let quiet = Set(range.days).subtracting(busy)
+        func day(_ day: Day) -> FunnelQuery {
+            var one = query
+            one.range = .single(day)
+            return one
+        }
+        guard source != .raw else {
+            return Dictionary(uniqueKeysWithValues: quiet.map { ($0, FunnelResult(query: day($0), source: .raw, queryMs: 0, levels: [])) })
+        }
+        let answeredBy: FunnelSource = fromAggregates ? .aggregates : source
+        let recorded = Dictionary(uniqueKeysWithValues: try db.query(GameSQL.aggregatedDays, [game, range.from, range.to]).map {
+            (try $0.decode(Day.self, at: 0), (stale: try $0.decode(Bool.self, at: 1), at: try $0.decode(Double.self, at: 2)))
+        })
+        let receivedThrough = try freshness(query).receivedThrough
+        return Dictionary(uniqueKeysWithValues: quiet.map { quietDay in
+            // As `hybrid` and `aggregatesOnly` count a day of their own (a day without events holds no late one).
+            let record = recorded[quietDay]
+            let fresh = record.map { !$0.stale } ?? false
+            var coverage = Coverage(days: 1, aggregated: 1, includesToday: quietDay == today)
+            switch answeredBy {
+            case .fast where !fresh: (coverage.aggregated, coverage.live, coverage.firstLive, coverage.lastLive) = (0, 1, quietDay, quietDay)
+            case .aggregates where record == nil: (coverage.aggregated, coverage.missing) = (0, 1)
+            case .aggregates where !fresh: (coverage.aggregated, coverage.stale) = (0, 1)
+            default: break
+            }
+            let freshness = Freshness(aggregatedAt: record.map { Date(timeIntervalSince1970: $0.at) }, receivedThrough: receivedThrough)
+            return (quietDay, FunnelResult(query: day(quietDay), source: answeredBy, queryMs: 0, levels: [],
+                                           coverage: coverage, freshness: freshness))
+        })
+    }
+
     /// The aggregated prefix of the range from the aggregates, the rest from the events (see `LiveTail`).
     private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
         let states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
