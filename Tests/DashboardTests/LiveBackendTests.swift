@@ -91,5 +91,31 @@ import TestSupport
         case .success: Issue.record("the raw query was not cancelled: it waited for the lock (\(seconds) s)")
         }
     }
+
+    /// One event dated 2099 (a wrong clock): the "last N days" presets end on the last day with events up to today
+    /// (they ended in 2099), and name the range they give.
+    @Test func lastDaysPresetsIgnoreAFarFutureEvent() throws {
+        let database = try TestDatabase.fresh("lbpresets")
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        try store.db.copy(RandomEvents.make(seed: 63, count: 300, game: "lbp"))
+        try store.db.insert([EventRow(game: "lbp", user: "clock", name: "level_start", properties: #"{"levelId": 1}"#,
+                                      occurredAt: "2099-06-01 08:00+00")])
+        let game = try #require(try LiveBackend(url: database.url).games().first { $0.id == "lbp" })
+        let lastWeek = try DayRange(from: Day(iso: "2026-02-04")!, to: Day(iso: "2026-02-10")!)
+        #expect(RangePreset.lastDays(7).range(for: game) == lastWeek)
+        #expect(RangePreset.lastDays(90).range(for: game) == (try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)))
+        #expect(RangePreset.label(of: lastWeek, game: game) == "last 7 days")
+        #expect(RangePreset.wholeHistory.range(for: game)?.to == Day(iso: "2099-06-01")!)
+
+        // The trend of the whole history (26,784 days) queries the 11 days with events; it stops when told to.
+        let backend = try LiveBackend(url: database.url)
+        let whole = FunnelQuery(game: "lbp", range: game.history)
+        let started = Date()
+        let series = try backend.dailySeries(whole, shouldStop: { false })
+        #expect(series.points.count == 26_784 && series.points.filter { !$0.result.levels.isEmpty }.count == 11)
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(throws: LevelFunnelError.cancelled) { try backend.dailySeries(whole, shouldStop: { true }) }
+    }
 }
 

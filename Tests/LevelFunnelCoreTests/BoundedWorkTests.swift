@@ -156,4 +156,46 @@ import TestSupport
             try h.store.dailySeries(FunnelQuery(game: "nope", range: history))
         }
     }
+
+    /// One event dated 2099: "the last 7 days" still end on the last day with events up to today (they jumped to
+    /// 2099), from `events` or, for a role that may read the aggregates only, from them; and that role's series
+    /// over the whole history (26,000 days) queries the days with aggregated events only.
+    @Test func aWrongClockMovesNeitherTheLastDaysNorTheCostOfASeries() throws {
+        let h = try Harness("clock2099")
+        try h.db.copy(RandomEvents.make(seed: 66, count: 600))
+        try h.db.insert([EventRow(user: "clock", name: "level_start", properties: #"{"levelId": 1}"#,
+                                  occurredAt: "2099-06-01 08:00+00")])
+        let lastWeek = try DayRange(from: Day(iso: "2026-02-04")!, to: Day(iso: "2026-02-10")!)
+        let info = try h.store.game("g")
+        #expect(info.history.to == Day(iso: "2099-06-01")!)
+        #expect(SavedRange.lastDays(7).range(for: info) == lastWeek)
+        #expect(SavedRange.lastDays(7).range(for: try #require(try h.store.games().first)) == lastWeek)
+        _ = try h.store.backfill(game: "g", range: info.history)
+
+        let login = try TestLogin("lf_reader", on: h.database, admin: h.db)
+        defer { login.drop() }
+        try h.db.execute("""
+            GRANT SELECT ON level_metrics_daily, level_cells_daily, level_cell_tuples, aggregated_days, refresh_watermarks,
+                            schema_migrations TO "\(login.name)"
+            """)
+        let reader = try LevelFunnelStore(url: login.url)
+        let readerInfo = try reader.game("g")
+        #expect(readerInfo.fromAggregatesOnly && readerInfo.history == info.history)
+        #expect(SavedRange.lastDays(7).range(for: readerInfo) == lastWeek)
+        #expect(SavedRange.lastDays(7).range(for: try #require(try reader.games().first)) == lastWeek)
+        var statements = 0
+        reader.db.statementObserver = { _ in statements += 1 }
+        let series = try reader.dailySeries(FunnelQuery(game: "g", range: info.history))
+        reader.db.statementObserver = nil
+        #expect(series.points.count == info.history.dayCount)
+        #expect(statements < 150, "\(statements) statements for 11 days with events")
+        #expect(Set(series.points.map(\.result.source)) == [.aggregates])
+        #expect(series.points.allSatisfy { $0.result.coverage == Coverage(days: 1, aggregated: 1, includesToday: $0.day == .today) })
+        let busy = series.points.filter { !$0.result.levels.isEmpty }
+        #expect(busy.count == 11)
+        for point in busy {
+            let raw = try h.store.funnel(FunnelQuery(game: "g", range: .single(point.day)), source: .raw)
+            #expect(FunnelComparison.differences(fast: point.result.levels, raw: raw.levels).isEmpty, "\(point.day)")
+        }
+    }
 }

@@ -226,11 +226,10 @@ public final class LevelFunnelStore {
             try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents) }, { try db.query(GameSQL.gamesFromAggregates) })
         }
         return try rows.map { row in
-            GameInfo(id: try row.decode(String.self, at: 0),
-                     firstDay: try row.decode(Day.self, at: 1),
-                     lastDay: try row.decode(Day.self, at: 2),
-                     aggregatedLevelEvents: try row.decode(Int?.self, at: 3),
-                     fromAggregatesOnly: fromAggregates)
+            let first = try row.decode(Day.self, at: 1)
+            return GameInfo(id: try row.decode(String.self, at: 0), firstDay: first, lastDay: try row.decode(Day.self, at: 2),
+                            lastPastDay: try row.decode(Day?.self, at: 4) ?? first,
+                            aggregatedLevelEvents: try row.decode(Int?.self, at: 3), fromAggregatesOnly: fromAggregates)
         }
     }
 
@@ -244,7 +243,8 @@ public final class LevelFunnelStore {
               let first = try row.decode(Day?.self, at: 0),
               let last = try row.decode(Day?.self, at: 1)
         else { throw LevelFunnelError.unknownGame(id) }
-        return GameInfo(id: id, firstDay: first, lastDay: last, fromAggregatesOnly: fromAggregates)
+        return GameInfo(id: id, firstDay: first, lastDay: last, lastPastDay: try row.decode(Day?.self, at: 2) ?? first,
+                        fromAggregatesOnly: fromAggregates)
     }
 
     /// The dimension values present in the game's aggregates (or its events, before any aggregation, for a role
