@@ -289,10 +289,10 @@ enum AnalysisRenderer {
         let days = v.query.range.days
         let day = days[safe: v.day] ?? v.query.range.to
         title(&screen, " Trend · level \(v.level) · \(v.query.game)", "\(day) · day \(v.day + 1)/\(days.count) ")
-        info(&screen, "\(v.query.range.from) → \(v.query.range.to) · \(v.query.filters.summary) · one exact fast query per day"
+        info(&screen, "\(v.query.range.from) → \(v.query.range.to) · \(v.query.filters.summary) · one exact fast query per day with events"
              + (v.series.map { " (\(Format.milliseconds($0.queryMs)) in all)" } ?? ""))
         guard let series = v.series else {
-            notice(&screen, v.error.map { "trend failed: \($0)" } ?? "Loading \(days.count) days…", role: v.error == nil ? .normal : .messageError)
+            notice(&screen, v.error.map { "trend failed: \($0)" } ?? "Loading \(days.count) days… (Esc cancels)", role: v.error == nil ? .normal : .messageError)
             return
         }
         let labelWidth = 15

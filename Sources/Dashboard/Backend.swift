@@ -12,6 +12,8 @@ public protocol DashboardBackend {
     func games() throws -> [GameInfo]
     func dimensions(game: String) throws -> GameDimensions
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult
+    /// `query` day by day on the fast path; `shouldStop` is asked between days (true: `LevelFunnelError.cancelled`).
+    func dailySeries(_ query: FunnelQuery, shouldStop: () -> Bool) throws -> DailySeries
     func dataAsOf(game: String) throws -> Date?
     /// What the connected role may do (read events, aggregate): refused items say why instead of failing.
     func accessRights() throws -> AccessRights
@@ -27,6 +29,13 @@ public protocol DashboardBackend {
     /// False once the connection is broken: the runner then opens a new backend. A failed statement on a live
     /// connection (a permission, a timeout, a cancel) keeps it.
     var isAlive: Bool { get }
+}
+
+extension DashboardBackend {
+    /// One fast `funnel` per day of the range.
+    public func dailySeries(_ query: FunnelQuery, shouldStop: () -> Bool) throws -> DailySeries {
+        try DailySeries.load(query, shouldStop: shouldStop) { try funnel($0, source: .fast) }
+    }
 }
 
 /// A backend failure as the dashboard shows it: one line, and whether it was a cancellation.

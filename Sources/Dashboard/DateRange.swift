@@ -2,7 +2,8 @@ import LevelFunnelCore
 
 /// The date range choices of the date selector (and of the backfill dialog).
 public enum RangePreset: Sendable, Hashable {
-    /// The last `n` days ending on the game's last day with events (no earlier than its first day).
+    /// The last `n` days ending on the game's last day with events that is not after today (no earlier than its
+    /// first day: `GameInfo.lastDays`).
     case lastDays(Int)
     /// From the game's first to its last day with events (the default).
     case wholeHistory
@@ -30,7 +31,7 @@ public enum RangePreset: Sendable, Hashable {
     public func range(for game: GameInfo) -> DayRange? {
         switch self {
         case .lastDays(let n):
-            return try? DayRange(from: max(game.firstDay, game.lastDay.adding(days: -(n - 1))), to: game.lastDay)
+            return game.lastDays(n)
         case .wholeHistory:
             return game.history
         case .custom:

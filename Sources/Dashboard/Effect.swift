@@ -15,8 +15,10 @@ public enum Effect: Sendable, Equatable {
     case loadAggregationStatus
     /// Both selections of a compare (fast path), answered with `request`.
     case loadCompare(ComparePlan, request: Int)
-    /// One fast query per day of the range.
+    /// One fast query per day of the range that has events.
     case loadTrend(FunnelQuery, request: Int)
+    /// Stop the trend answered with `request` (queued, or running: it stops before its next day).
+    case cancelTrend(request: Int)
     /// The selection and each value of `dimension` (fast path).
     case loadBreakdown(FunnelQuery, Dimension, top: Int, request: Int)
     /// Write `contents` to `fileName` in the export folder.

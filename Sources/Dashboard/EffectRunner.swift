@@ -41,8 +41,7 @@ public enum EffectExecutor {
             emit(.compared(request: request, Result { try FunnelCompare.load(plan) { try backend.funnel($0, source: .fast) } }
                 .mapError(failure)))
         case .loadTrend(let query, let request):
-            emit(.trend(request: request, Result { try DailySeries.load(query) { try backend.funnel($0, source: .fast) } }
-                .mapError(failure)))
+            emit(.trend(request: request, Result { try backend.dailySeries(query, shouldStop: isCancelled) }.mapError(failure)))
         case .loadBreakdown(let query, let dimension, let top, let request):
             emit(.breakdown(request: request, Result {
                 let values = try backend.dimensions(game: query.game).breakdownValues(dimension, filters: query.filters)
@@ -52,8 +51,8 @@ public enum EffectExecutor {
             emit(.savedViews(Result { try SavedViews.load(path: path) }.mapError { BackendFailure($0) }))
         case .saveView(let name, let view, let path):
             emit(.viewSaved(name: name, Result { try SavedViews.save(view, name: name, path: path); return path }.mapError { BackendFailure($0) }))
-        case .cancelSlowWork:
-            break // handled by the runner, which can reach the running statement
+        case .cancelSlowWork, .cancelTrend:
+            break // handled by the runner, which can reach the running work
         }
     }
 
@@ -72,7 +71,9 @@ public enum EffectExecutor {
 
 /// Runs effects off the input loop, on two worker threads with a backend each:
 /// a *quick* lane for fast-path reads and a *slow* lane for raw queries, verify, backfill and refresh,
-/// so a long raw query never holds up the fast path. Only the slow lane's work is cancellable.
+/// so a long raw query never holds up the fast path. The slow lane's work is cancellable (its statement too);
+/// so is a trend on the quick lane, between two of its days (a cancel sent to the server there could land on the
+/// statement of the effect after it).
 ///
 /// The input loop calls `run` with the reducer's effects and `drain` every few milliseconds.
 public final class EffectRunner: @unchecked Sendable {
@@ -86,11 +87,15 @@ public final class EffectRunner: @unchecked Sendable {
         slow = Lane(name: "levelfunnel.slow", exportDirectory: exportDirectory, makeBackend: makeBackend, outbox: outbox)
     }
 
-    /// Queues effects; `cancelSlowWork` acts at once.
+    /// Queues effects; `cancelSlowWork` and `cancelTrend` act at once.
     public func run(_ effects: [Effect]) {
         for effect in effects {
-            if effect == .cancelSlowWork { slow.cancelCurrent(); continue }
-            (effect.isSlow ? slow : quick).enqueue(effect)
+            switch effect {
+            case .cancelSlowWork: slow.cancelCurrent()
+            case .cancelTrend(let request):
+                quick.cancel { if case .loadTrend(_, request) = $0 { return true } else { return false } }
+            default: (effect.isSlow ? slow : quick).enqueue(effect)
+            }
         }
     }
 
@@ -129,7 +134,7 @@ final class Outbox: @unchecked Sendable {
 final class Lane: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Effect] = []
-    private var running = false
+    private var running: Effect?
     private var stopped = false
     private var cancelled = false
     private var canceller: (any QueryCanceller)?
@@ -144,7 +149,7 @@ final class Lane: @unchecked Sendable {
 
     var isBusy: Bool {
         condition.lock(); defer { condition.unlock() }
-        return running || !queue.isEmpty
+        return running != nil || !queue.isEmpty
     }
 
     func enqueue(_ effect: Effect) {
@@ -158,13 +163,23 @@ final class Lane: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Cancels the running effect: its work stops at its next check, and its statement is cancelled.
     func cancelCurrent() {
         condition.lock()
-        let target = running ? canceller : nil
-        if running { cancelled = true }
+        let target = running != nil ? canceller : nil
+        if running != nil { cancelled = true }
         condition.unlock()
         // PQcancel opens a connection to the server and waits for it: never on the caller's (input) thread.
         if let target { DispatchQueue.global().async { target.cancel() } }
+    }
+
+    /// Drops the queued effects that `matches`, and stops the running one if it matches, at its next check (its
+    /// statement runs to its end).
+    func cancel(where matches: (Effect) -> Bool) {
+        condition.lock()
+        queue.removeAll(where: matches)
+        if let current = running, matches(current) { cancelled = true }
+        condition.unlock()
     }
 
     func stop() {
@@ -182,7 +197,7 @@ final class Lane: @unchecked Sendable {
             while queue.isEmpty && !stopped { condition.wait() }
             if stopped { condition.unlock(); return }
             let effect = queue.removeFirst()
-            running = true
+            running = effect
             cancelled = false
             condition.unlock()
 
@@ -213,7 +228,7 @@ final class Lane: @unchecked Sendable {
                 }
             }
             condition.lock()
-            running = false
+            running = nil
             condition.unlock()
         }
     }

@@ -23,6 +23,11 @@ public final class LiveBackend: DashboardBackend {
         try store.funnel(query, source: source)
     }
 
+    /// Only the days with events are queried (`LevelFunnelStore.dailySeries`).
+    public func dailySeries(_ query: FunnelQuery, shouldStop: () -> Bool) throws -> DailySeries {
+        try store.dailySeries(query, source: .fast, shouldStop: shouldStop)
+    }
+
     public func dataAsOf(game: String) throws -> Date? { try store.dataAsOf(game: game) }
 
     public func accessRights() throws -> AccessRights { try store.accessRights() }

@@ -114,6 +114,11 @@ extension DashboardReducer {
         switch key {
         case .escape, .char("q"), .backspace:
             state.views.removeLast()
+            // A trend still loading is stopped, so that it does not hold up the table's next query.
+            if case .trend(let trend) = view, trend.series == nil, trend.error == nil {
+                state.message = StatusMessage("trend cancelled")
+                return [.cancelTrend(request: trend.request)]
+            }
             return []
         case .char("?"), .function(1):
             state.overlay = .help(scroll: 0)

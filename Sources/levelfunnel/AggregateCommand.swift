@@ -21,8 +21,8 @@ struct AggregateCommand: ParsableCommand {
             let store = try database.openStore()
             try store.requireWriteAccess("aggregate")
             _ = try store.game(game)
-            let interrupt = InterruptFlag.install()
-            let done = try store.aggregate(game: game, day: day, onWait: Waiting.announce(game), shouldStop: { interrupt.isSet })
+            let stop = StopSignals.installForAggregation()
+            let done = try store.aggregate(game: game, day: day, onWait: Waiting.announce(game), shouldStop: { stop.isSet })
             print("aggregated \(game) \(day): \(done.levelEvents) level events, \(done.rowsWritten) rows written, \(done.rowsRemoved) removed")
         }
     }

@@ -11,7 +11,7 @@ struct BackfillCommand: ParsableCommand {
             times with identical results. \
             Without --game, every game with level events; without --from/--to, from the game's first event day \
             to today. Two backfills of the same game never run at once: the second waits (and says so). \
-            Ctrl-C stops between passes; the days done are kept.
+            Ctrl-C or SIGTERM stops between passes (" — stopped early", exit status 130); the days done are kept.
 
             Faults: if the database goes away mid-pass (a restart), the pass rolls back and the backfill reconnects \
             (after 1, 2, 4, 8... s, each step on stderr) and goes on from that pass, for up to --reconnect-timeout \
@@ -48,7 +48,7 @@ struct BackfillCommand: ParsableCommand {
             try store.requireWriteAccess("backfill")
             let games = game.isEmpty ? try store.games() : try game.map { try store.game($0) }
             if games.isEmpty { print("no games with level events: nothing to backfill") }
-            let interrupt = InterruptFlag.install()
+            let stop = StopSignals.installForAggregation()
             try CLIErrors.eachGame(games, id: \.id) { info in
                 let range = try DayRange(from: fromDay ?? info.firstDay, to: toDay ?? max(Day.today, info.lastDay))
                 let bar = ProgressReporter(title: info.id, plain: plain)
@@ -56,9 +56,9 @@ struct BackfillCommand: ParsableCommand {
                 reconnect.configure(store, note: { bar.note($0.description) })
                 passes.configure(store)
                 let summary = try store.backfill(game: info.id, range: range, onWait: Waiting.announce(info.id),
-                                                 shouldStop: { interrupt.isSet }, progress: { progress in
+                                                 shouldStop: { stop.isSet }, progress: { progress in
                     bar.update(progress)
-                    return !interrupt.isSet
+                    return !stop.isSet
                 })
                 bar.finish()
                 print(String(format: "backfilled %@ %@..%@: %d days, %d level events, %d rows written, %d removed, %.2f s (%.0f events/s)%@",

@@ -37,7 +37,7 @@ enum CLIErrors {
         Exit status: 0 when every game is done; 1 when a game failed (one line on stderr names the game, the day \
         and the error, e.g. a statement timeout or a full disk; the other games still run) or the database could \
         not be reached (after --reconnect-timeout when it went away mid-run); 64 for invalid options; 130 when \
-        interrupted (Ctrl-C).
+        stopped early by Ctrl-C or SIGTERM (between passes; the days done are kept).
         """
 
     /// Runs `body` for each game in order. A game that fails on its own (``AggregationFailure`` other than a lost

@@ -46,28 +46,3 @@ final class ProgressReporter {
 
     private func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 }
-
-/// Remembers a Ctrl-C so that long jobs stop between units of work instead of dying mid-transaction.
-final class InterruptFlag: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    private let lock = NSLock()
-    private var set = false
-
-    var isSet: Bool { lock.withLock { set } }
-
-    private init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-    }
-
-    static func install() -> InterruptFlag {
-        let flag = InterruptFlag()
-        flag.source.setEventHandler { [weak flag] in
-            guard let flag else { return }
-            flag.lock.withLock { flag.set = true }
-            CLIErrors.note("stopping after the current day (Ctrl-C again... is ignored; the day in progress commits)")
-        }
-        flag.source.resume()
-        return flag
-    }
-}

@@ -11,7 +11,7 @@ struct RefreshCommand: ParsableCommand {
             an old received_at), yesterday and today, and the later days with events after a day that changed. \
             Days without events are recorded in one statement. Idempotent; run it at 02:00 UTC (see \
             `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Days are aggregated \
-            in passes of consecutive days (--pass-days); Ctrl-C stops between passes; the days done are kept.
+            in passes of consecutive days (--pass-days); Ctrl-C or SIGTERM stops between passes; the days done are kept.
 
             Faults: if the database goes away mid-pass (a restart), the pass rolls back and the refresh reconnects \
             (after 1, 2, 4, 8... s, each step on stderr) and goes on from that pass, for up to --reconnect-timeout \
@@ -73,12 +73,12 @@ struct RefreshCommand: ParsableCommand {
             let store = try database.openStore()
             try store.requireWriteAccess("refresh")
             let games = game.isEmpty ? try store.games().map(\.id) : game
-            let interrupt = InterruptFlag.install()
+            let stop = StopSignals.installForAggregation()
             reconnect.configure(store, note: { CLIErrors.note($0.description) })
             passes.configure(store)
             try CLIErrors.eachGame(games, id: { $0 }) { id in
                 let summary = try store.refresh(game: id, check: try check(), onWait: Waiting.announce(id),
-                                                shouldStop: { interrupt.isSet })
+                                                shouldStop: { stop.isSet })
                 print(Self.report(summary))
                 if summary.stopped { throw LevelFunnelError.cancelled }
             }

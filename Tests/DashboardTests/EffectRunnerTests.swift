@@ -57,6 +57,28 @@ struct GateCanceller: QueryCanceller {
     func cancel() { gate.openGate() }
 }
 
+/// The in-memory backend, each day of a trend taking 30 ms (a day's fast query on a big game).
+struct SlowDaysBackend: DashboardBackend {
+    let base = Fixtures.backend()
+
+    func games() throws -> [GameInfo] { try base.games() }
+    func dimensions(game: String) throws -> GameDimensions { try base.dimensions(game: game) }
+    func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult {
+        if query.range.dayCount == 1 { usleep(30_000) }
+        return try base.funnel(query, source: source)
+    }
+    func dataAsOf(game: String) throws -> Date? { nil }
+    func accessRights() throws -> AccessRights { .everything }
+    func backfill(game: String, range: DayRange, progress: (BackfillProgress) -> Bool) throws -> BackfillSummary {
+        throw BackendFailure(message: "no")
+    }
+    func refresh(game: String?) throws -> String { "" }
+    func verify(_ query: FunnelQuery) throws -> VerifyReport { throw BackendFailure(message: "no") }
+    func aggregationStatus() throws -> [AggregationStatus] { [] }
+    func makeCanceller() -> (any QueryCanceller)? { nil }
+    var isAlive: Bool { true }
+}
+
 @Suite("Effect runner")
 struct EffectRunnerTests {
     /// Drains until `predicate` holds for one answer or 5 s pass.
@@ -90,6 +112,31 @@ struct EffectRunnerTests {
             if case .funnel(1, .failure(let f)) = event { return f } else { return nil }
         }.first
         #expect(answer?.cancelled == true)
+    }
+
+    /// Enter (a trend of 91 days), Esc, then a filter: the trend stops at its next day and the table's query is
+    /// answered at once (it waited for the whole trend: `loading…` for minutes on a long history).
+    @Test func escOnALoadingTrendLetsTheTableQueryThrough() throws {
+        var h = Harness()
+        h.performEffects = false
+        let before = h.effects.count
+        h.press(.enter)
+        guard case .loadTrend(let query, let request)? = h.effects.last else { Issue.record("no trend: \(h.effects)"); return }
+        h.press(.escape)
+        h.press(.char("p"), .down, .down, .down, .enter)   // iOS
+        let afterEnter = Array(h.effects[(before + 1)...])
+        guard case .loadFunnel(_, _, let next)? = afterEnter.last else { Issue.record("no table query: \(afterEnter)"); return }
+
+        let runner = EffectRunner(exportDirectory: "/tmp", makeBackend: { SlowDaysBackend() })
+        defer { runner.shutdown() }
+        runner.run([.loadTrend(query, request: request)])
+        usleep(100_000)   // on its days
+        let pressed = Date()
+        runner.run(afterEnter)
+        let answers = waitFor(runner) { if case .funnel(next, .success) = $0 { return true } else { return false } }
+        let waited = Date().timeIntervalSince(pressed)
+        #expect(answers.contains { if case .funnel(next, .success) = $0 { return true } else { return false } })
+        #expect(waited < 1, "the table's query waited \(waited) s for the trend")
     }
 
     @Test func backfillReportsProgressAndStopsOnCancel() {

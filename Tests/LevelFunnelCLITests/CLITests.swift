@@ -224,7 +224,7 @@ import TestSupport
         let run = try Self.levelfunnel(["migrate", "--database-url", database.url])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout == """
-            applied migrations 1, 2, 3, 4, 5, 6, 7, 8; schema version 8
+            applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9; schema version 9
             indexes on events (partitioned: built per partition, attached to parent indexes):
               events_game_occurred_idx: built (2 partition indexes built; existing partition indexes attached: ev_feb_by_time)
               events_game_received_idx: not built, the equivalent index ev_by_arrival is used
@@ -232,7 +232,7 @@ import TestSupport
 
             """)
         let again = try Self.levelfunnel(["migrate", "--database-url", database.url])
-        #expect(again.stdout == "schema is up to date (version 8)\n")
+        #expect(again.stdout == "schema is up to date (version 9)\n")
     }
 
     @Test func helpNamesEveryCommand() throws {
@@ -272,24 +272,46 @@ import TestSupport
         #expect(environment.stdout.contains("--database-url 'postgres://u@h/d?options=-c\\%20a\\%3Db'"))
     }
 
-    /// A running `schedule`, its log lines written to a file.
+    /// A running `schedule` (or another long command), its log lines (stdout and stderr) written to a file.
     final class Service {
         let process = Process()
         let log: URL
 
-        init(_ arguments: [String]) throws {
+        init(_ arguments: [String], command: String = "schedule") throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("levelfunnel-schedule-\(UUID().uuidString).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             process.executableURL = directory.appendingPathComponent("levelfunnel")
-            process.arguments = ["schedule"] + arguments
+            process.arguments = [command] + arguments
             var env = ProcessInfo.processInfo.environment
             env.removeValue(forKey: "DATABASE_URL")
             process.environment = env
             process.standardOutput = try FileHandle(forWritingTo: log)
             process.standardError = process.standardOutput
             events = EventsGuard(arguments, environment: [:])
-            try process.run()
+            try Self.runAsFromAShell(process)
+        }
+
+        /// Starts `process` from a thread that blocks no signal: a child inherits the mask of the thread that spawns
+        /// it, and the test runner's threads block most signals, so a child that does not catch SIGTERM would never
+        /// see it (a shell or systemd would kill it).
+        private static func runAsFromAShell(_ process: Process) throws {
+            final class Spawn: @unchecked Sendable {
+                let process: Process
+                var error: (any Error)?
+                let done = DispatchSemaphore(value: 0)
+                init(_ process: Process) { self.process = process }
+            }
+            let spawn = Spawn(process)
+            Thread {
+                var none = sigset_t()
+                sigemptyset(&none)
+                pthread_sigmask(SIG_SETMASK, &none, nil)
+                do { try spawn.process.run() } catch { spawn.error = error }
+                spawn.done.signal()
+            }.start()
+            spawn.done.wait()
+            if let error = spawn.error { throw error }
         }
 
         /// Checked when the service has ended (``terminate()``).
@@ -355,6 +377,34 @@ import TestSupport
         #expect(try aggregated() == total)
         let query = FunnelQuery(game: "g", range: try DayRange(from: first, to: .today))
         #expect(try store.verify(query).differences.isEmpty)
+    }
+
+    /// SIGTERM in the middle of a backfill stops it between two passes like Ctrl-C (it used to kill it: exit 143,
+    /// no summary): it says so, prints its summary, exits 130; the days done are complete and a second backfill
+    /// finishes exactly.
+    @Test func sigtermStopsABackfillBetweenPasses() throws {
+        let database = try TestDatabase.fresh("clibfterm")
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        let first = Day.today.adding(days: -24)
+        try store.db.copy(RandomEvents.make(seed: 24, count: 4000, game: "gterm", firstDay: first.iso, days: 25, players: 120, levels: 6))
+        // A game of its own: the aggregation lock is per database, and other tests' schemas have a game "g".
+        let aggregated = { try store.db.query("SELECT count(*) FROM aggregated_days WHERE NOT stale AND level_events > 0").one().decode(Int.self, at: 0) }
+
+        let backfill = try Service(["--game", "gterm", "--plain", "--pass-days", "1", "--database-url", database.url], command: "backfill")
+        #expect(try backfill.wait { try aggregated() >= 2 }, "the backfill started")
+        #expect(backfill.terminate() == 130)
+        let lines = backfill.lines
+        #expect(lines.contains("levelfunnel: SIGTERM: stopping after the pass in progress commits; the days done are kept"), "\(lines)")
+        let summary = try #require(lines.first { $0.hasPrefix("backfilled gterm ") }, "\(lines)")
+        #expect(summary.hasSuffix(" — stopped early"))
+        let done = try aggregated()
+        #expect(done >= 2 && done < 25, "stopped between passes: \(done) of 25 days")
+
+        let again = try CLITests.levelfunnel(["backfill", "--game", "gterm", "--database-url", database.url])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try aggregated() == 25)
+        #expect(try store.verify(FunnelQuery(game: "gterm", range: try DayRange(from: first, to: .today))).differences.isEmpty)
     }
 
     /// With the database refusing connections: a failed run is logged with its retry (no password), the service

@@ -9,8 +9,10 @@ public struct DayAggregation: Sendable, Equatable {
     public var rowsWritten: Int
     /// How many fewer rows the day has than before: rows whose events no longer exist for that day.
     public var rowsRemoved: Int
-    /// True when the day's events differ from those of its previous aggregation (or it had none): later days'
-    /// player recency may depend on them, so they are marked stale.
+    /// True when the day's *activity* (its players' keys: player, level, kind and dimension tuple, what later
+    /// days' player recency depends on) differs from that of its previous aggregation, or, aggregated for the
+    /// first time, when it has any: the later days with events are then marked stale. An empty day, or events
+    /// that leave the activity as it was (a fail, a second start), change nothing for later days.
     public var changed: Bool
 }
 
@@ -22,8 +24,9 @@ public struct DayAggregation: Sendable, Equatable {
 enum DailyAggregation {
     /// Reads the pass's events into its working tables (``readEventsSQL``), replaces the pass's cell rows (event
     /// counts and player recency per cell tuple; days whose events are gone keep none), and records each day of
-    /// `days` as aggregated, all in one transaction: a crash leaves the previous state of those days intact. When a day's events differ from those of its last
-    /// aggregation, the aggregated days after the pass are marked stale: their player recency depends on it.
+    /// `days` as aggregated, all in one transaction: a crash leaves the previous state of those days intact. When a
+    /// day's activity changed (``DayAggregation/changed``), the aggregated days with events after the pass are
+    /// marked stale: their player recency depends on it (a day without events has no recency to go stale).
     /// Returns one ``DayAggregation`` per day of `days`, in order.
     ///
     /// The transaction is REPEATABLE READ: the counts, the players' recency and the fingerprints all read one
@@ -41,6 +44,7 @@ enum DailyAggregation {
             let changed = Set(try db.query(recordDaysSQL, [
                 game, PostgresArray.text(read.map(\.day.iso)), PostgresArray.text(additive.map(String.init)),
                 PostgresArray.text(read.map { String($0.events) }), PostgresArray.text(read.map(\.fingerprint)),
+                PostgresArray.text(read.map(\.activity)),
             ]).map { try $0.decode(Day.self, at: 0) })
             let results = read.map { day in
                 let written = cells.written[day.day] ?? 0
@@ -50,8 +54,10 @@ enum DailyAggregation {
             }
             if results.contains(where: \.changed) {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
-                try db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date > $2::date",
-                               [game, days.to.iso])
+                try db.execute("""
+                    UPDATE aggregated_days SET stale = true
+                     WHERE game_id = $1 AND date > $2::date AND level_events > 0 AND NOT stale
+                    """, [game, days.to.iso])
             }
             return results
         }
@@ -63,16 +69,18 @@ enum DailyAggregation {
         try aggregate(game: game, days: DayRange(from: day, to: day), db, afterRead: afterRead)[0]
     }
 
-    /// One row of ``readEventsSQL``: a day of the pass, its level events and their fingerprint.
+    /// One row of ``readEventsSQL``: a day of the pass, its level events, their fingerprint and its activity's.
     private struct PassDay {
         var day: Day
         var events: Int
         var fingerprint: String
+        var activity: String
 
         init(_ row: PostgresRow) throws {
             day = try row.decode(Day.self, at: 0)
             events = try row.decode(Int.self, at: 1)
             fingerprint = try row.decode(String.self, at: 2)
+            activity = try row.decode(String.self, at: 3)
         }
     }
 
@@ -139,13 +147,23 @@ enum DailyAggregation {
         )
         SELECT day FROM busy WHERE day IS NOT NULL
         UNION
-        SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0
+        \(aggregatedBusyDaysSQL)
         ORDER BY 1
+        """
+
+    /// `$1` game, `$2`..`$3` a range: the days that have aggregated level events.
+    static let aggregatedBusyDaysSQL = """
+        SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0
         """
 
     /// The days of `range` that hold events or aggregates, in order.
     static func busyDays(game: String, range: DayRange, _ db: PostgresConnection) throws -> [Day] {
         try db.query(busyDaysSQL, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }
+    }
+
+    /// The days of `range` that hold aggregated level events: the busy days a role that may not read `events` knows.
+    static func aggregatedBusyDays(game: String, range: DayRange, _ db: PostgresConnection) throws -> [Day] {
+        try db.query(aggregatedBusyDaysSQL, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }
     }
 
     /// Records every day of `range` that is not in `busy` as aggregated with no events, in one statement
@@ -155,12 +173,13 @@ enum DailyAggregation {
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
         try db.execute("""
             INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                         snapshot)
-            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, pg_current_snapshot()
+                                         snapshot, activity_fingerprint)
+            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, pg_current_snapshot(), '\(noActivity)'
               FROM generate_series($2::date, $3::date, interval '1 day') d
              WHERE d::date <> ALL ($4::date[])
             ON CONFLICT (game_id, date) DO UPDATE
-               SET stale = false, aggregated_at = excluded.aggregated_at, snapshot = excluded.snapshot
+               SET stale = false, aggregated_at = excluded.aggregated_at, snapshot = excluded.snapshot,
+                   activity_fingerprint = excluded.activity_fingerprint
              WHERE aggregated_days.stale
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
     }
@@ -212,34 +231,40 @@ enum DailyAggregation {
                set_config('default_statistics_target', '10', true)
         """
 
-    /// `$1` game; `$2` the pass's days, `$3` their additive dimension bits, `$4` their level events and `$5`
-    /// their fingerprints (count and sum of ids, from ``readEventsSQL``), as arrays in the same order: records
-    /// the days as aggregated, in one statement, and returns the days whose events differ from the ones last
-    /// aggregated (every day aggregated the first time among them).
+    /// The activity fingerprint of a day without player keys.
+    static let noActivity = "0:0"
+
+    /// `$1` game; `$2` the pass's days, `$3` their additive dimension bits, `$4` their level events, `$5` their
+    /// fingerprints (count and sum of ids) and `$6` their activity's (count and hash sum of the player keys), from
+    /// ``readEventsSQL``, as arrays in the same order: records the days as aggregated, in one statement, and
+    /// returns the days whose activity changed (``DayAggregation/changed``). A day recorded before its activity
+    /// was (schema 8) has none on record: it counts as changed unless it had no events.
     private static let recordDaysSQL = """
         WITH pass AS (
-          SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[]) AS d(date, additive, events, fingerprint)
+          SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+                          AS d(date, additive, events, fingerprint, activity)
         ), previous AS (
-          SELECT a.date, a.events_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
+          SELECT a.date, a.activity_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
         ), recorded AS (
           INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                       snapshot)
-          SELECT $1, date, now(), events, fingerprint, false, additive, pg_current_snapshot() FROM pass
+                                       snapshot, activity_fingerprint)
+          SELECT $1, date, now(), events, fingerprint, false, additive, pg_current_snapshot(), activity FROM pass
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                  events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
-                 snapshot = excluded.snapshot
+                 snapshot = excluded.snapshot, activity_fingerprint = excluded.activity_fingerprint
         )
         SELECT pass.date FROM pass LEFT JOIN previous USING (date)
-         WHERE pass.fingerprint IS DISTINCT FROM previous.events_fingerprint
+         WHERE CASE WHEN previous.date IS NULL THEN pass.activity <> '\(noActivity)'
+                    ELSE pass.activity IS DISTINCT FROM previous.activity_fingerprint END
         """
 
     private static let dimensionList = Dimension.columnList
     private static let summedColumns = Measure.summed.map(\.column)
 
-    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events and their
-    /// fingerprint, and writes the pass's event counts into `lf_fresh` and its player keys into `lf_activity`:
-    /// one read of the pass's events (JSON rules and all) serves all of them.
+    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events, their
+    /// fingerprint and its activity's, and writes the pass's event counts into `lf_fresh` and its player keys into
+    /// `lf_activity`: one read of the pass's events (JSON rules and all) serves all of them.
     static let readEventsSQL = """
         WITH day_events AS MATERIALIZED (
           SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
@@ -258,13 +283,19 @@ enum DailyAggregation {
           SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), day
             FROM day_events
            WHERE event_name IN (\(Measure.playerEvents))
+          -- Each key's hash, for the activity's fingerprint (a row's text form tells NULL from '').
+          RETURNING day, hashtextextended(ROW(user_id, level_id, event, \(dimensionList))::text, 0)::numeric AS hash
         )
         SELECT d.day, coalesce(f.events, 0),
                -- The day's fingerprint: count and id sum of its level events (every one is a start, complete or fail).
-               coalesce(f.events, 0)::text || ':' || coalesce(f.id_sum, 0)::text
+               coalesce(f.events, 0)::text || ':' || coalesce(f.id_sum, 0)::text,
+               -- Its activity's: count and hash sum of its player keys.
+               coalesce(p.keys, 0)::text || ':' || coalesce(p.hash_sum, 0)::text
           FROM (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day) d
           LEFT JOIN (SELECT date, sum(events) AS events, sum(id_sum) AS id_sum FROM fresh GROUP BY date) f
             ON f.date = d.day
+          LEFT JOIN (SELECT day, count(*) AS keys, sum(hash) AS hash_sum FROM players GROUP BY day) p
+            ON p.day = d.day
          ORDER BY d.day
         """
 }

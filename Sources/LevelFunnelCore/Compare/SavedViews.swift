@@ -4,7 +4,7 @@ import Foundation
 public enum SavedRange: Sendable, Hashable {
     /// The game's whole history.
     case wholeHistory
-    /// The last `n` days ending on the game's last day with events (no earlier than its first).
+    /// The last `n` days ending on the game's last day with events up to today (no earlier than its first).
     case lastDays(Int)
     /// Fixed dates.
     case fixed(DayRange)
@@ -13,7 +13,7 @@ public enum SavedRange: Sendable, Hashable {
     public func range(for game: GameInfo) -> DayRange {
         switch self {
         case .wholeHistory: game.history
-        case .lastDays(let n): (try? DayRange(from: max(game.firstDay, game.lastDay.adding(days: -(n - 1))), to: game.lastDay)) ?? game.history
+        case .lastDays(let n): game.lastDays(n)
         case .fixed(let range): range
         }
     }

@@ -103,6 +103,7 @@ public enum SchemaMigrator {
         Migration(version: 7, name: "player key index", eventsIndexes: [SchemaSQL.playerKeyIndex],
                   dropsEventsIndexes: [SchemaSQL.replacedByPlayerKeyIndex]),
         Migration(version: 8, name: "cells as corrections", statements: SchemaSQL.cellsAsCorrections),
+        Migration(version: 9, name: "activity fingerprints", statements: SchemaSQL.activityFingerprints),
     ]
 }
 

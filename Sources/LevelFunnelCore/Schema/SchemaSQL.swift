@@ -248,8 +248,8 @@ enum SchemaSQL {
           date          date        NOT NULL,
           aggregated_at timestamptz NOT NULL,
           level_events  bigint      NOT NULL,
-          -- Count and id sum of the day's level events when aggregated. When they change, the player recency
-          -- of later days may change too, so those days are marked stale (re-aggregated by the next refresh).
+          -- Count and id sum of the day's level events when aggregated: the daily job compares them with the
+          -- events' to find days with events inserted late (see also activity_fingerprint, migration 9).
           events_fingerprint text   NOT NULL,
           stale         boolean     NOT NULL DEFAULT false,
           -- GROUPING bits of the dimensions additive on that day: the cells the day stores (CellSQL).
@@ -293,4 +293,13 @@ enum SchemaSQL {
     /// not see (still running, or started later) may be missing from the day's aggregates. This is how a query
     /// tells a day with an insert that was in flight apart from a complete one (see `LiveTail`).
     static let aggregationSnapshots = "ALTER TABLE aggregated_days ADD COLUMN IF NOT EXISTS snapshot pg_snapshot"
+
+    /// Migration 9: the fingerprint of each day's activity (count and hash sum of its player keys, see
+    /// `DailyAggregation.readEventsSQL`). A day's rebuild marks later days stale only when its activity changed,
+    /// not whenever its events did: later days' player recency depends on nothing else. Days recorded without
+    /// events have none; the others get theirs at their next aggregation (until then a rebuild counts as a change).
+    static let activityFingerprints = [
+        "ALTER TABLE aggregated_days ADD COLUMN IF NOT EXISTS activity_fingerprint text",
+        "UPDATE aggregated_days SET activity_fingerprint = '\(DailyAggregation.noActivity)' WHERE level_events = 0",
+    ]
 }

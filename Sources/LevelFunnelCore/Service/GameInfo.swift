@@ -6,21 +6,32 @@ public struct GameInfo: Sendable, Hashable {
     /// UTC day of its first and last counted level event.
     public var firstDay: Day
     public var lastDay: Day
+    /// The last day with a counted level event that is not after today (UTC): where "the last N days" end, so that
+    /// an event dated years ahead by a wrong clock does not take them there. The first day when every event is
+    /// dated after today.
+    public var lastPastDay: Day
     /// Level events counted by the aggregates (nil when no day is aggregated yet): cheap to read, unlike a
     /// count over `events`.
     public var aggregatedLevelEvents: Int?
     /// The span is the aggregates' (the role may not read `events`): days not aggregated yet are not in it.
     public var fromAggregatesOnly: Bool
 
-    public init(id: String, firstDay: Day, lastDay: Day, aggregatedLevelEvents: Int? = nil, fromAggregatesOnly: Bool = false) {
+    public init(id: String, firstDay: Day, lastDay: Day, lastPastDay: Day? = nil, aggregatedLevelEvents: Int? = nil,
+                fromAggregatesOnly: Bool = false) {
         self.id = id
         self.firstDay = firstDay
         self.lastDay = lastDay
+        self.lastPastDay = lastPastDay ?? lastDay
         self.aggregatedLevelEvents = aggregatedLevelEvents
         self.fromAggregatesOnly = fromAggregatesOnly
     }
 
     public var history: DayRange { (try? DayRange(from: firstDay, to: lastDay)) ?? DayRange.single(firstDay) }
+
+    /// The last `n` days ending on ``lastPastDay``, none before the first day (the `last N days` presets).
+    public func lastDays(_ n: Int) -> DayRange {
+        (try? DayRange(from: max(firstDay, lastPastDay.adding(days: -(n - 1))), to: lastPastDay)) ?? .single(lastPastDay)
+    }
 }
 
 /// The dimension values present in a game's data, for filter choices.

@@ -12,7 +12,8 @@ enum GameSQL {
             FROM ids WHERE ids.game_id IS NOT NULL
         )
         SELECT ids.game_id, span.first_day::text, span.last_day::text,
-               (SELECT sum(level_events) FROM aggregated_days a WHERE a.game_id = ids.game_id)
+               (SELECT sum(level_events) FROM aggregated_days a WHERE a.game_id = ids.game_id),
+               (\(lastPastDay(game: "ids.game_id")))::text
           FROM ids
           CROSS JOIN LATERAL (
             SELECT (min(occurred_at) AT TIME ZONE 'UTC')::date AS first_day,
@@ -22,19 +23,33 @@ enum GameSQL {
          ORDER BY ids.game_id
         """
 
+    /// The last level-event day of `game` (an SQL expression) that is not after today in UTC (`GameInfo.lastPastDay`):
+    /// one backward scan of `(game_id, occurred_at)` from tomorrow.
+    static func lastPastDay(game: String) -> String {
+        """
+        SELECT (occurred_at AT TIME ZONE 'UTC')::date FROM level_events
+         WHERE game_id = \(game) AND occurred_at < ((now() AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC'
+         ORDER BY occurred_at DESC LIMIT 1
+        """
+    }
+
+    /// Days with aggregated level events up to today (UTC), for `GameInfo.lastPastDay` from the aggregates.
+    private static let pastDate = "date <= (now() AT TIME ZONE 'UTC')::date"
+
     /// The games and history spans the aggregates know, for roles that may not read `events`: the days with
     /// aggregated level events (empty days are recorded too, with none). Same columns as `gamesWithLevelEvents`.
     static let gamesFromAggregates = """
-        SELECT game_id, min(date)::text, max(date)::text, sum(level_events)
+        SELECT game_id, min(date)::text, max(date)::text, sum(level_events), (max(date) FILTER (WHERE \(pastDate)))::text
           FROM aggregated_days
          WHERE level_events > 0
          GROUP BY game_id
          ORDER BY game_id
         """
 
-    /// `$1` game: the first and last day with aggregated level events (NULLs when none).
+    /// `$1` game: the first and last day with aggregated level events, and the last one up to today (NULLs when none).
     static let gameSpanFromAggregates = """
-        SELECT min(date)::text, max(date)::text FROM aggregated_days WHERE game_id = $1 AND level_events > 0
+        SELECT min(date)::text, max(date)::text, (max(date) FILTER (WHERE \(pastDate)))::text
+          FROM aggregated_days WHERE game_id = $1 AND level_events > 0
         """
 
     /// `$1` game, `$2` today: level events dated after today, which phones with wrong clocks send. They count on
@@ -54,9 +69,17 @@ enum GameSQL {
                                      FROM refresh_watermarks WHERE game_id = $1))::float8
         """
 
-    /// `$1` game: its first and last level-event day (NULLs when it has none).
+    /// `$1` game, `$2`..`$3` a range: each day of it recorded as aggregated, whether it is stale, and when it was
+    /// aggregated (epoch seconds).
+    static let aggregatedDays = """
+        SELECT date, stale, extract(epoch FROM aggregated_at)::float8
+          FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date
+        """
+
+    /// `$1` game: its first and last level-event day, and the last one up to today (NULLs when it has none).
     static let gameSpan = """
-        SELECT ((min(occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text
+        SELECT ((min(occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(occurred_at) AT TIME ZONE 'UTC')::date)::text,
+               (\(lastPastDay(game: "$1")))::text
           FROM level_events WHERE game_id = $1
         """
 

@@ -5,9 +5,13 @@ extension LevelFunnelStore {
         try FunnelCompare.load(plan) { try funnel($0, source: source) }
     }
 
-    /// `query` day by day: one funnel per day of its range.
-    public func dailySeries(_ query: FunnelQuery, source: FunnelSource = .fast) throws -> DailySeries {
-        try DailySeries.load(query) { try funnel($0, source: source) }
+    /// `query` day by day: one funnel per day of its range that has events (the others need no query, see
+    /// ``quietDays(_:source:today:)``). `shouldStop` ends it between two days (``LevelFunnelError/cancelled``).
+    public func dailySeries(_ query: FunnelQuery, source: FunnelSource = .fast,
+                            shouldStop: () -> Bool = { false }) throws -> DailySeries {
+        try DailySeries.load(query, quiet: try quietDays(query, source: source), shouldStop: shouldStop) {
+            try funnel($0, source: source)
+        }
     }
 
     /// `query` broken down by `dimension`: every value present in the game (under the selection's other

@@ -8,11 +8,16 @@ import PostgresClient
 /// ``makeCanceller()`` aborts a long statement from another thread.
 ///
 /// A backfill or refresh that loses its connection (the server restarted) opens a new one and goes on from the
-/// day it was on (see ``reconnectPolicy``); a canceller made before that cancels statements of the old connection.
+/// day it was on (see ``reconnectPolicy``); the canceller follows it to the new connection.
 public final class LevelFunnelStore {
     /// The underlying connection, for tools and tests that need plain SQL. A backfill or refresh replaces it with
     /// a new one when it was lost.
-    public private(set) var db: PostgresConnection
+    public private(set) var db: PostgresConnection {
+        didSet { canceller.follow(db) }
+    }
+
+    /// Cancels the statement running on ``db``, whichever connection it is now.
+    private let canceller: StoreCanceller
 
     /// How long a backfill or refresh keeps reconnecting after losing the connection (default: 60 s).
     /// A store made with ``init(connection:)`` cannot reconnect: it does not know where the connection came from.
@@ -31,13 +36,16 @@ public final class LevelFunnelStore {
 
     /// Connects using `url`, else `DATABASE_URL`, else libpq's defaults.
     public init(url: String? = nil) throws {
-        db = try Self.open(url)
+        let connection = try Self.open(url)
+        db = connection
+        canceller = StoreCanceller(connection)
         reopen = { try Self.open(url) }
     }
 
     /// Wraps an open connection.
     public init(connection: PostgresConnection) {
         db = connection
+        canceller = StoreCanceller(connection)
         reopen = nil
     }
 
@@ -106,6 +114,57 @@ public final class LevelFunnelStore {
                             levels: MetricsFormula.derive(answer.counts), coverage: answer.coverage, freshness: freshness)
     }
 
+    /// The days of `query.range` without any event (none in `events`, none aggregated), each with the answer that
+    /// ``funnel(_:source:today:)`` gives for that day alone: no level, the same `source`, coverage and freshness.
+    /// Found with one index probe per day that has events and one read of the range's `aggregated_days`, so that a
+    /// series day by day costs the days with events, not the calendar days of its range.
+    public func quietDays(_ query: FunnelQuery, source: FunnelSource = .fast, today: Day = .today) throws -> QuietDays {
+        let clock = ContinuousClock()
+        var answers: [Day: FunnelResult] = [:]
+        let elapsed = try clock.measure {
+            answers = try withSchemaCheck { try quietAnswers(query, source: source, today: today) }
+        }
+        return QuietDays(answers: answers, queryMs: elapsed.milliseconds)
+    }
+
+    private func quietAnswers(_ query: FunnelQuery, source: FunnelSource, today: Day) throws -> [Day: FunnelResult] {
+        let (game, range) = (query.game, query.range)
+        let fromEvents = { try DailyAggregation.busyDays(game: game, range: range, self.db) }
+        let (busy, fromAggregates) = source == .raw
+            ? (try readingEvents("the raw path", fromEvents), false)
+            : try eventsElseAggregates(fromEvents, { try DailyAggregation.aggregatedBusyDays(game: game, range: range, self.db) })
+        if busy.isEmpty { try requireKnownGame(game) }
+        let quiet = Set(range.days).subtracting(busy)
+        func day(_ day: Day) -> FunnelQuery {
+            var one = query
+            one.range = .single(day)
+            return one
+        }
+        guard source != .raw else {
+            return Dictionary(uniqueKeysWithValues: quiet.map { ($0, FunnelResult(query: day($0), source: .raw, queryMs: 0, levels: [])) })
+        }
+        let answeredBy: FunnelSource = fromAggregates ? .aggregates : source
+        let recorded = Dictionary(uniqueKeysWithValues: try db.query(GameSQL.aggregatedDays, [game, range.from, range.to]).map {
+            (try $0.decode(Day.self, at: 0), (stale: try $0.decode(Bool.self, at: 1), at: try $0.decode(Double.self, at: 2)))
+        })
+        let receivedThrough = try freshness(query).receivedThrough
+        return Dictionary(uniqueKeysWithValues: quiet.map { quietDay in
+            // As `hybrid` and `aggregatesOnly` count a day of their own (a day without events holds no late one).
+            let record = recorded[quietDay]
+            let fresh = record.map { !$0.stale } ?? false
+            var coverage = Coverage(days: 1, aggregated: 1, includesToday: quietDay == today)
+            switch answeredBy {
+            case .fast where !fresh: (coverage.aggregated, coverage.live, coverage.firstLive, coverage.lastLive) = (0, 1, quietDay, quietDay)
+            case .aggregates where record == nil: (coverage.aggregated, coverage.missing) = (0, 1)
+            case .aggregates where !fresh: (coverage.aggregated, coverage.stale) = (0, 1)
+            default: break
+            }
+            let freshness = Freshness(aggregatedAt: record.map { Date(timeIntervalSince1970: $0.at) }, receivedThrough: receivedThrough)
+            return (quietDay, FunnelResult(query: day(quietDay), source: answeredBy, queryMs: 0, levels: [],
+                                           coverage: coverage, freshness: freshness))
+        })
+    }
+
     /// The aggregated prefix of the range from the aggregates, the rest from the events (see `LiveTail`).
     private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
         let states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
@@ -167,11 +226,10 @@ public final class LevelFunnelStore {
             try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents) }, { try db.query(GameSQL.gamesFromAggregates) })
         }
         return try rows.map { row in
-            GameInfo(id: try row.decode(String.self, at: 0),
-                     firstDay: try row.decode(Day.self, at: 1),
-                     lastDay: try row.decode(Day.self, at: 2),
-                     aggregatedLevelEvents: try row.decode(Int?.self, at: 3),
-                     fromAggregatesOnly: fromAggregates)
+            let first = try row.decode(Day.self, at: 1)
+            return GameInfo(id: try row.decode(String.self, at: 0), firstDay: first, lastDay: try row.decode(Day.self, at: 2),
+                            lastPastDay: try row.decode(Day?.self, at: 4) ?? first,
+                            aggregatedLevelEvents: try row.decode(Int?.self, at: 3), fromAggregatesOnly: fromAggregates)
         }
     }
 
@@ -185,7 +243,8 @@ public final class LevelFunnelStore {
               let first = try row.decode(Day?.self, at: 0),
               let last = try row.decode(Day?.self, at: 1)
         else { throw LevelFunnelError.unknownGame(id) }
-        return GameInfo(id: id, firstDay: first, lastDay: last, fromAggregatesOnly: fromAggregates)
+        return GameInfo(id: id, firstDay: first, lastDay: last, lastPastDay: try row.decode(Day?.self, at: 2) ?? first,
+                        fromAggregatesOnly: fromAggregates)
     }
 
     /// The dimension values of the game, read from wherever `source`'s numbers come from: `.raw` from the events;
@@ -524,8 +583,9 @@ public final class LevelFunnelStore {
         (try? db.query("SELECT current_database()::text").one().decode(String.self, at: 0)) ?? "?"
     }
 
-    /// Cancels the statement running on this store's connection, from any thread.
-    public func makeCanceller() -> PostgresCanceller { db.makeCanceller() }
+    /// Cancels the statement running on this store's connection, from any thread: the connection of the moment,
+    /// also after a backfill or refresh replaced a lost one.
+    public func makeCanceller() -> StoreCanceller { canceller }
 
     // MARK: Private
 
@@ -672,4 +732,24 @@ extension Duration {
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
     /// The duration in milliseconds, as a Double.
     public var milliseconds: Double { seconds * 1000 }
+}
+
+/// Cancels the statement running on a store's connection, from any thread. A backfill or refresh that reconnects
+/// replaces the connection; the canceller then cancels on the new one (a canceller of the old one would send its
+/// requests to a session that no longer exists).
+public final class StoreCanceller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: PostgresCanceller
+
+    init(_ db: PostgresConnection) { current = db.makeCanceller() }
+
+    /// From now on, cancels statements of `db`.
+    func follow(_ db: PostgresConnection) {
+        let next = db.makeCanceller()
+        lock.withLock { current = next }
+    }
+
+    /// Asks the server to cancel the current statement; false when the request could not be sent.
+    @discardableResult
+    public func cancel() -> Bool { lock.withLock { current }.cancel() }
 }
