@@ -10,8 +10,10 @@ struct GenerateCommand: ParsableCommand {
             A realistic, deterministic event stream (same options and --seed: same events): players installing \
             over time, daily sessions, levels of rising difficulty, fails and replays, boosters, EGP purchases, \
             durations, platforms, countries, app upgrades, funnels and funnel versions, a small share of malformed \
-            events and some events received days late. Loaded with COPY in one transaction. Refuses a game id that \
-            already has events: levelfunnel never deletes or changes events, so pick a new --game.
+            events and some events received days late. Nothing is in the future: the history stops at the time of \
+            generation, and an event played before it but due later is received then (so a history that reaches \
+            into the last five days depends on when it is generated too). Loaded with COPY in one transaction. \
+            Refuses a game id that already has events: levelfunnel never deletes or changes events, so pick a new --game.
             The defaults give about 360K level events.
             """)
 
@@ -44,6 +46,7 @@ struct GenerateCommand: ParsableCommand {
             let startDay = try start.map { try DateArgument.parse($0, option: "--start") } ?? Day.today.adding(days: -(days - 1))
             var config = GeneratorConfig(game: game, players: players, days: days, levels: levels, seed: seed, start: startDay)
             config.hardLevels = hardLevels
+            config.now = Date()
             try config.validate()
             let store = try database.openStore()
             try store.requireSchema()

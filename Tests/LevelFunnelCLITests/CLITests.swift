@@ -442,6 +442,36 @@ import TestSupport
         let bad = try CLITests.levelfunnel(["generate", "--game", "x", "--players", "0", "--database-url", database.url])
         #expect(bad.status != 0 && bad.stderr.contains("--players"))
     }
+
+    /// Issue 18, point 6: a game generated up to today, as `make demo` does, has nothing in the future (it used to
+    /// receive late sessions up to five days ahead, and play the rest of today), so aggregated right after its
+    /// generation it has no live day: the range's today is aggregated too, and only labelled partial.
+    @Test func aHistoryEndingTodayHasNothingInTheFutureSoNoDayIsLiveOnceAggregated() throws {
+        let database = try TestDatabase.fresh("clinow")
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        let url = ["--database-url", database.url]
+        let today = Day.today
+        let generate = try CLITests.levelfunnel(["generate", "--game", "demo", "--players", "2000", "--days", "10", "--levels", "30",
+                                                 "--hard-levels", "22"] + url)
+        #expect(generate.status == 0, "\(generate.stderr)")
+        let db = try database.connect()
+        let row = try db.query("""
+            SELECT count(*) FILTER (WHERE received_at > now()), count(*) FILTER (WHERE occurred_at > now()),
+                   count(*) FILTER (WHERE occurred_at < now() - interval '1 day' AND received_at > now() - interval '10 minutes')
+              FROM events WHERE game_id = 'demo'
+            """).one()
+        #expect(try row.decode(Int.self, at: 0) == 0, "events received after their generation")
+        #expect(try row.decode(Int.self, at: 1) == 0, "events played after their generation")
+        #expect(try row.decode(Int.self, at: 2) > 0, "late sessions of the last days are kept, received at the generation")
+
+        let backfill = try CLITests.levelfunnel(["backfill", "--game", "demo"] + url)
+        #expect(backfill.status == 0, "\(backfill.stderr)")
+        let range = try DayRange(from: today.adding(days: -9), to: today)
+        let answer = try store.funnel(FunnelQuery(game: "demo", range: range))
+        #expect(answer.coverage == Coverage(days: 10, aggregated: 10, includesToday: true), "\(answer.coverage?.summary ?? "")")
+        #expect(answer.coverage?.summary == "10 days aggregated, today is partial")
+    }
 }
 
 /// Around one run of the binary pointed at the test server (`--database-url`, or `DATABASE_URL`, under

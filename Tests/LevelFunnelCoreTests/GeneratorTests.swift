@@ -299,6 +299,58 @@ nonisolated(unsafe) private let medium: (config: GeneratorConfig, bytes: [UInt8]
         #expect(winRate(1...10) > winRate(30...60) + 0.1)
     }
 
+    /// Issue 18, point 6: given the time of generation, nothing is after it. A history that ended more than five
+    /// days before (the longest delay) is the same bytes as without it: same seed, same events, where they were.
+    @Test func nothingOccursOrIsReceivedAfterTheTimeOfGeneration() throws {
+        let config = GeneratorConfig(game: "now", players: 400, days: 12, levels: 30, seed: 9, start: start)
+        let unbounded = EventGenerator(config: config).generateAll()
+        var later = config
+        later.now = start.adding(days: 12 + 5).startDate.addingTimeInterval(1)
+        #expect(EventGenerator(config: later).generateAll().bytes == unbounded.bytes)
+
+        // Generated at 13:00 on the history's 9th day.
+        var midway = config
+        let nowMs = Int64(start.adding(days: 8).ordinal) * 86_400_000 + 13 * 3_600_000
+        midway.now = Date(timeIntervalSince1970: Double(nowMs) / 1000)
+        let (bytes, stats) = EventGenerator(config: midway).generateAll()
+        let rows = try parseCopyText(bytes)
+        #expect(rows.count == stats.events && rows.count > 1000)
+        #expect(rows.allSatisfy { $0.occurredMs < nowMs && $0.receivedMs <= nowMs && $0.receivedMs >= $0.occurredMs })
+        // The day goes on until then; late sessions played before are kept, received at that time at the latest.
+        #expect(rows.contains { $0.occurredMs >= nowMs - 3_600_000 })
+        #expect(rows.contains { $0.receivedMs == nowMs && nowMs - $0.occurredMs >= 86_400_000 })
+        #expect(stats.late == rows.filter { $0.receivedMs - $0.occurredMs >= 86_400_000 }.count)
+        // Up to a day before, the same events as without a time of generation (only when they are received moved).
+        let dayBefore = nowMs - 86_400_000
+        let unboundedRows = try parseCopyText(unbounded.bytes).filter { $0.occurredMs < dayBefore }
+        #expect(rows.filter { $0.occurredMs < dayBefore }.map { $0.fields.prefix(11) } == unboundedRows.map { $0.fields.prefix(11) })
+    }
+
+    /// The morning bench's parts: from `writeFrom` on, the same rows as the whole stream (earlier days simulated,
+    /// not written); with `receivedAtNow`, all received at the time of generation.
+    @Test func writeFromWritesTheRestOfTheStreamReceivedAtNowIfAsked() throws {
+        var config = GeneratorConfig(game: "part", players: 300, days: 10, levels: 30, seed: 4, start: start)
+        let whole = try parseCopyText(EventGenerator(config: config).generateAll().bytes)
+        let from = start.adding(days: 7)
+        let fromMs = Int64(from.ordinal) * 86_400_000
+        config.writeFrom = from
+        let (bytes, stats) = EventGenerator(config: config).generateAll()
+        let part = try parseCopyText(bytes)
+        let rest = whole.filter { $0.occurredMs >= fromMs }
+        #expect(!rest.isEmpty && part.map(\.fields) == rest.map(\.fields))
+        #expect(stats.events == part.count && stats.players == Set(part.map(\.user)).count)
+        #expect(stats.players < config.players)
+
+        let nowMs = Int64(start.adding(days: 12).ordinal) * 86_400_000 + 5_000
+        config.now = Date(timeIntervalSince1970: Double(nowMs) / 1000)
+        config.receivedAtNow = true
+        let backlog = try parseCopyText(EventGenerator(config: config).generateAll().bytes)
+        #expect(backlog.map { $0.fields.prefix(11) } == rest.map { $0.fields.prefix(11) })
+        #expect(backlog.allSatisfy { $0.receivedMs == nowMs })
+        config.now = nil
+        #expect(throws: LevelFunnelError.self) { try config.validate() }
+    }
+
     @Test func escapingHandlesTabsNewlinesAndBackslashes() throws {
         let game = "odd\tgame\\with\nbreaks\r\"quoted\" ünï"
         let config = GeneratorConfig(game: game, players: 20, days: 3, levels: 5, seed: 3, start: start)

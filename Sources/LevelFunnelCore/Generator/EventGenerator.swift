@@ -3,7 +3,8 @@
 ///
 /// Rows come in `occurred_at` order across all players (ties broken by generation order), so each player's
 /// events are in time order; a session's `level_start` always precedes its end event, and the end event's
-/// `duration` equals the time between them. Every `occurred_at` lies in `[start, start + days)`.
+/// `duration` equals the time between them. Every `occurred_at` lies in `[start, start + days)`, and before
+/// `config.now` (the time of generation) when set; no `received_at` is after it.
 ///
 /// What the stream holds besides plain level play (shares at default scale): one `session_start` row per session
 /// (~12% of rows, ignored by the funnel), 0.7% malformed level events (`levelId` as a string, fractional, -1,
@@ -57,6 +58,12 @@ struct GeneratorEngine {
     private var next = 0
     private var carry: [GeneratedEvent] = []
     private var seq: UInt32 = 0
+    /// Events that occurred before it are simulated, not written (`GeneratorConfig.writeFrom`).
+    private let writeFromMs: Int64
+    /// When set, every written event is received then (`GeneratorConfig.receivedAtNow`).
+    private let receivedMs: Int64?
+    /// Players with at least one written row.
+    private var wrote: [Bool]
     private(set) var stats = GeneratorStats()
 
     init(config: GeneratorConfig) {
@@ -64,18 +71,23 @@ struct GeneratorEngine {
         self.world = world
         players = (0..<world.players).map { world.makePlayer($0) }
         game = CopyTextWriter.escaped(config.game)
+        writeFromMs = config.writeFrom.map { Int64($0.ordinal) * World.msPerDay } ?? .min
+        receivedMs = config.receivedAtNow ? world.receivedByMs : nil
+        wrote = Array(repeating: false, count: world.players)
     }
 
     /// Writes rows until the writer holds at least `limit` bytes (returns true) or the stream ends (false).
     mutating func fill(_ w: inout CopyTextWriter, upTo limit: Int) -> Bool {
         while true {
             while next < batch.count {
-                write(batch[next], into: &w)
+                let event = batch[next]
                 next += 1
+                guard event.occurredMs >= writeFromMs else { continue }
+                write(event, into: &w)
                 if w.count >= limit { return true }
             }
             if !prepareBatch() {
-                stats.players = players.reduce(0) { $0 + ($1.sessions > 0 ? 1 : 0) }
+                stats.players = wrote.reduce(0) { $0 + ($1 ? 1 : 0) }
                 return false
             }
         }
@@ -109,6 +121,8 @@ struct GeneratorEngine {
     private mutating func write(_ e: GeneratedEvent, into w: inout CopyTextWriter) {
         let tab = UInt8(ascii: "\t")
         let player = Int(e.player)
+        let receivedMs = self.receivedMs ?? e.receivedMs
+        wrote[player] = true
         w.appendRaw(game)
         w.append(tab)
         w.append(UInt8(ascii: "p"))
@@ -154,14 +168,14 @@ struct GeneratorEngine {
         w.append(tab)
         w.appendTimestamp(milliseconds: e.occurredMs)
         w.append(tab)
-        w.appendTimestamp(milliseconds: e.receivedMs)
+        w.appendTimestamp(milliseconds: receivedMs)
         w.append(UInt8(ascii: "\n"))
 
         stats.events += 1
         if isLevel {
             if e.malform.counts { stats.levelEvents += 1 } else { stats.malformed += 1 }
         }
-        if e.receivedMs - e.occurredMs >= World.msPerDay { stats.late += 1 }
+        if receivedMs - e.occurredMs >= World.msPerDay { stats.late += 1 }
     }
 
     @inline(__always)

@@ -13,13 +13,13 @@ public struct EventLoader {
 
     /// Generates and copies the events of `config`, in one transaction. Refuses a game that already has events
     /// (``LevelFunnelError/invalidInput(_:)``): events are never deleted or changed, and a second stream would
-    /// double the game.
-    public func load(_ config: GeneratorConfig) throws -> Loaded {
+    /// double the game; unless `adding`, for a stream meant to follow the game's events (the morning bench's).
+    public func load(_ config: GeneratorConfig, adding: Bool = false) throws -> Loaded {
         let db = store.db
         let start = ContinuousClock.now
         var stats: GeneratorStats?
         try db.transaction {
-            if try db.query("SELECT EXISTS (SELECT 1 FROM events WHERE game_id = $1)", [config.game]).one().decode(Bool.self, at: 0) {
+            if try !adding && db.query("SELECT EXISTS (SELECT 1 FROM events WHERE game_id = $1)", [config.game]).one().decode(Bool.self, at: 0) {
                 throw LevelFunnelError.invalidInput("game '\(config.game)' already has events: generate under another --game")
             }
             try db.copyIn(Self.copySQL) { write in
@@ -30,7 +30,8 @@ public struct EventLoader {
         return Loaded(stats: stats!, seconds: (ContinuousClock.now - start).seconds)
     }
 
-    static let copySQL = """
+    /// The COPY of `EventGenerator.columns` that loads a generated stream (the morning bench times it too).
+    public static let copySQL = """
         COPY events (game_id, user_id, session_id, event_name, properties, platform, country_code, app_version,
                      level_funnel, level_funnel_version, occurred_at, received_at) FROM STDIN
         """

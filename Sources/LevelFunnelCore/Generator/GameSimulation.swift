@@ -1,6 +1,8 @@
 // The player model behind the generator: installs, retention, sessions, level attempts, and the noise that real
 // event pipelines carry (malformed payloads, invalid durations, late arrivals, orphan starts).
 
+import Foundation
+
 /// What kind of row an event is.
 enum GeneratedKind: UInt8 {
     case levelStart = 0, levelComplete, levelFailed, sessionStart
@@ -137,7 +139,10 @@ struct World {
     let levels: Int
     let seed: UInt64
     let startMs: Int64
+    /// No event occurs at or after it: the history's end, or the time of generation if earlier.
     let horizonMs: Int64
+    /// No event is received after it: the time of generation (`GeneratorConfig.now`).
+    let receivedByMs: Int64
     /// Day index of each app version's release.
     let releaseDays: [Int]
     /// Day index from which funnel version 2 and 3 are rolled out.
@@ -154,7 +159,8 @@ struct World {
         levels = max(1, config.levels)
         seed = config.seed
         startMs = Int64(config.start.ordinal) * World.msPerDay
-        horizonMs = startMs + Int64(days) * World.msPerDay
+        receivedByMs = config.now.map(World.milliseconds) ?? .max
+        horizonMs = min(startMs + Int64(days) * World.msPerDay, receivedByMs)
         let dayCount = days
         releaseDays = (0..<World.appVersions.count).map { $0 * dayCount / World.appVersions.count }
         funnelRollout = (days / 3, 2 * days / 3)
@@ -181,6 +187,8 @@ struct World {
         }
         deviceJSON = jsons
     }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
 
     static func cumulative(_ weights: [Int]) -> [Int] {
         var total = 0
@@ -295,7 +303,7 @@ struct World {
             e.funnelVersion = funnelVersion
             var delay = lateBy + 40 + Int64(p.rng.exponential(mean: 900))
             if delay > lateBy + 60_000 { delay = lateBy + 60_000 }
-            e.receivedMs = e.occurredMs + delay
+            e.receivedMs = min(e.occurredMs + delay, receivedByMs)
             out.append(e)
         }
 

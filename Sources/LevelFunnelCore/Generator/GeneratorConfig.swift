@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the synthetic event generator produces: one game's history of `days` days from `start`.
 public struct GeneratorConfig: Sendable, Hashable {
     /// The `game_id` of every row.
@@ -14,6 +16,16 @@ public struct GeneratorConfig: Sendable, Hashable {
     public var start: Day
     /// Levels made much harder than their neighbours (planted difficulty spikes, for tests and demos).
     public var hardLevels: [Int] = []
+    /// The time of generation: no event occurs after it (the history stops there, as a real game's does at any
+    /// moment) and none is received after it (a late event is received then at the latest, however late it was
+    /// played). nil: the whole history, each event received at its own delay. A history that ended more than five
+    /// days before it (the longest delay) is the same either way.
+    public var now: Date?
+    /// Only the events that occurred from this day on are written; earlier days are simulated, not written. With
+    /// the same options and a later `now`, the events that followed a history loaded before (the morning bench).
+    public var writeFrom: Day?
+    /// Every written event is received at `now` (a backlog delivered at once), not at its own delay.
+    public var receivedAtNow = false
 
     /// Upper bounds accepted by `validate()`.
     public static let maxPlayers = 1_000_000
@@ -53,6 +65,9 @@ public struct GeneratorConfig: Sendable, Hashable {
         let end = start.adding(days: days)
         if start.ordinal < 0 || end.ordinal > 2_932_896 {  // 1970-01-01 ..< 10000-01-01
             throw LevelFunnelError.invalidInput("--start must make the history lie between 1970-01-01 and 9999-12-31 (got \(start) + \(days) days)")
+        }
+        if receivedAtNow && now == nil {
+            throw LevelFunnelError.invalidInput("events received at the time of generation need that time (now)")
         }
     }
 }
