@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
                 fast.append(try store.funnel(query, source: .fast).queryMs)
                 raw.append(try store.funnel(query, source: .raw).queryMs)
             }
-            let f = ScaleBench.percentile(fast, 0.5), r = ScaleBench.percentile(raw, 0.5)
+            let f = BenchFigures.percentile(fast, 0.5), r = BenchFigures.percentile(raw, 0.5)
             print(label.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: "%9.2f %9.1f %10.0fx", f, r, r / f))
         }
@@ -185,28 +185,15 @@ struct ScaleBench {
                 let elapsed = ContinuousClock.now - clock
                 times.append(elapsed.seconds)
             }
-            daySeconds["day\(number)"] = Self.percentile(times, 0.5)
+            daySeconds["day\(number)"] = BenchFigures.percentile(times, 0.5)
             dayEvents["day\(number)"] = events
         }
 
         log("\(scale)x: fast and raw over the selections")
         let selections = try self.selections(info)
-        var fast: [Double] = [], raw: [Double] = [], wholeRaw: [Double] = []
-        var exact = true
-        let rawRuns = scale >= 100 ? 1 : min(runs, 3)
-        for (index, query) in selections.enumerated() {
-            for run in 0..<runs {
-                let f = try store.funnel(query, source: .fast)
-                fast.append(f.queryMs)
-                if run < rawRuns {
-                    let r = try store.funnel(query, source: .raw)
-                    raw.append(r.queryMs)
-                    if index == 0 { wholeRaw.append(r.queryMs) }
-                    exact = exact && FunnelComparison.differences(fast: f.levels, raw: r.levels).isEmpty
-                }
-            }
-        }
-        let rawScan = Double(backfill.events) / (Self.percentile(wholeRaw, 0.5) / 1000)
+        let samples = try BenchFigures.sample(store, selections, runs: runs, rawRuns: Self.rawRuns(runs, scale: scale))
+        let (fast, raw) = (samples.allFast, samples.allRaw)
+        let rawScan = Double(backfill.events) / (BenchFigures.percentile(samples.raw[0], 0.5) / 1000)
         // A reused game's backfill left the rows it replaced on disk: measured as they are, sizes would grow with
         // every run (35% instead of 21% at 1x on the third run).
         log("\(scale)x: compacting the aggregate tables (VACUUM FULL) to measure their live size")
@@ -216,48 +203,36 @@ struct ScaleBench {
                       generateEventsPerSecond: generated, backfillSeconds: backfill.seconds,
                       backfillEventsPerSecond: backfill.eventsPerSecond, rawScanEventsPerSecond: rawScan,
                       backfillToRawScan: backfill.eventsPerSecond / rawScan, daySeconds: daySeconds, dayLevelEvents: dayEvents,
-                      fastP50Ms: Self.percentile(fast, 0.5), fastP95Ms: Self.percentile(fast, 0.95),
-                      rawP50Ms: Self.percentile(raw, 0.5), rawP95Ms: Self.percentile(raw, 0.95), selections: selections.count,
+                      fastP50Ms: BenchFigures.percentile(fast, 0.5), fastP95Ms: BenchFigures.percentile(fast, 0.95),
+                      rawP50Ms: BenchFigures.percentile(raw, 0.5), rawP95Ms: BenchFigures.percentile(raw, 0.95), selections: selections.count,
                       eventsMB: Double(sizes.events) / 1_048_576, aggregatesMB: Double(sizes.aggregates) / 1_048_576,
-                      aggregatesPercent: 100 * Double(sizes.aggregates) / Double(max(sizes.events, 1)), exact: exact)
+                      aggregatesPercent: 100 * Double(sizes.aggregates) / Double(max(sizes.events, 1)), exact: samples.exact)
     }
 
     /// Whole history, last 7 days, last day; each with no filter, one filter (platform), three filters (platform,
     /// country, app version) and the drifting dimension alone (app version: players upgrade over time).
     func selections(_ info: GameInfo) throws -> [FunnelQuery] {
-        let dims = try store.dimensions(game: info.id)
-        let platform = dims.values[.platform]?.first, country = dims.values[.country]?.first
-        let version = dims.values[.appVersion]?.sorted().dropLast().last ?? dims.values[.appVersion]?.first
         let ranges = [info.history, try DayRange(from: max(info.firstDay, info.lastDay.adding(days: -6)), to: info.lastDay),
                       DayRange.single(info.lastDay)]
-        let filters = [FunnelFilters(), FunnelFilters(platform: platform),
-                       FunnelFilters(platform: platform, country: country, appVersion: version), FunnelFilters(appVersion: version)]
+        let filters = Self.filters(try store.dimensions(game: info.id))
         return ranges.flatMap { range in filters.map { FunnelQuery(game: info.id, range: range, filters: $0) } }
     }
 
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        let rank = p * Double(sorted.count - 1)
-        let low = Int(rank.rounded(.down)), high = Int(rank.rounded(.up))
-        return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
+    /// No filter, one (platform), three (platform, country, app version), and the drifting app version alone.
+    static func filters(_ dims: GameDimensions) -> [FunnelFilters] {
+        let platform = dims.values[.platform]?.first, country = dims.values[.country]?.first
+        let version = dims.values[.appVersion]?.sorted().dropLast().last ?? dims.values[.appVersion]?.first
+        return [FunnelFilters(), FunnelFilters(platform: platform),
+                FunnelFilters(platform: platform, country: country, appVersion: version), FunnelFilters(appVersion: version)]
     }
+
+    /// Raw runs per selection: at most 3, and 1 from 100x on (a raw query there takes up to a minute).
+    static func rawRuns(_ runs: Int, scale: Int) -> Int { scale >= 100 ? 1 : min(runs, 3) }
 
     static func json(_ results: [Result]) -> String { JSONOutput.encode(results, orEmpty: "[]") }
 
     static func table(_ results: [Result], database: String) -> String {
-        func n(_ value: Double, _ decimals: Int = 0) -> String {
-            let text = String(format: "%.\(decimals)f", value)
-            let parts = text.split(separator: ".", maxSplits: 1)
-            var digits = String(parts[0]), grouped = ""
-            let sign = digits.hasPrefix("-") ? "-" : ""
-            if !sign.isEmpty { digits.removeFirst() }
-            for (index, digit) in digits.reversed().enumerated() {
-                if index > 0 && index % 3 == 0 { grouped.append(",") }
-                grouped.append(digit)
-            }
-            return sign + String(grouped.reversed()) + (parts.count > 1 ? "." + parts[1] : "")
-        }
+        func n(_ value: Double, _ decimals: Int = 0) -> String { BenchFigures.grouped(value, decimals) }
         var rows: [(String, [String])] = [
             ("players", results.map { n(Double($0.players)) }),
             ("days", results.map { "\($0.days)" }),
@@ -286,14 +261,10 @@ struct ScaleBench {
         let label = rows.map(\.0.count).max()! + 2
         var out = "database \(database); \(results.first?.selections ?? 0) selections, medians in-process\n"
         out += "".padding(toLength: label, withPad: " ", startingAt: 0)
-            + results.map { pad("\($0.scale)x", width) }.joined() + "\n"
+            + results.map { BenchFigures.pad("\($0.scale)x", width) }.joined() + "\n"
         for (name, values) in rows {
-            out += name.padding(toLength: label, withPad: " ", startingAt: 0) + values.map { pad($0, width) }.joined() + "\n"
+            out += name.padding(toLength: label, withPad: " ", startingAt: 0) + values.map { BenchFigures.pad($0, width) }.joined() + "\n"
         }
         return out
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }

@@ -33,7 +33,7 @@ struct StressCommand: ParsableCommand {
             Prints queries/s, errors, latency p50/p95/p99/max, the writers' runs, and how many sampled answers \
             were compared and how many differed. Exit status 1 when any query or writer failed or any answer \
             differed. Writes aggregates (the same rows again), never events; with writers, it refuses a database \
-            that holds games `bench --scale` did not generate (unless --allow-foreign-games). `make stress` runs \
+            that holds games `bench` did not generate (unless --allow-foreign-games). `make stress` runs \
             it on the 10x game after `bench --scale 10`.
             """)
 
@@ -308,7 +308,7 @@ struct StressRun: Sendable {
         let errors = readerReports.flatMap(\.errors) + writers.flatMap { w in w.errors.map { "\(w.task) \(w.game): \($0)" } }
         let seconds = board.readersSeconds
         let differed = readerReports.reduce(0) { $0 + $1.differed }
-        let p = { (q: Double) in ScaleBench.percentile(latencies, q) }
+        let p = { (q: Double) in BenchFigures.percentile(latencies, q) }
         return StressReport(
             game: game.id, from: game.firstDay.iso, to: game.lastDay.iso, readers: readers, queriesPerReader: queries,
             seed: seed, queries: latencies.count, errors: errors.count, errorMessages: Array(errors.prefix(10)),
