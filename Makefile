@@ -7,6 +7,8 @@ PG        := scripts/pg.sh
 DEMO_DB   := levelfunnel
 TEST_DB   := levelfunnel_test
 BENCH_DB  ?= levelfunnel_bench
+# make morning drops and recreates it on every run.
+MORNING_DB ?= levelfunnel_morning
 DEMO_GAME ?= demo
 RELEASE   := .build/release/levelfunnel
 # make install: under PREFIX, into DESTDIR when staging (read by scripts/package.sh).
@@ -16,7 +18,7 @@ export PREFIX DESTDIR
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build install uninstall deb check-deb demo demo-reader test bench stress scale clean-db
+.PHONY: help setup build install uninstall deb check-deb demo demo-reader test bench stress scale morning clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,9 +63,13 @@ stress: build ## The same at 10x (50K players, ~3.7M level events), then 10 read
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 10 60 10 500 3
 
-scale: build ## The pipeline at 100x (500K players, 30 days, ~29M level events, 15 GB); 30-60 minutes. Not in CI.
+scale: build ## The pipeline at 100x (500K players, 30 days, ~29M level events), then its morning; 1-2 hours, 30 GB. Not in CI.
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
+	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 100 --runs 3 --today-until 08:00
+
+morning: build ## Fast vs raw at night, in the morning (today's events to 08:00, late events) and after refresh, at 1x and 10x; MORNING_DB recreated.
+	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 1,10 --today-until 08:00
 
 clean-db: ## Stop the private PostgreSQL (its data stays in /var/lib/levelfunnel/pg).
 	$(PG) stop

@@ -475,8 +475,8 @@ import TestSupport
 }
 
 /// Around one run of the binary pointed at the test server (`--database-url`, or `DATABASE_URL`, under
-/// `LEVELFUNNEL_TEST_DATABASE_URL`): the checksum of `events` before, and after it ended the same — for `generate`,
-/// over the rows that were there before. Nothing to guard when `events` does not exist yet (before `migrate`) or
+/// `LEVELFUNNEL_TEST_DATABASE_URL`): the checksum of `events` before, and after it ended the same — for `generate`
+/// and `bench` (which generates its games), over the rows that were there before. Nothing to guard when `events` does not exist yet (before `migrate`) or
 /// the URL is elsewhere (a refused port, a cron line's example host).
 struct EventsGuard {
     private let url: String?
@@ -497,7 +497,7 @@ struct EventsGuard {
     func check(sourceLocation: SourceLocation = #_sourceLocation) {
         guard let url, let before else { return }
         do {
-            let after = try EventsChecksum.of(url: url, upTo: command == "generate" ? before.maxId : nil)
+            let after = try EventsChecksum.of(url: url, upTo: ["generate", "bench"].contains(command) ? before.maxId : nil)
             #expect(after == before, "`levelfunnel \(command ?? "")` changed or deleted rows of events", sourceLocation: sourceLocation)
         } catch {
             Issue.record("events could not be read after `levelfunnel \(command ?? "")`: \(error)", sourceLocation: sourceLocation)

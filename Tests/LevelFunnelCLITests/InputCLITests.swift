@@ -90,27 +90,31 @@ import TestSupport
         #expect(idle.stdout.hasSuffix(" s\n") && !idle.stdout.contains("0 days"), "\(idle.stdout)")
     }
 
-    /// `bench --scale` (events, VACUUM FULL) and `stress` (a backfill and a refresh in a loop) refuse a database
-    /// holding a game bench did not generate, before writing anything; `--allow-foreign-games` overrides it, and a
-    /// database of bench's games alone needs no flag.
+    /// `bench --scale` (events, VACUUM FULL), `bench --morning` (events) and `stress` (a backfill and a refresh in a
+    /// loop) refuse a database holding a game bench did not generate, before writing anything;
+    /// `--allow-foreign-games` overrides it, and a database of bench's games alone (scale<N>, morning<N>) needs no flag.
     @Test func benchAndStressRefuseADatabaseWithOtherGames() throws {
         let database = try TestDatabase.fresh("cliforeign")
         let store = try LevelFunnelStore(url: database.url)
         try store.migrate()
         try store.db.copy(RandomEvents.make(seed: 41, count: 300, game: "g", days: 3))
         try store.db.copy(RandomEvents.make(seed: 43, count: 300, game: "scale7", days: 3))
+        try store.db.copy(RandomEvents.make(seed: 47, count: 100, game: "morning4", days: 3))
         let url = ["--database-url", database.url]
-        let refusal = "this database holds games that bench --scale did not generate (such as 'g'): use a database of its own, or pass --allow-foreign-games"
+        let refusal = "this database holds games that bench did not generate (such as 'g'): use a database of its own, or pass --allow-foreign-games"
         func count(_ sql: String) throws -> Int { try store.db.query(sql).one().decode(Int.self, at: 0) }
 
         let bench = try CLITests.levelfunnel(["bench", "--scale", "1", "--days", "2", "--runs", "1"] + url)
         #expect(bench.status == 1, "\(bench.stdout)")
         #expect(bench.stderr == "levelfunnel: error: bench --scale writes events and compacts the aggregate tables (VACUUM FULL), and \(refusal)\n")
+        let morning = try CLITests.levelfunnel(["bench", "--morning", "1", "--days", "2", "--runs", "1"] + url)
+        #expect(morning.status == 1, "\(morning.stdout)")
+        #expect(morning.stderr == "levelfunnel: error: bench --morning generates a game and adds a morning's events to it, and \(refusal)\n")
         let stressArgs = ["stress", "--game", "scale7", "--readers", "1", "--queries", "2", "--sample", "1"]
         let stress = try CLITests.levelfunnel(stressArgs + url)
         #expect(stress.status == 1, "\(stress.stdout)")
         #expect(stress.stderr == "levelfunnel: error: stress re-aggregates --game in a loop under load, and \(refusal)\n")
-        #expect(try count("SELECT count(*) FROM events WHERE game_id = 'scale1'") == 0)
+        #expect(try count("SELECT count(*) FROM events WHERE game_id IN ('scale1', 'morning1')") == 0)
         #expect(try count("SELECT count(*) FROM aggregated_days") == 0)
 
         // Readers alone write nothing: allowed.
