@@ -52,8 +52,8 @@ import TestSupport
         var summary: RefreshSummary?
         let elapsed = try clock.measure { summary = try h.store.refresh(game: "g", today: today) }
         let done = try #require(summary)
-        // Yesterday, today and the future day: nothing in between is aggregated one by one.
-        #expect(done.days == [Day(iso: "2026-02-09")!, today, Day(iso: "2031-06-01")!])
+        // The future day, its change captured: nothing in between is aggregated one by one.
+        #expect(done.days == [Day(iso: "2031-06-01")!])
         #expect(done.emptyDays > 1_900)
         #expect(elapsed < .seconds(10))
         let again = try h.store.refresh(game: "g", today: today)

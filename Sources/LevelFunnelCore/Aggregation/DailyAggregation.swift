@@ -29,9 +29,10 @@ enum DailyAggregation {
     /// marked stale: their player recency depends on it (a day without events has no recency to go stale).
     /// Returns one ``DayAggregation`` per day of `days`, in order.
     ///
-    /// The transaction is REPEATABLE READ: the counts, the players' recency and the fingerprints all read one
-    /// snapshot, so events inserted meanwhile are either in all of them or in none (and then found by the next
-    /// refresh through their `received_at`). `afterRead` lets tests insert events between the statements.
+    /// The transaction is REPEATABLE READ: the counts, the players' recency, the fingerprints and the captured
+    /// changes it consumes (``consumeChangesSQL``) all read one snapshot, so an event inserted meanwhile is either
+    /// in all of them or in none, and then its change stays pending (`event_changes`): the day is not fresh until
+    /// the next aggregation. `afterRead` lets tests insert events between the statements.
     static func aggregate(game: String, days: DayRange, _ db: PostgresConnection,
                           afterRead: () throws -> Void = {}) throws -> [DayAggregation] {
         try db.transaction(.repeatableRead) {
@@ -46,6 +47,8 @@ enum DailyAggregation {
                 PostgresArray.text(read.map { String($0.events) }), PostgresArray.text(read.map(\.fingerprint)),
                 PostgresArray.text(read.map(\.activity)),
             ]).map { try $0.decode(Day.self, at: 0) })
+            // The changes this snapshot saw are now in the aggregates; a change committed since stays pending.
+            try db.execute(consumeChangesSQL, [game, PostgresArray.text(read.map(\.day.iso))])
             let results = read.map { day in
                 let written = cells.written[day.day] ?? 0
                 return DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: written,
@@ -167,22 +170,40 @@ enum DailyAggregation {
     }
 
     /// Records every day of `range` that is not in `busy` as aggregated with no events, in one statement
-    /// (they have no rows to write). Days already recorded are left alone unless marked stale.
+    /// (they have no rows to write). Days already recorded are left alone unless marked stale or holding a pending
+    /// change (an event inserted, then deleted). The changes of the days it records are consumed, unless the day
+    /// received a level event after `busy` was read (then it stays pending, and the day is not fresh).
     /// Returns the number of days recorded.
     @discardableResult
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
-        try db.execute("""
-            INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                         snapshot, activity_fingerprint)
-            SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, pg_current_snapshot(), '\(noActivity)'
-              FROM generate_series($2::date, $3::date, interval '1 day') d
-             WHERE d::date <> ALL ($4::date[])
-            ON CONFLICT (game_id, date) DO UPDATE
-               SET stale = false, aggregated_at = excluded.aggregated_at, snapshot = excluded.snapshot,
-                   activity_fingerprint = excluded.activity_fingerprint
-             WHERE aggregated_days.stale
+        try db.query("""
+            WITH recorded AS (
+              INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                           activity_fingerprint)
+              SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, '\(noActivity)'
+                FROM generate_series($2::date, $3::date, interval '1 day') d
+               WHERE d::date <> ALL ($4::date[])
+              ON CONFLICT (game_id, date) DO UPDATE
+                 SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
+                     events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
+               WHERE aggregated_days.stale
+                  OR EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = aggregated_days.date)
+              RETURNING date
+            ), consumed AS (
+              DELETE FROM event_changes c USING recorded r
+               WHERE c.game_id = $1 AND c.day = r.date
+                 AND NOT EXISTS (SELECT 1 FROM level_events e
+                                  WHERE e.game_id = $1
+                                    AND e.occurred_at >= (r.date)::timestamp AT TIME ZONE 'UTC'
+                                    AND e.occurred_at <  (r.date + 1)::timestamp AT TIME ZONE 'UTC')
+            )
+            SELECT count(*) FROM recorded
             """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
+            .one().decode(Int.self, at: 0)
     }
+
+    /// `$1` game, `$2` days a pass rebuilt: deletes their captured changes that the pass's snapshot sees.
+    static let consumeChangesSQL = "DELETE FROM event_changes WHERE game_id = $1 AND day = ANY ($2::date[])"
 
     /// What rebuilding a pass's cell rows did, per day: the additive dimension bits (days with player keys), and
     /// the rows removed and written.
@@ -247,12 +268,12 @@ enum DailyAggregation {
           SELECT a.date, a.activity_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
         ), recorded AS (
           INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                       snapshot, activity_fingerprint)
-          SELECT $1, date, now(), events, fingerprint, false, additive, pg_current_snapshot(), activity FROM pass
+                                       activity_fingerprint)
+          SELECT $1, date, now(), events, fingerprint, false, additive, activity FROM pass
           ON CONFLICT (game_id, date) DO UPDATE
              SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                  events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
-                 snapshot = excluded.snapshot, activity_fingerprint = excluded.activity_fingerprint
+                 activity_fingerprint = excluded.activity_fingerprint
         )
         SELECT pass.date FROM pass LEFT JOIN previous USING (date)
          WHERE CASE WHEN previous.date IS NULL THEN pass.activity <> '\(noActivity)'

@@ -3,8 +3,8 @@ import PostgresClient
 /// The fast path's answer for days the aggregates do not cover: computed from `events` in the same answer and
 /// combined with the aggregated days so that every field, distinct players included, equals the raw path.
 ///
-/// A range `[A, B]` splits at the first day `F` that is not fresh (never aggregated, stale, or holding an event the
-/// aggregation may not have seen). Days `[A, F)` come from the aggregates, exactly; days `[F, B]` from the events.
+/// A range `[A, B]` splits at the first day `F` that is not fresh (never aggregated, stale, or holding a change the
+/// aggregates do not: `DayState.isFresh`). Days `[A, F)` come from the aggregates, exactly; days `[F, B]` from the events.
 /// Event counts add up. Distinct players are those of `[A, F)` plus the players of `[F, B]` who had no activity
 /// (same level, same kind, same filters) in `[A, F)`: one index probe per live key, so the cost grows with the
 /// live days' players, not with the range.
@@ -17,58 +17,36 @@ enum LiveTail {
         var day: Day
         var aggregated: Bool
         var stale: Bool
-        /// Holds an event received after the day's aggregation began, or inserted by a transaction that was
-        /// still running then (its `xmin` is not older than the aggregation's snapshot).
-        var late: Bool
+        /// Holds a change to its level events that the aggregates do not (captured in `event_changes` by the
+        /// transaction that made it, not yet consumed by an aggregation of the day).
+        var pending: Bool
 
-        /// Answered by the aggregates as they are.
-        var isFresh: Bool { aggregated && !stale && !late }
+        /// Answered by the aggregates as they are: **the** freshness rule, which the query, the daily job and the
+        /// dashboard share.
+        var isFresh: Bool { aggregated && !stale && !pending }
     }
 
-    /// How long before an aggregation an insert may have begun and still been invisible to it, for the cheap
-    /// `received_at` pre-filter; the snapshot test decides. Longer inserts are found by the daily job (its
-    /// 5-minute margin and its fingerprint check).
-    static let inFlightSeconds = 1.0
-
-    /// `$1` game, `$2`..`$3` the range: one row per day. With `lateEvents`, also whether the day holds an event
-    /// the aggregation may not have seen: received after it began, or received just before and inserted by a
-    /// transaction its snapshot did not see. That part reads `events` (only the events received since `$4`, the
-    /// game's `RefreshSQL.receivedFloor`, through `(game_id, received_at)`), so roles without access to `events`
-    /// use the other form.
-    static func dayStatesSQL(lateEvents: Bool) -> String {
-        let late = lateEvents ? """
-            SELECT DISTINCT a.date
-              FROM events e
-              JOIN aggregated_days a ON a.game_id = e.game_id AND a.date = (e.occurred_at AT TIME ZONE 'UTC')::date
-             WHERE e.game_id = $1
-               AND e.received_at > $4::timestamptz - make_interval(secs => \(inFlightSeconds))
-               AND e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
-               AND e.occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
-               AND (e.received_at > a.aggregated_at
-                    OR (e.received_at > a.aggregated_at - make_interval(secs => \(inFlightSeconds))
-                        AND (a.snapshot IS NULL
-                             OR age(e.xmin) <= age(pg_snapshot_xmax(a.snapshot)::xid)
-                             OR e.xmin = ANY (ARRAY(SELECT x::xid FROM pg_snapshot_xip(a.snapshot) x)))))
-            """ : "SELECT NULL::date AS date WHERE false"
-        return """
-            WITH late AS (
-            \(late)
-            )
-            SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false), l.date IS NOT NULL
-              FROM generate_series($2::date, $3::date, interval '1 day') d
-              LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
-              LEFT JOIN late l ON l.date = d::date
-             ORDER BY 1
-            """
+    /// `$1` game, `$2`..`$3` the range: one row per day, with whether it was aggregated, is stale, and holds a
+    /// pending change. Reads no event: the changes are those the triggers captured, exactly when their events
+    /// became visible. With `forEventReaders`, the statement also names `level_events` (reading no row of it), so
+    /// that a role that may not read events is refused here, before any work, and gets the aggregates' answer,
+    /// labelled (`LevelFunnelStore.eventsElseAggregates`).
+    static func dayStatesSQL(forEventReaders: Bool) -> String {
+        """
+        SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false),
+               EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = d::date)\(
+                   forEventReaders ? ",\n       (SELECT true FROM level_events WHERE game_id = $1 AND false)" : "")
+          FROM generate_series($2::date, $3::date, interval '1 day') d
+          LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
+         ORDER BY 1
+        """
     }
 
-    static func dayStates(game: String, range: DayRange, lookForLateEvents: Bool,
+    static func dayStates(game: String, range: DayRange, forEventReaders: Bool = false,
                           _ db: PostgresConnection) throws -> [DayState] {
-        var parameters: [any PostgresEncodable] = [game, range.from, range.to]
-        if lookForLateEvents { parameters.append(try RefreshSQL.receivedFloor(game: game, db)) }
-        return try db.query(dayStatesSQL(lateEvents: lookForLateEvents), parameters).map { row in
+        try db.query(dayStatesSQL(forEventReaders: forEventReaders), [game, range.from, range.to]).map { row in
             DayState(day: try row.decode(Day.self, at: 0), aggregated: try row.decode(Bool.self, at: 1),
-                     stale: try row.decode(Bool.self, at: 2), late: try row.decode(Bool.self, at: 3))
+                     stale: try row.decode(Bool.self, at: 2), pending: try row.decode(Bool.self, at: 3))
         }
     }
 

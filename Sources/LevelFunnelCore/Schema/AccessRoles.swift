@@ -34,7 +34,13 @@ public struct AccessRoles: Sendable, Hashable {
         ("aggregated_days", ["SELECT", "INSERT", "UPDATE"]),
         ("refresh_watermarks", ["SELECT", "INSERT", "UPDATE"]),
         ("schema_migrations", ["SELECT"]),
+        // Captured changes (written by the triggers as their owner): an aggregation consumes those it rebuilt.
+        ("event_changes", ["SELECT", "DELETE"]),
     ]
+
+    /// Columns a reader may read in tables that hold more: which days have a pending change (the freshness rule
+    /// needs them), never the changed event ids.
+    public static let readerColumns: [(table: String, columns: [String])] = [("event_changes", ["game_id", "day"])]
 
     /// Relations that hold user ids: never granted to the reader, and revoked in case an earlier grant gave them.
     static let eventRelations = ["events", "level_events"]
@@ -63,6 +69,9 @@ public struct AccessRoles: Sendable, Hashable {
         sql.append("GRANT CONNECT ON DATABASE \(database) TO \(reader), \(writer)")
         sql.append("GRANT USAGE ON SCHEMA \(schema) TO \(reader), \(writer)")
         sql.append("GRANT SELECT ON \(Self.readerTables.map(onSchema).joined(separator: ", ")) TO \(reader)")
+        for (table, columns) in Self.readerColumns {
+            sql.append("GRANT SELECT (\(columns.map(Self.identifier).joined(separator: ", "))) ON \(onSchema(table)) TO \(reader)")
+        }
         sql.append("REVOKE ALL ON \(Self.eventRelations.map(onSchema).joined(separator: ", ")) FROM \(reader)")
         sql.append("REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON \(onSchema("events")) FROM \(writer)")
         for (table, privileges) in Self.writerPrivileges {

@@ -104,6 +104,8 @@ public enum SchemaMigrator {
                   dropsEventsIndexes: [SchemaSQL.replacedByPlayerKeyIndex]),
         Migration(version: 8, name: "cells as corrections", statements: SchemaSQL.cellsAsCorrections),
         Migration(version: 9, name: "activity fingerprints", statements: SchemaSQL.activityFingerprints),
+        Migration(version: 10, name: "change capture", statements: SchemaSQL.changeCapture),
+        Migration(version: 11, name: "changes from before capture", statements: [SchemaSQL.seedChanges]),
     ]
 }
 

@@ -302,4 +302,99 @@ enum SchemaSQL {
         "ALTER TABLE aggregated_days ADD COLUMN IF NOT EXISTS activity_fingerprint text",
         "UPDATE aggregated_days SET activity_fingerprint = '\(DailyAggregation.noActivity)' WHERE level_events = 0",
     ]
+
+    /// Migration 10: every committed change to a level event is recorded in `event_changes` by the transaction that
+    /// makes it, so that a change is visible exactly when the event is: no margin on `received_at`, no guess from
+    /// snapshots. Statement-level triggers with transition tables (one row per game and day a statement touched,
+    /// with the ids it inserted or removed): a `COPY` of a million events adds one grouping of its rows, not a row
+    /// per event. The functions run as their owner (`SECURITY DEFINER`, `search_path` fixed at creation), so the
+    /// game backend's role needs no privilege on levelfunnel's tables. An aggregation deletes the rows of the days
+    /// it rebuilt, in its own transaction and only those its snapshot sees: a row left is a change the aggregates do
+    /// not hold (`LiveTail`, `RefreshSQL.daysNeedingWork`). `TRUNCATE` marks every aggregated day with events stale.
+    /// The triggers sit on `events` as named in the statement: writes sent to a partition directly are not seen
+    /// (the daily job's fingerprint check finds them).
+    static let changeCapture: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS event_changes (
+          change_id   bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          game_id     text        NOT NULL,
+          day         date        NOT NULL,   -- occurred_at's UTC day
+          inserted    bigint[]    NOT NULL DEFAULT '{}',   -- ids of level events that appeared on that day
+          removed     bigint[]    NOT NULL DEFAULT '{}',   -- ids of level events that left it (deleted, or updated away)
+          captured_at timestamptz NOT NULL DEFAULT now())
+        """,
+        "CREATE INDEX IF NOT EXISTS event_changes_day_idx ON event_changes (game_id, day)",
+        captureFunction("lf_capture_insert", inserted: "lf_new", removed: nil),
+        // An update that changes nothing a level event is counted by (its `received_at`, its session) is no change.
+        captureFunction("lf_capture_update", inserted: "lf_updated_new", removed: "lf_updated_old", updates: true),
+        captureFunction("lf_capture_delete", inserted: nil, removed: "lf_old"),
+        """
+        CREATE OR REPLACE FUNCTION lf_capture_truncate() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path FROM CURRENT AS $$
+        BEGIN
+          UPDATE aggregated_days SET stale = true WHERE level_events > 0 AND NOT stale;
+          RETURN NULL;
+        END $$
+        """,
+        "DROP TRIGGER IF EXISTS lf_capture_insert ON events",
+        "CREATE TRIGGER lf_capture_insert AFTER INSERT ON events REFERENCING NEW TABLE AS lf_new FOR EACH STATEMENT EXECUTE FUNCTION lf_capture_insert()",
+        "DROP TRIGGER IF EXISTS lf_capture_update ON events",
+        """
+        CREATE TRIGGER lf_capture_update AFTER UPDATE ON events REFERENCING OLD TABLE AS lf_old NEW TABLE AS lf_new
+        FOR EACH STATEMENT EXECUTE FUNCTION lf_capture_update()
+        """,
+        "DROP TRIGGER IF EXISTS lf_capture_delete ON events",
+        "CREATE TRIGGER lf_capture_delete AFTER DELETE ON events REFERENCING OLD TABLE AS lf_old FOR EACH STATEMENT EXECUTE FUNCTION lf_capture_delete()",
+        "DROP TRIGGER IF EXISTS lf_capture_truncate ON events",
+        "CREATE TRIGGER lf_capture_truncate AFTER TRUNCATE ON events FOR EACH STATEMENT EXECUTE FUNCTION lf_capture_truncate()",
+    ]
+
+    /// A capture function: the level events of the transition tables `inserted` and `removed`, grouped by game and
+    /// day. Only the three level event names: other events never count (an invalid level id is captured and only
+    /// costs its day a rebuild).
+    private static func captureFunction(_ name: String, inserted: String?, removed: String?, updates: Bool = false) -> String {
+        let levelEvent = "event_name IN ('level_start', 'level_complete', 'level_failed')"
+        let counted = "game_id, user_id, event_name, properties, occurred_at, \(Dimension.columnList)"
+        let row = { (alias: String) in "(" + counted.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ") + ")" }
+        // An update's rows, old and new, paired by id; kept when anything counted differs (or the id itself).
+        let updated = updates ? """
+            WITH lf_pairs AS (
+              SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
+               WHERE o.id IS NULL OR n.id IS NULL OR \(row("o")) IS DISTINCT FROM \(row("n"))
+            ), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
+               lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
+            """ : ""
+        let parts = [inserted.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM \($0) WHERE \(levelEvent)" },
+                     removed.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM \($0) WHERE \(levelEvent)" }]
+            .compactMap { $0 }
+        return """
+            CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql
+            SECURITY DEFINER SET search_path FROM CURRENT AS $$
+            BEGIN
+              \(updated)
+              INSERT INTO event_changes (game_id, day, inserted, removed)
+              SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
+                     coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
+                FROM (\(parts.joined(separator: " UNION ALL "))) c
+               GROUP BY game_id, day;
+              RETURN NULL;
+            END $$
+            """
+    }
+
+    /// Migration 11, after the triggers are in place (its own transaction, so that inserts wait for the triggers'
+    /// short lock only): the days whose events the aggregates may not hold from before capture began, found the
+    /// way the daily job found them until then (events received since the game's last refresh, less its margin,
+    /// after their day was aggregated), recorded as changes.
+    static let seedChanges = """
+        INSERT INTO event_changes (game_id, day)
+        SELECT DISTINCT a.game_id, a.date
+          FROM aggregated_days a
+          JOIN events e ON e.game_id = a.game_id AND (e.occurred_at AT TIME ZONE 'UTC')::date = a.date
+          LEFT JOIN refresh_watermarks w ON w.game_id = a.game_id
+         WHERE e.received_at > coalesce(w.received_through, '-infinity') - interval '300 seconds'
+           AND e.received_at > a.aggregated_at - interval '300 seconds'
+           AND e.event_name IN ('level_start', 'level_complete', 'level_failed')
+        """
 }
+

@@ -61,12 +61,11 @@ enum GameSQL {
         """
 
     /// `$1` game, `$2`..`$3` a range: when its newest day was last aggregated (epoch seconds), and the game's
-    /// refresh watermark less the refresh margin (events received before it are in the aggregates).
+    /// refresh watermark (every change committed before it is in the aggregates).
     static let freshness = """
         SELECT extract(epoch FROM (SELECT max(aggregated_at) FROM aggregated_days
                                     WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date))::float8,
-               extract(epoch FROM (SELECT received_through - make_interval(secs => \(RefreshSQL.marginSeconds))
-                                     FROM refresh_watermarks WHERE game_id = $1))::float8
+               extract(epoch FROM (SELECT received_through FROM refresh_watermarks WHERE game_id = $1))::float8
         """
 
     /// `$1` game, `$2`..`$3` a range: each day of it recorded as aggregated, whether it is stale, and when it was
@@ -108,42 +107,14 @@ enum GameSQL {
 
 /// Queries of the daily job and the aggregation status.
 enum RefreshSQL {
-    /// `$1` game, `$2`..`$3` its history, `$4` a margin in seconds, `$5` the game's `receivedFloor`: days never
-    /// aggregated or marked stale, and days holding an event received later than the day was aggregated (minus
-    /// the margin). Only events received since the floor are read, through the `(game_id, received_at)` index:
-    /// the search costs the new events, not the history.
-    ///
-    /// The margin covers inserts whose transactions began before an aggregation but committed after it: their
-    /// `received_at` (the inserting transaction's start) is earlier than the rows became visible.
+    /// `$1` game, `$2`..`$3` its history: the days that are not fresh (`LiveTail.DayState.isFresh`): never
+    /// aggregated or marked stale, and days holding a captured change the aggregates do not. Reads no event.
     static let daysNeedingWork = """
         SELECT d::date FROM generate_series($2::date, $3::date, interval '1 day') d
          WHERE NOT EXISTS (SELECT 1 FROM aggregated_days a WHERE a.game_id = $1 AND a.date = d::date AND NOT a.stale)
         UNION
-        SELECT a.date
-          FROM events e
-          JOIN aggregated_days a ON a.game_id = e.game_id AND a.date = (e.occurred_at AT TIME ZONE 'UTC')::date
-         WHERE e.game_id = $1
-           AND e.received_at > $5::timestamptz - make_interval(secs => $4::float8)
-           AND e.received_at > a.aggregated_at - make_interval(secs => $4::float8)
+        SELECT DISTINCT day FROM event_changes WHERE game_id = $1
         """
-
-    /// `$1` game: the time since which received events may not be in the aggregates yet: the game's refresh
-    /// watermark, or before its first refresh its oldest aggregation (NULL when never aggregated: then no day is
-    /// aggregated, and none can hold a late event). Read first and bound as a value: as a subquery of the search
-    /// the planner could not see it and scanned the range's events by `occurred_at` (136 ms for a week of the 10x
-    /// game) instead of the few received since, by `(game_id, received_at)` (0.2 ms).
-    static let receivedFloorSQL = """
-        SELECT coalesce((SELECT received_through FROM refresh_watermarks WHERE game_id = $1),
-                        (SELECT min(aggregated_at) FROM aggregated_days WHERE game_id = $1))::text
-        """
-
-    /// The game's `receivedFloorSQL`, as text to bind as `timestamptz` (the session's DateStyle is pinned to ISO).
-    static func receivedFloor(game: String, _ db: PostgresConnection) throws -> String? {
-        try db.query(receivedFloorSQL, [game]).one().decode(String?.self, at: 0)
-    }
-
-    /// How long an insert may run and still be caught by `received_at` (see `daysNeedingWork`).
-    static let marginSeconds = 300.0
 
     /// `$1` game, `$2`..`$3` days: aggregated days whose level events' fingerprint (count and id sum, as
     /// `DailyAggregation` records it) is no longer the recorded one. One pass over those days' events.

@@ -102,7 +102,7 @@ public final class LevelFunnelStore {
                 case .fast:
                     let (answer, fromAggregates) = try eventsElseAggregates(
                         { try hybrid(query, today: today) },
-                        { try aggregatesOnly(query, today: today, canReadEvents: false) })
+                        { try aggregatesOnly(query, today: today) })
                     if fromAggregates { answeredBy = .aggregates }
                     return answer
                 }
@@ -167,7 +167,7 @@ public final class LevelFunnelStore {
 
     /// The aggregated prefix of the range from the aggregates, the rest from the events (see `LiveTail`).
     private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
-        let states = try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: true, db)
+        let states = try LiveTail.dayStates(game: query.game, range: query.range, forEventReaders: true, db)
         let includesToday = query.range.from <= today && today <= query.range.to
         guard let firstLive = states.first(where: { !$0.isFresh })?.day else {
             return (try FastFunnel.counts(query, db),
@@ -186,14 +186,11 @@ public final class LevelFunnelStore {
                          firstLive: firstLive, lastLive: query.range.to, includesToday: includesToday))
     }
 
-    /// The aggregates as they are; days they do not cover are counted as missing or stale (late events count as
-    /// stale when the role may read `events`), never filled in.
-    /// `canReadEvents` false skips the attempt (the caller already met the refusal).
-    private func aggregatesOnly(_ query: FunnelQuery, today: Day, canReadEvents: Bool = true) throws -> ([LevelCounts], Coverage) {
-        let days = try eventsElseAggregates(
-            { try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: canReadEvents, db) },
-            { try LiveTail.dayStates(game: query.game, range: query.range, lookForLateEvents: false, db) }).answer
-        let stale = days.filter { $0.aggregated && ($0.stale || $0.late) }.count
+    /// The aggregates as they are; days they do not cover are counted as missing or stale (a day with a pending
+    /// change counts as stale), never filled in.
+    private func aggregatesOnly(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
+        let days = try LiveTail.dayStates(game: query.game, range: query.range, db)
+        let stale = days.filter { $0.aggregated && ($0.stale || $0.pending) }.count
         let missing = days.filter { !$0.aggregated }.count
         return (try FastFunnel.counts(query, db),
                 Coverage(days: days.count, aggregated: days.count - stale - missing, missing: missing, stale: stale,
@@ -276,7 +273,7 @@ public final class LevelFunnelStore {
         guard let span = try db.query(GameSQL.gameSpan, [game]).first,
               let first = try span.decode(Day?.self, at: 0), let last = try span.decode(Day?.self, at: 1)
         else { return [] }
-        let states = try LiveTail.dayStates(game: game, range: try DayRange(from: first, to: last), lookForLateEvents: true, db)
+        let states = try LiveTail.dayStates(game: game, range: try DayRange(from: first, to: last), db)
         guard let firstLive = states.first(where: { !$0.isFresh })?.day else { return [] }
         return try db.query(GameSQL.dimensionsFromEventsSince, [game, firstLive]).rows
     }
@@ -357,9 +354,10 @@ public final class LevelFunnelStore {
         return summary
     }
 
-    /// The daily job for one game: re-aggregates the days that need it — never aggregated, marked stale,
-    /// holding events received after the day was aggregated (late events), and yesterday and today — and every
-    /// later day with events once one of them changed, since later days' player counts depend on earlier days.
+    /// The daily job for one game: re-aggregates the days that are not fresh — never aggregated, marked stale, or
+    /// holding a captured change the aggregates do not (``LiveTail/DayState/isFresh``) — and every later day with
+    /// events once one of them changed, since later days' player counts depend on earlier days. With nothing
+    /// pending it does nothing.
     /// Empty days are recorded in one statement, so the work grows with the days that have events and changed,
     /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
     /// The days are aggregated in passes of consecutive days (``AggregationPasses``). `shouldStop` is asked
@@ -367,8 +365,8 @@ public final class LevelFunnelStore {
     /// the next refresh does the rest (days after a changed day are marked stale).
     ///
     /// `check` compares the fingerprint (count and id sum) of the recent days' level events with the one recorded
-    /// when they were aggregated, so that events inserted with an old `received_at` (an imported backup, a
-    /// replayed queue) are found too; it reads those days' events once.
+    /// when they were aggregated, so that writes the triggers cannot see (sent to a partition directly, or made
+    /// before change capture was installed) are found too; it reads those days' events once.
     ///
     /// A lost connection is re-opened and the refresh goes on from the day it was on, as in ``backfill(game:range:onWait:shouldStop:progress:)``;
     /// any other database error ends it as an ``AggregationFailure`` naming the day.
@@ -385,21 +383,21 @@ public final class LevelFunnelStore {
         try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop) { position in
             if var resumed = plan {
                 // The lost day's COMMIT may have gone through and marked later days stale: they are needed too.
-                resumed.needed.formUnion(try staleDays(resumed.info, marginSeconds: RefreshSQL.marginSeconds))
+                resumed.needed.formUnion(try daysNotFresh(resumed.info, through: today))
                 plan = resumed
             } else {
                 started = .now
                 let info = try self.game(game)
                 let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
-                var needed = Set(try staleDays(info, marginSeconds: RefreshSQL.marginSeconds) + [today.adding(days: -1), today])
+                // Today too, until it is recorded: its events then arrive as captured changes.
+                var needed = Set(try daysNotFresh(info, through: today))
                 if let window = check.window(history: info.history, today: today) {
                     needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
                         .map { try $0.decode(Day.self, at: 0) })
                 }
-                let from = max(needed.min()!, info.firstDay)
-                let to = max(today, info.lastDay)
                 var busy: [Day] = []
-                if from <= to {
+                if let first = needed.min(), let last = needed.max() {
+                    let (from, to) = (max(first, info.firstDay), max(today, info.lastDay, last))
                     let range = try DayRange(from: from, to: to)
                     busy = try DailyAggregation.busyDays(game: game, range: range, db)
                     summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
@@ -421,7 +419,7 @@ public final class LevelFunnelStore {
                 next += pass.count
             }
             if !summary.stopped {
-                // Every event received before the search (less the margin) is now accounted for.
+                // Every change committed before the search is now in the aggregates.
                 try db.execute(RefreshSQL.saveWatermark, [game, searchedAt])
             }
         }
@@ -429,11 +427,10 @@ public final class LevelFunnelStore {
         return summary
     }
 
-    /// Days of the game's history that were never aggregated or are stale, and days holding events received
-    /// after their aggregation; only events received since the last refresh (less the margin) are read.
-    private func staleDays(_ info: GameInfo, marginSeconds: Double) throws -> [Day] {
-        try db.query(RefreshSQL.daysNeedingWork,
-                     [info.id, info.firstDay, info.lastDay, marginSeconds, try RefreshSQL.receivedFloor(game: info.id, db)])
+    /// The days that are not fresh: from the game's first day through `last` (its last day unless given) never
+    /// aggregated or stale, and any day with a pending captured change. Reads no event.
+    private func daysNotFresh(_ info: GameInfo, through last: Day? = nil) throws -> [Day] {
+        try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay, max(info.lastDay, last ?? info.lastDay)])
             .map { try $0.decode(Day.self, at: 0) }
     }
 
@@ -451,7 +448,7 @@ public final class LevelFunnelStore {
                 status.fromAggregatesOnly = true
                 return status
             }
-            status.staleDays = try staleDays(info, marginSeconds: 0).count
+            status.staleDays = try daysNotFresh(info).count
             status.futureEvents = try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0)
             status.liveDays = try liveDays(info)
             return status
@@ -461,7 +458,7 @@ public final class LevelFunnelStore {
     /// Days of the game's history that a fast query computes from the events now: from the first day that is
     /// not fresh to the end.
     private func liveDays(_ info: GameInfo) throws -> Int {
-        let states = try LiveTail.dayStates(game: info.id, range: info.history, lookForLateEvents: true, db)
+        let states = try LiveTail.dayStates(game: info.id, range: info.history, db)
         return states.firstIndex { !$0.isFresh }.map { states.count - $0 } ?? 0
     }
 
