@@ -19,6 +19,26 @@ public struct TestDatabase: Sendable {
         return TestDatabase(url: withSearchPath(base, schema), schema: schema)
     }
 
+    /// A new database of its own (its `public` schema), for a test that measures table sizes: dead rows are
+    /// removed only when no transaction of the same database may still see them, and the tests running beside it
+    /// in the shared database hold such transactions. `drop()` removes it.
+    public static func freshDatabase(_ label: String) throws -> TestDatabase {
+        let base = try baseURL()
+        let name = "lf_\(label.lowercased().filter { $0.isLetter || $0.isNumber })_\(UUID().uuidString.prefix(8).lowercased())"
+        try PostgresConnection(url: base).execute("CREATE DATABASE \"\(name)\"")
+        guard let slash = base.range(of: "///"), let end = base[slash.upperBound...].firstIndex(of: "?") else {
+            throw PostgresError(kind: .connection, message: "cannot name another database in \(base)")
+        }
+        return TestDatabase(url: base.replacingCharacters(in: slash.upperBound..<end, with: name), schema: "public")
+    }
+
+    /// Drops a database made by ``freshDatabase(_:)`` (for `defer`).
+    public func drop() {
+        guard schema == "public", let base = try? Self.baseURL(), let admin = try? PostgresConnection(url: base),
+              let name = url.range(of: "///").flatMap({ r in url[r.upperBound...].split(separator: "?").first }) else { return }
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+    }
+
     /// A new connection to the private schema.
     public func connect() throws -> PostgresConnection { try PostgresConnection(url: url) }
 
