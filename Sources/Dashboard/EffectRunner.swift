@@ -102,8 +102,9 @@ public final class EffectRunner: @unchecked Sendable {
     /// Answers that arrived since the last call, in arrival order.
     public func drain() -> [BackendEvent] { outbox.takeAll() }
 
-    /// True while work is queued or running (the loop polls faster then).
-    public var isBusy: Bool { quick.isBusy || slow.isBusy }
+    /// True while work is queued or running, or answers wait to be drained (the loop polls faster then: an answer
+    /// that came before the loop's next look would otherwise wait out its idle timeout, 100 ms).
+    public var isBusy: Bool { quick.isBusy || slow.isBusy || outbox.hasEvents }
 
     /// Stops both lanes after their current work (pending work is dropped, a slow query cancelled).
     public func shutdown() {
@@ -120,6 +121,11 @@ final class Outbox: @unchecked Sendable {
 
     func post(_ event: BackendEvent) {
         lock.lock(); events.append(event); lock.unlock()
+    }
+
+    var hasEvents: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return !events.isEmpty
     }
 
     func takeAll() -> [BackendEvent] {

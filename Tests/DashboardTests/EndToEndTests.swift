@@ -219,10 +219,13 @@ struct EndToEndTests {
             try tui.send(key)
             usleep(60_000)
         }
-        try tui.send("p", "Down", "Enter")
-        try tui.waitFor { $0.contains("platform=") && !$0.contains("loading") }
-        try tui.send("x")
-        try tui.waitFor("no filters")
+        // Five filter round trips: a median of eleven fast queries, not three (other suites run beside this one).
+        for _ in 0..<5 {
+            try tui.send("p", "Down", "Enter")
+            try tui.waitFor { $0.contains("platform=") && !$0.contains("loading") }
+            try tui.send("x")
+            try tui.waitFor { $0.contains("no filters") && !$0.contains("loading") }
+        }
         try tui.send("q")
         try tui.waitFor("EXIT=0")
         let entries = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
@@ -230,7 +233,7 @@ struct EndToEndTests {
         let queries = entries.filter { $0[0] == "funnel-fast" }.map { Double($0[1])! }
         #expect(keys.count >= 13)
         #expect(keys.max()! < 50, "keypress to redraw: \(keys)")
-        #expect(queries.count >= 3)
+        #expect(queries.count >= 11)
         // Filter changes: keypress, fast query, redraw (debug build, small game).
         #expect(queries.sorted()[queries.count / 2] < 50, "query to redraw: \(queries)")
     }
