@@ -30,9 +30,9 @@ struct GamesCommand: ParsableCommand {
             }
             if statuses.contains(where: \.fromAggregatesOnly) {
                 print("from the aggregates: this role may not read events, so days not aggregated yet are not shown, " +
-                      "and late events and live days are unknown (-)")
+                      "and live days are unknown (-)")
             } else {
-                print("live: days a query computes from the events until the next refresh (stale, late events, not aggregated)")
+                print("live: days a query computes from the events until the next refresh (stale, with a pending change, not aggregated)")
             }
             if statuses.contains(where: { $0.futureEvents > 0 }) {
                 print("dated ahead: level events dated after today (device clocks); they count on their own day")

@@ -8,7 +8,7 @@ struct QueryCommand: ParsableCommand {
         abstract: "Print the Level Funnel of a game for a date range and filters.",
         discussion: """
             --source fast (the default) answers from the daily aggregates, and computes the days they do not \
-            cover (never aggregated, stale, with late events, today) from the events in the same answer: always \
+            cover (never aggregated, stale, or with a pending change) from the events in the same answer: always \
             complete and equal to --source raw, which reads only the events table (the reference). \
             --source aggregates reads the aggregates alone (for roles without access to events): days they do not \
             cover are reported as missing or stale, never filled in. Every answer says where its days came from \

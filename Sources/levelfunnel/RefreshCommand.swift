@@ -6,9 +6,11 @@ struct RefreshCommand: ParsableCommand {
         commandName: "refresh",
         abstract: "The daily job: bring the aggregates up to date with the events.",
         discussion: """
-            For each game, re-aggregates the days never aggregated, the days that received late events since the \
-            last refresh, the recent days whose events' fingerprint changed (--check-days: events inserted with \
-            an old received_at), yesterday and today, and the later days with events after a day that changed. \
+            For each game, re-aggregates the days that are not fresh (never aggregated through today, marked stale, \
+            or holding a change to their level events that the triggers captured since their aggregation), the \
+            recent days whose events' fingerprint changed (--check-days: writes the triggers cannot see, such as \
+            ones sent straight to a partition), and the later days with events after a day that changed. With \
+            nothing pending it does nothing. \
             Days without events are recorded in one statement. Idempotent; run it at 02:00 UTC (see \
             `levelfunnel schedule` and deploy/systemd) or whenever fresher numbers are wanted. Days are aggregated \
             in passes of consecutive days (--pass-days); Ctrl-C or SIGTERM stops between passes; the days done are kept.

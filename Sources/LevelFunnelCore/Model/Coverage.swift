@@ -6,7 +6,7 @@ public struct Coverage: Sendable, Hashable {
     public var days: Int
     /// Days answered from fresh aggregates.
     public var aggregated: Int
-    /// Days computed from the events in the same answer (never aggregated, stale, with late events, or after
+    /// Days computed from the events in the same answer (never aggregated, stale, with a pending change, or after
     /// such a day: later days' player counts depend on it).
     public var live: Int
     /// Days that could not be answered: not aggregated, and the events could not be read (`--source aggregates`,

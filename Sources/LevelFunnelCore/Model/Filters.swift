@@ -76,7 +76,7 @@ public struct FunnelQuery: Sendable, Hashable {
 /// Which computation answers a funnel query.
 public enum FunnelSource: String, Sendable, Hashable, Codable, CaseIterable {
     /// The daily aggregates for the days they cover, and the events for the others (not aggregated, stale, with
-    /// late events, today): always complete and exact (milliseconds plus the live days' cost). `coverage` says
+    /// a pending change): always complete and exact (milliseconds plus the live days' cost). `coverage` says
     /// which days came from where.
     case fast
     /// Straight from the `events` table (the reference).

@@ -60,7 +60,7 @@ public struct BackfillSummary: Sendable, Hashable {
 /// What a refresh (the daily job) did for one game.
 public struct RefreshSummary: Sendable {
     public var game: String
-    /// The days re-aggregated: never aggregated before, stale, with late events, yesterday and today, and the
+    /// The days re-aggregated: never aggregated before, stale, with a pending change, and the
     /// later days with events after a day that changed.
     public var days: [Day]
     /// Days without events recorded as aggregated (in one statement).
@@ -83,7 +83,7 @@ public struct RefreshSummary: Sendable {
 
 /// Which days the daily job re-checks against their events' fingerprints (see `LevelFunnelStore.refresh`).
 public enum FingerprintCheck: Sendable, Hashable {
-    /// None: only `received_at` finds late events.
+    /// None: only the captured changes (`event_changes`) say which days changed.
     case none
     /// The last `n` days up to today.
     case days(Int)

@@ -84,13 +84,13 @@ public struct AggregationStatus: Sendable, Hashable {
     public var totalDays: Int
     /// When the newest aggregation ran, if ever.
     public var lastAggregatedAt: Date?
-    /// Days with events received after the day was last aggregated (late events), or never aggregated.
+    /// Days that are not fresh: never aggregated, stale, or with a pending captured change.
     public var staleDays: Int
     /// Level events dated after today (wrong device clocks); they count on their `occurred_at` day.
     public var futureEvents: Int
     /// Days a fast query computes from the events now (the live tail: from the first day that is not fresh on).
     public var liveDays: Int
-    /// Read by a role that may not read `events`: `staleDays` counts only days marked stale, and late events,
+    /// Read by a role that may not read `events`: `staleDays` counts only days marked stale, and pending changes,
     /// live days and future-dated events are unknown (zero).
     public var fromAggregatesOnly = false
 

@@ -246,7 +246,7 @@ public final class LevelFunnelStore {
 
     /// The dimension values of the game, read from wherever `source`'s numbers come from: `.raw` from the events;
     /// `.aggregates` from the aggregates; `.fast` from the aggregates and the events of the days a fast query
-    /// computes from the events (never aggregated, stale, with late events), so that a value seen only in those
+    /// computes from the events (never aggregated, stale, or with a pending change), so that a value seen only in those
     /// days (a version released today) is offered and broken down like the others. A role that may not read
     /// `events` gets the aggregates' values.
     public func dimensions(game: String, source: FunnelSource = .fast) throws -> GameDimensions {
