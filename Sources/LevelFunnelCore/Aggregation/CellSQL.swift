@@ -95,7 +95,7 @@ enum CellSQL {
 
     /// Each dimension's summary over a group of rows, for telling whether it varied: its smallest and largest
     /// value, and whether NULL and a value occur (columns `<dimension>_min`, `_max`, `_null`, `_set`).
-    private static func dimensionSummaries(alias: String = "") -> String {
+    static func dimensionSummaries(alias: String = "") -> String {
         let p = alias.isEmpty ? "" : "\(alias)."
         return Dimension.allCases.map {
             "min(\(p)\($0.column)) AS \($0.column)_min, max(\(p)\($0.column)) AS \($0.column)_max, "
@@ -106,7 +106,7 @@ enum CellSQL {
 
     /// The GROUPING bits of the dimensions that varied: from a row's own summary columns, or (`window`) combining
     /// the summaries of the rows of that window so far.
-    private static func varyingBits(over window: String? = nil) -> String {
+    static func varyingBits(over window: String? = nil) -> String {
         let over = window.map { " OVER \($0)" } ?? ""
         return Dimension.allCases.map { d in
             let (lo, hi) = window == nil ? ("\(d.column)_min", "\(d.column)_max") : ("min(\(d.column)_min)\(over)", "max(\(d.column)_max)\(over)")
@@ -178,15 +178,41 @@ enum CellSQL {
         SELECT date, count(*) FROM removed GROUP BY date
         """
 
-    private static let eventMeasures = Measure.summed.map(\.column)
+    static let eventMeasures = Measure.summed.map(\.column)
     private static let recencyColumns = Measure.players.flatMap { ["\($0.recency)_new", "\($0.recency)_after"] }
-    private static let rowColumns = eventMeasures + recencyColumns
+    static let rowColumns = eventMeasures + recencyColumns
 
     /// `(col1, col2)` of the dimensions a cell pins, for `GROUPING SETS`.
-    private static func groupingSet(_ cell: Int, alias: String? = nil) -> String {
+    static func groupingSet(_ cell: Int, alias: String? = nil) -> String {
         let prefix = alias.map { "\($0)." } ?? ""
         let columns = Dimension.allCases.filter { cell & $0.groupingBit == 0 }.map { prefix + $0.column }
         return "(" + columns.joined(separator: ", ") + ")"
+    }
+
+    /// Per group of `(gap, players)` rows (columns `event`, `gap`: NULL for never, `players`: a count, negative in
+    /// a difference), each kind's recency columns: `*_new`, the players without earlier activity, and `*_after`,
+    /// `after[k + 1]` = players whose previous activity is more than k days back (or absent), k = 0 up to the
+    /// longest gap - 1 (NULL when no gap is finite).
+    static let recencyAggregates = Measure.players.map { p in
+        let kind = "event = '\(p.event)'"
+        return """
+            coalesce(sum(players) FILTER (WHERE \(kind) AND gap IS NULL), 0) AS \(p.recency)_new,
+                   CASE WHEN max(gap) FILTER (WHERE \(kind)) IS NOT NULL THEN ARRAY(
+                     SELECT coalesce(sum(n) FILTER (WHERE g IS NULL OR g > k), 0)::integer
+                       FROM generate_series(0, max(gap) FILTER (WHERE \(kind)) - 1) k,
+                            unnest(array_agg(gap) FILTER (WHERE \(kind)), array_agg(players) FILTER (WHERE \(kind))) u(g, n)
+                      GROUP BY k ORDER BY k) END AS \(p.recency)_after
+            """
+    }.joined(separator: ",\n")
+
+    /// Whether a row's cell tuple is stored, given the day's additive dimension bits (`additive`, SQL): cell 0
+    /// keeps every tuple, since it is summed over whatever a filter leaves out, NULLs included. Elsewhere a tuple
+    /// pinning a dimension to NULL is read only when that dimension is summed over: in a correction, for an
+    /// additive dimension. Filters match non-null values only.
+    static func tupleStored(additive: String) -> String {
+        "(cell = 0 OR (" + Dimension.allCases.map {
+            "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & \(additive) <> 0 AND cell NOT IN (\(fullCells.filter(isCoarse).map(String.init).joined(separator: ", ")))))"
+        }.joined(separator: "\n     AND ") + "))"
     }
 
     /// `$1` game, `$2` the additive dimension bits of days `$3` (an array: the pass's days that share them).
@@ -197,7 +223,6 @@ enum CellSQL {
         let full = fullCells.map { groupingSet($0) }.joined(separator: ", ")
         let corrections = correctionCells(additive: additive)
         let keyedSets = (fullCells + corrections).map { groupingSet($0, alias: "p") }.joined(separator: ", ")
-        let coarse = fullCells.filter(isCoarse).map(String.init).joined(separator: ", ")
         // The keys that changed, counted in cell 0 and subtracted from each correction cell's tuple above them.
         let subtracted = corrections.isEmpty ? "" : """
 
@@ -242,20 +267,16 @@ enum CellSQL {
           -- Per day, cell tuple and level, for each kind: after[k + 1] = players whose previous activity is more
           -- than k days back (or absent), k = 0 up to the longest gap - 1. Most keys have no earlier activity at
           -- all: their array is NULL. In a correction the counts are differences, and a tuple whose differences
-          -- are all zero is not stored.
-          SELECT * FROM (
+          -- are all zero is not stored; its arrays are canonical (lf_recency_add: they end at the last element
+          -- that differs from new), as a delta leaves them (in a full cell the longest gap's element always does).
+          SELECT day, cell, \(dims), level_id,
+                 \(Measure.players.map { p in
+                     "\(p.recency)_new, CASE WHEN cell IN (\(fullCells.map(String.init).joined(separator: ", "))) THEN \(p.recency)_after "
+                         + "ELSE lf_recency_add(\(p.recency)_new::integer, \(p.recency)_after, 0, NULL) END AS \(p.recency)_after"
+                 }.joined(separator: ",\n                 "))
+            FROM (
             SELECT day, cell, \(dims), level_id,
-                   \(Measure.players.map { p in
-                       let kind = "event = '\(p.event)'"
-                       return """
-                   coalesce(sum(players) FILTER (WHERE \(kind) AND gap IS NULL), 0) AS \(p.recency)_new,
-                   CASE WHEN max(gap) FILTER (WHERE \(kind)) IS NOT NULL THEN ARRAY(
-                     SELECT coalesce(sum(n) FILTER (WHERE g IS NULL OR g > k), 0)::integer
-                       FROM generate_series(0, max(gap) FILTER (WHERE \(kind)) - 1) k,
-                            unnest(array_agg(gap) FILTER (WHERE \(kind)), array_agg(players) FILTER (WHERE \(kind))) u(g, n)
-                      GROUP BY k ORDER BY k) END AS \(p.recency)_after
-                   """
-                   }.joined(separator: ",\n"))
+                   \(recencyAggregates)
               FROM gaps
              GROUP BY day, cell, \(dims), level_id) counts
            WHERE cell IN (\(fullCells.map(String.init).joined(separator: ", ")))
@@ -282,12 +303,7 @@ enum CellSQL {
               FULL JOIN recency r
                 ON r.day = c.day AND r.cell = c.cell AND r.level_id = c.level_id
                AND ROW(\(Dimension.columnList(alias: "r")))::text = ROW(\(Dimension.columnList(alias: "c")))::text) joined
-           -- Cell 0 keeps every tuple: it is summed over whatever a filter leaves out, NULLs included. Elsewhere a
-           -- tuple pinning a dimension to NULL is read only when that dimension is summed over: in a correction,
-           -- for an additive dimension. Filters match non-null values only.
-           WHERE cell = 0 OR (\(Dimension.allCases.map {
-                "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & $2::integer <> 0 AND cell NOT IN (\(coarse))))"
-            }.joined(separator: "\n     AND ")))
+           WHERE \(tupleStored(additive: "$2::integer"))
         ), added AS (
           INSERT INTO level_cell_tuples (game_id, cell, \(dims))
           SELECT DISTINCT $1, cell, \(dims) FROM merged

@@ -3,8 +3,9 @@ import PostgresClient
 /// The fast path's answer for days the aggregates do not cover: computed from `events` in the same answer and
 /// combined with the aggregated days so that every field, distinct players included, equals the raw path.
 ///
-/// A range `[A, B]` splits at the first day `F` that is not fresh (never aggregated, stale, or holding a change the
-/// aggregates do not: `DayState.isFresh`). Days `[A, F)` come from the aggregates, exactly; days `[F, B]` from the events.
+/// A range `[A, B]` splits at the first day `F` that is not aggregated (never aggregated, or stale:
+/// `DayState.isAggregated`). Days `[A, F)` come from the aggregates and their pending changes (`PendingChanges`),
+/// exactly; days `[F, B]` from the events.
 /// Event counts add up. Distinct players are those of `[A, F)` plus the players of `[F, B]` who had no activity
 /// (same level, same kind, same filters) in `[A, F)`: one index probe per live key, so the cost grows with the
 /// live days' players, not with the range.
@@ -21,9 +22,13 @@ enum LiveTail {
         /// transaction that made it, not yet consumed by an aggregation of the day).
         var pending: Bool
 
-        /// Answered by the aggregates as they are: **the** freshness rule, which the query, the daily job and the
-        /// dashboard share.
+        /// The aggregates hold every change to its events: **the** freshness rule, which the query, the daily job
+        /// and the dashboard share.
         var isFresh: Bool { aggregated && !stale && !pending }
+
+        /// Answered from its aggregates, plus its pending changes (`PendingChanges`) when it has any; the other
+        /// days (never aggregated, or stale) are computed from the events.
+        var isAggregated: Bool { aggregated && !stale }
     }
 
     /// `$1` game, `$2`..`$3` the range: one row per day, with whether it was aggregated, is stale, and holds a
@@ -101,12 +106,14 @@ enum LiveTail {
         return try db.query(sql(filterClause: filters.andClause), parameters).map(LevelCounts.init(row:))
     }
 
-    /// Adds the counts of two disjoint parts of one range, exactly; `later`'s players are those new since the range began.
+    /// Adds two sets of counts of one range exactly: two disjoint parts (`later`'s players are those new since the
+    /// range began), or counts and the differences pending changes make. A level left without any event (its only
+    /// events were deleted) is not in the answer, as on the raw path.
     static func combine(_ earlier: [LevelCounts], _ later: [LevelCounts]) -> [LevelCounts] {
         var byLevel = Dictionary(uniqueKeysWithValues: earlier.map { ($0.levelId, $0) })
         for counts in later {
             byLevel[counts.levelId] = (byLevel[counts.levelId] ?? LevelCounts(levelId: counts.levelId)).adding(counts, in: Measure.all)
         }
-        return byLevel.values.sorted { $0.levelId < $1.levelId }
+        return byLevel.values.filter { $0.starts + $0.completes + $0.fails > 0 }.sorted { $0.levelId < $1.levelId }
     }
 }

@@ -6,9 +6,13 @@ enum LevelEventSQL {
     /// Events of game `$1` that occurred on UTC days `$first` to `$last` (inclusive); a range on `occurred_at`
     /// so the `(game_id, occurred_at)` index applies. One day: the same parameter twice.
     static func gameAndDays(first: Int = 2, last: Int = 3) -> String {
+        "game_id = $1\nAND " + days(first: first, last: last)
+    }
+
+    /// Events that occurred on UTC days `$first` to `$last` (inclusive), as a range on `occurred_at`.
+    static func days(first: Int, last: Int) -> String {
         """
-        game_id = $1
-        AND occurred_at >= ($\(first)::date)::timestamp AT TIME ZONE 'UTC'
+        occurred_at >= ($\(first)::date)::timestamp AT TIME ZONE 'UTC'
         AND occurred_at <  ($\(last)::date + 1)::timestamp AT TIME ZONE 'UTC'
         """
     }

@@ -36,6 +36,9 @@ public struct AccessRoles: Sendable, Hashable {
         ("schema_migrations", ["SELECT"]),
         // Captured changes (written by the triggers as their owner): an aggregation consumes those it rebuilt.
         ("event_changes", ["SELECT", "DELETE"]),
+        // The rows those changes removed (user ids included), read to apply them as deltas.
+        ("event_removals", ["SELECT"]),
+        ("level_event_removals", ["SELECT"]),
     ]
 
     /// Columns a reader may read in tables that hold more: which days have a pending change (the freshness rule
@@ -43,7 +46,7 @@ public struct AccessRoles: Sendable, Hashable {
     public static let readerColumns: [(table: String, columns: [String])] = [("event_changes", ["game_id", "day"])]
 
     /// Relations that hold user ids: never granted to the reader, and revoked in case an earlier grant gave them.
-    static let eventRelations = ["events", "level_events"]
+    static let eventRelations = ["events", "level_events", "event_removals", "level_event_removals"]
 
     /// Role names are plain lowercase identifiers, so that they read the same quoted or not and can sit in the
     /// string literal of an idempotent `CREATE ROLE`.

@@ -106,6 +106,7 @@ public enum SchemaMigrator {
         Migration(version: 9, name: "activity fingerprints", statements: SchemaSQL.activityFingerprints),
         Migration(version: 10, name: "change capture", statements: SchemaSQL.changeCapture),
         Migration(version: 11, name: "changes from before capture", statements: [SchemaSQL.seedChanges]),
+        Migration(version: 12, name: "deltas", statements: SchemaSQL.deltas),
     ]
 }
 

@@ -19,6 +19,24 @@ enum SchemaSQL {
           received_at          timestamptz NOT NULL DEFAULT now())
         """
 
+    /// What makes a row of `events` a level event (the contract's validity rules).
+    static let isLevelEvent = """
+        event_name IN ('level_start', 'level_complete', 'level_failed')
+           AND lf_level_id(properties) IS NOT NULL
+        """
+
+    /// The columns `level_events` derives from a row of `events` (after its id, game, user and event name): the
+    /// same list for the rows captured when removed (`level_event_removals`).
+    static let levelEventColumns = """
+               lf_level_id(properties)                          AS level_id,
+               occurred_at,
+               (occurred_at AT TIME ZONE 'UTC')::date           AS day,
+               platform, country_code, app_version, level_funnel, level_funnel_version,
+               event_name IN ('level_complete', 'level_failed') AND lf_has_boosters(properties) AS is_booster,
+               event_name = 'level_failed' AND lf_has_egp(properties)                          AS is_egp,
+               lf_duration(properties)                          AS duration
+        """
+
     /// The contract's validity rules, written once: every path reads level events through `level_events`.
     ///
     /// JSON casts sit inside `CASE` so that malformed properties (strings, objects, nulls) never raise:
@@ -60,16 +78,9 @@ enum SchemaSQL {
                game_id,
                user_id,
                event_name,
-               lf_level_id(properties)                          AS level_id,
-               occurred_at,
-               (occurred_at AT TIME ZONE 'UTC')::date           AS day,
-               platform, country_code, app_version, level_funnel, level_funnel_version,
-               event_name IN ('level_complete', 'level_failed') AND lf_has_boosters(properties) AS is_booster,
-               event_name = 'level_failed' AND lf_has_egp(properties)                          AS is_egp,
-               lf_duration(properties)                          AS duration
+        \(levelEventColumns)
           FROM events
-         WHERE event_name IN ('level_start', 'level_complete', 'level_failed')
-           AND lf_level_id(properties) IS NOT NULL
+         WHERE \(isLevelEvent)
         """,
     ]
 
@@ -350,37 +361,116 @@ enum SchemaSQL {
     ]
 
     /// A capture function: the level events of the transition tables `inserted` and `removed`, grouped by game and
-    /// day. Only the three level event names: other events never count (an invalid level id is captured and only
-    /// costs its day a rebuild).
-    private static func captureFunction(_ name: String, inserted: String?, removed: String?, updates: Bool = false) -> String {
+    /// day, and (with ``captureRemovals``) the rows that were removed, as they were. Only the three level event
+    /// names: other events never count (an invalid level id is captured and only costs its day a rebuild).
+    static func captureFunction(_ name: String, inserted: String?, removed: String?, updates: Bool = false,
+                                captureRemovals: Bool = false) -> String {
+        // From schema 12, every row of one statement carries the statement's number: an update that moves an event
+        // to another day writes two change rows, and its removal must come before its insertion.
+        let statementColumn = captureRemovals ? ", statement" : ""
+        let statementValue = captureRemovals ? ", lf_statement" : ""
         let levelEvent = "event_name IN ('level_start', 'level_complete', 'level_failed')"
         let counted = "game_id, user_id, event_name, properties, occurred_at, \(Dimension.columnList)"
         let row = { (alias: String) in "(" + counted.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ") + ")" }
         // An update's rows, old and new, paired by id; kept when anything counted differs (or the id itself).
         let updated = updates ? """
-            WITH lf_pairs AS (
+            lf_pairs AS (
               SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
                WHERE o.id IS NULL OR n.id IS NULL OR \(row("o")) IS DISTINCT FROM \(row("n"))
             ), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
                lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
-            """ : ""
+            """ : nil
         let parts = [inserted.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM \($0) WHERE \(levelEvent)" },
                      removed.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM \($0) WHERE \(levelEvent)" }]
             .compactMap { $0 }
+        let changes = """
+            INSERT INTO event_changes (game_id, day, inserted, removed\(statementColumn))
+              SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
+                     coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')\(statementValue)
+                FROM (\(parts.joined(separator: " UNION ALL "))) c
+               GROUP BY game_id, day
+            """
+        let statement: String
+        if let removed, captureRemovals {
+            // The removed rows' content, with the change that removed them: applying the change as a delta needs
+            // what the row counted for (its day, level, kind and dimensions).
+            let columns = "game_id, id, user_id, event_name, properties, occurred_at, \(Dimension.columnList)"
+            statement = """
+                WITH \(updated.map { $0 + "," } ?? "") lf_changes AS (
+                  \(changes)
+                  RETURNING change_id, game_id, day)
+                INSERT INTO event_removals (change_id, \(columns))
+                SELECT c.change_id, \(columns.split(separator: ",").map { "r.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", "))
+                  FROM \(removed) r
+                  JOIN lf_changes c ON c.game_id = r.game_id AND c.day = (r.occurred_at AT TIME ZONE 'UTC')::date
+                 WHERE r.\(levelEvent)
+                """
+        } else {
+            statement = (updated.map { "WITH " + $0 + "\n" } ?? "") + changes
+        }
         return """
             CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql
             SECURITY DEFINER SET search_path FROM CURRENT AS $$
+            \(captureRemovals ? "DECLARE lf_statement bigint := nextval('event_change_statements');" : "")
             BEGIN
-              \(updated)
-              INSERT INTO event_changes (game_id, day, inserted, removed)
-              SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-                     coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
-                FROM (\(parts.joined(separator: " UNION ALL "))) c
-               GROUP BY game_id, day;
+              \(statement);
               RETURN NULL;
             END $$
             """
     }
+
+    /// Migration 12: deltas. The capture keeps the content of the level events an update or delete removes
+    /// (`event_removals`, dropped with their change), so that a change can be applied to the aggregates, and
+    /// answered at query time, without rebuilding a day (`DeltaSQL`); `level_event_removals` reads them by the
+    /// rules of `level_events`. `lf_recency_add` adds two recency columns (a row's `*_new` and `*_after`) in their
+    /// canonical form: the array stops at its last element that differs from `new` (beyond it, every element is
+    /// `new`), and is NULL when none does.
+    static let deltas: [String] = [
+        // Changes captured before this version have no removed rows nor statement: their days are rebuilt whole.
+        """
+        UPDATE aggregated_days a SET stale = true
+         WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date)
+        """,
+        "DELETE FROM event_changes",
+        "CREATE SEQUENCE IF NOT EXISTS event_change_statements",
+        "ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint NOT NULL",
+        """
+        CREATE TABLE IF NOT EXISTS event_removals (
+          change_id            bigint      NOT NULL REFERENCES event_changes ON DELETE CASCADE,
+          game_id              text        NOT NULL,
+          id                   bigint      NOT NULL,
+          user_id              text        NOT NULL,
+          event_name           text        NOT NULL,
+          properties           jsonb       NOT NULL,
+          occurred_at          timestamptz NOT NULL,
+          platform             text,
+          country_code         text,
+          app_version          text,
+          level_funnel         text,
+          level_funnel_version integer,
+          PRIMARY KEY (change_id, id))
+        """,
+        """
+        CREATE OR REPLACE VIEW level_event_removals AS
+        SELECT change_id, id, game_id, user_id, event_name,
+        \(levelEventColumns)
+          FROM event_removals
+         WHERE \(isLevelEvent)
+        """,
+        captureFunction("lf_capture_insert", inserted: "lf_new", removed: nil, captureRemovals: true),
+        captureFunction("lf_capture_update", inserted: "lf_updated_new", removed: "lf_updated_old", updates: true,
+                        captureRemovals: true),
+        captureFunction("lf_capture_delete", inserted: nil, removed: "lf_old", captureRemovals: true),
+        """
+        CREATE OR REPLACE FUNCTION lf_recency_add(a_new integer, a integer[], b_new integer, b integer[])
+        RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+          SELECT array_agg(v ORDER BY k) FILTER (WHERE k <= last)
+            FROM (SELECT k, v, max(k) FILTER (WHERE v <> a_new + b_new) OVER () AS last
+                    FROM (SELECT k, coalesce(a[k], a_new) + coalesce(b[k], b_new) AS v
+                            FROM generate_series(1, greatest(cardinality(a), cardinality(b))) k) s) t
+        $$
+        """,
+    ]
 
     /// Migration 11, after the triggers are in place (its own transaction, so that inserts wait for the triggers'
     /// short lock only): the days whose events the aggregates may not hold from before capture began, found the

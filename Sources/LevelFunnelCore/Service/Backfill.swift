@@ -60,8 +60,8 @@ public struct BackfillSummary: Sendable, Hashable {
 /// What a refresh (the daily job) did for one game.
 public struct RefreshSummary: Sendable {
     public var game: String
-    /// The days re-aggregated: never aggregated before, stale, with a pending change, and the
-    /// later days with events after a day that changed.
+    /// The days re-aggregated: never aggregated before, stale (among them those whose additive dimensions a
+    /// delta changed), and the later days with events after a day whose activity changed.
     public var days: [Day]
     /// Days without events recorded as aggregated (in one statement).
     public var emptyDays: Int
@@ -70,6 +70,8 @@ public struct RefreshSummary: Sendable {
     /// True when `shouldStop` ended the refresh early: `days` holds the days done, each complete, and the next
     /// refresh does the rest.
     public var stopped = false
+    /// The pending changes applied as deltas before any day was rebuilt.
+    public var applied = AppliedChanges()
 
     public init(game: String, days: [Day], emptyDays: Int = 0, events: Int, seconds: Double, stopped: Bool = false) {
         self.game = game

@@ -165,19 +165,23 @@ public final class LevelFunnelStore {
         })
     }
 
-    /// The aggregated prefix of the range from the aggregates, the rest from the events (see `LiveTail`).
+    /// The aggregated prefix of the range from the aggregates plus its pending changes (`PendingChanges`), the rest
+    /// from the events (see `LiveTail`).
     private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
         let states = try LiveTail.dayStates(game: query.game, range: query.range, forEventReaders: true, db)
         let includesToday = query.range.from <= today && today <= query.range.to
-        guard let firstLive = states.first(where: { !$0.isFresh })?.day else {
-            return (try FastFunnel.counts(query, db),
-                    Coverage(days: states.count, aggregated: states.count, includesToday: includesToday))
-        }
+        let firstLive = states.first(where: { !$0.isAggregated })?.day
         var aggregated: [LevelCounts] = []
-        if firstLive > query.range.from {
+        if firstLive ?? query.range.to.adding(days: 1) > query.range.from {
             var prefix = query
-            prefix.range = try DayRange(from: query.range.from, to: firstLive.adding(days: -1))
+            prefix.range = try DayRange(from: query.range.from, to: firstLive?.adding(days: -1) ?? query.range.to)
             aggregated = try FastFunnel.counts(prefix, db)
+            if states.contains(where: { $0.pending && $0.day <= prefix.range.to }) {
+                aggregated = LiveTail.combine(aggregated, try PendingChanges.counts(query, days: prefix.range, db))
+            }
+        }
+        guard let firstLive else {
+            return (aggregated, Coverage(days: states.count, aggregated: states.count, includesToday: includesToday))
         }
         let live = try LiveTail.counts(query, liveFrom: firstLive, db)
         let liveDays = firstLive.distance(to: query.range.to) + 1
@@ -274,7 +278,7 @@ public final class LevelFunnelStore {
               let first = try span.decode(Day?.self, at: 0), let last = try span.decode(Day?.self, at: 1)
         else { return [] }
         let states = try LiveTail.dayStates(game: game, range: try DayRange(from: first, to: last), db)
-        guard let firstLive = states.first(where: { !$0.isFresh })?.day else { return [] }
+        guard let firstLive = states.first(where: { !$0.isAggregated })?.day else { return [] }
         return try db.query(GameSQL.dimensionsFromEventsSince, [game, firstLive]).rows
     }
 
@@ -354,10 +358,11 @@ public final class LevelFunnelStore {
         return summary
     }
 
-    /// The daily job for one game: re-aggregates the days that are not fresh — never aggregated, marked stale, or
-    /// holding a captured change the aggregates do not (``LiveTail/DayState/isFresh``) — and every later day with
-    /// events once one of them changed, since later days' player counts depend on earlier days. With nothing
-    /// pending it does nothing.
+    /// The daily job for one game: first applies the captured changes to the aggregates as deltas (``DeltaApply``:
+    /// work in proportion to the changed player keys), then re-aggregates the days that are still not fresh —
+    /// never aggregated (today, until its first refresh), marked stale, or whose additive dimensions a delta
+    /// changed — and every later day with events once one of them changed, since later days' player counts depend
+    /// on earlier days. With nothing pending it does nothing.
     /// Empty days are recorded in one statement, so the work grows with the days that have events and changed,
     /// never with calendar days (an event dated years ahead by a wrong clock costs one day). Idempotent.
     /// The days are aggregated in passes of consecutive days (``AggregationPasses``). `shouldStop` is asked
@@ -389,6 +394,8 @@ public final class LevelFunnelStore {
                 started = .now
                 let info = try self.game(game)
                 let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
+                // The captured changes first, as deltas; what they cannot update is left not fresh, for the passes.
+                summary.applied = try DeltaApply.apply(game: game, db)
                 // Today too, until it is recorded: its events then arrive as captured changes.
                 var needed = Set(try daysNotFresh(info, through: today))
                 if let window = check.window(history: info.history, today: today) {
@@ -459,7 +466,7 @@ public final class LevelFunnelStore {
     /// not fresh to the end.
     private func liveDays(_ info: GameInfo) throws -> Int {
         let states = try LiveTail.dayStates(game: info.id, range: info.history, db)
-        return states.firstIndex { !$0.isFresh }.map { states.count - $0 } ?? 0
+        return states.firstIndex { !$0.isAggregated }.map { states.count - $0 } ?? 0
     }
 
     /// When the game's aggregates were last written (the dashboard's "data as of"), or nil if never.
