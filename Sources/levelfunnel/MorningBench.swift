@@ -76,9 +76,16 @@ struct MorningBench {
         var night: State
         var morning: State
         var afterRefresh: State
-        /// `refresh` of the game in the morning, and the days it re-aggregated.
+        /// `refresh` of the game in the morning: the changes it applied as deltas, and the days it re-aggregated
+        /// (today, never aggregated before; and days whose additive dimensions changed).
         var refreshSeconds: Double
         var refreshDays: Int
+        var refreshApplied: AppliedChanges
+        /// A minute later: one minute of events arrived (today's and late ones, at the morning's rates), pending.
+        var minuteLevelEvents: Int
+        var minute: State
+        /// Applying that minute (`refresh`, as `schedule` does every minute).
+        var applyMinuteSeconds: Double
         var capture: Capture
         /// Every raw answer equal to the fast one, in every state.
         var exact: Bool
@@ -128,6 +135,16 @@ struct MorningBench {
         let refreshSeconds = (ContinuousClock.now - started).seconds
         let afterRefresh = try state(selections, rawRuns: rawRuns)
 
+        let morningMinutes = max(1, Int(todaySoFar.now!.timeIntervalSince(today.startDate)) / 60)
+        log("\(scale)x: a minute later: one minute of events pending")
+        let minuteEvents = try addMinute(game: game, today: today,
+                                         todayEvents: max(1, todayLoaded.stats.levelEvents / morningMinutes),
+                                         lateEvents: max(1, lateLoaded.stats.levelEvents / morningMinutes))
+        let minute = try state(selections, rawRuns: rawRuns)
+        let applyStarted = ContinuousClock.now
+        _ = try store.refresh(game: game, check: .none)
+        let applyMinuteSeconds = (ContinuousClock.now - applyStarted).seconds
+
         log("\(scale)x: change capture")
         let capture = try captureCost(game: game, from: from)
         let dayAverage = Double(generated.stats.levelEvents) / Double(days)
@@ -138,8 +155,32 @@ struct MorningBench {
             todayLevelEvents: todayLoaded.stats.levelEvents, todayUntil: String(format: "%02d:%02d", seconds / 3600, seconds % 3600 / 60),
             todayShareOfDay: Double(todayLoaded.stats.levelEvents) / max(dayAverage, 1), lateLevelEvents: lateLoaded.stats.levelEvents,
             selections: selections.count, fastRuns: runs, rawRuns: rawRuns, night: night, morning: morning,
-            afterRefresh: afterRefresh, refreshSeconds: refreshSeconds, refreshDays: refresh.days.count, capture: capture,
-            exact: [night, morning, afterRefresh].allSatisfy { $0.differed == 0 })
+            afterRefresh: afterRefresh, refreshSeconds: refreshSeconds, refreshDays: refresh.days.count,
+            refreshApplied: refresh.applied, minuteLevelEvents: minuteEvents, minute: minute,
+            applyMinuteSeconds: applyMinuteSeconds, capture: capture,
+            exact: [night, morning, afterRefresh, minute].allSatisfy { $0.differed == 0 })
+    }
+
+    /// One minute of arrivals at the morning's rates: `todayEvents` replays of today's level events (the same
+    /// players, levels and dimensions, at a time of today) and `lateEvents` of the last week's (on their own days,
+    /// as late events arrive), sampled at random and inserted by one statement each, through the capture triggers.
+    /// Returns how many level events were added.
+    private func addMinute(game: String, today: Day, todayEvents: Int, lateEvents: Int) throws -> Int {
+        let copy = """
+            INSERT INTO events (game_id, user_id, session_id, event_name, properties, platform, country_code, app_version,
+                                level_funnel, level_funnel_version, occurred_at)
+            SELECT game_id, user_id, session_id, event_name, properties, platform, country_code, app_version,
+                   level_funnel, level_funnel_version, %@
+              FROM level_events e JOIN events USING (id)
+             WHERE e.game_id = $1 AND e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+               AND e.occurred_at < ($3::date)::timestamp AT TIME ZONE 'UTC'
+             ORDER BY hashint8(e.id) LIMIT $4
+            """
+        try store.db.execute(String(format: copy, "greatest(e.occurred_at, now() - interval '1 minute')"),
+                             [game, today, today.adding(days: 1), todayEvents])
+        try store.db.execute(String(format: copy, "e.occurred_at"),
+                             [game, today.adding(days: -Self.lateDays), today, lateEvents])
+        return todayEvents + lateEvents
     }
 
     /// The last 30 and 7 days up to today (from the history's first day on, when it is shorter), each with no
@@ -231,7 +272,8 @@ struct MorningBench {
             out += "    morning: + \(n(Double(r.todayLevelEvents), 0)) level events of today until \(r.todayUntil) UTC "
                 + "(\(n(100 * r.todayShareOfDay, 0))% of a day) + \(n(Double(r.lateLevelEvents), 0)) late ones "
                 + "(0.5% of each of the last \(lateDays) days, received now)\n"
-            let rows: [(String, State)] = [("night", r.night), ("morning", r.morning), ("after refresh", r.afterRefresh)]
+            let rows: [(String, State)] = [("night", r.night), ("morning", r.morning), ("after refresh", r.afterRefresh),
+                                           ("a minute later", r.minute)]
             let cells = rows.map { name, s in
                 [name, n(s.fastP50Ms, 1) + " / " + n(s.fastP95Ms, 1) + " / " + n(s.fastMaxMs, 1),
                  n(s.rawMinMs, 0) + " – " + n(s.rawMaxMs, 0),
@@ -243,7 +285,13 @@ struct MorningBench {
                 out += "    " + line[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
                     + (1...3).map { "  " + BenchFigures.pad(line[$0], widths[$0]) }.joined() + "  " + line[4] + "\n"
             }
-            out += "    refresh (applies the morning's changes): \(n(r.refreshSeconds, 2)) s, \(r.refreshDays) days re-aggregated\n"
+            let a = r.refreshApplied
+            out += "    refresh (applies the morning's changes): \(n(r.refreshSeconds, 2)) s: \(n(Double(a.changes), 0)) changes "
+                + "(\(n(Double(a.changedRows), 0)) event rows) applied to \(a.days) days as deltas "
+                + "(\(a.rowsUpdated)/\(a.rowsInserted)/\(a.rowsRemoved) cell rows updated/inserted/removed), "
+                + "\(r.refreshDays) days re-aggregated (today's first time, and \(a.daysToRebuild) days whose additive dimensions changed)\n"
+            out += "    a minute later: \(n(Double(r.minuteLevelEvents), 0)) level events pending (today's and late ones at the "
+                + "morning's rates); applying them (refresh, as schedule does every minute): \(n(r.applyMinuteSeconds, 2)) s\n"
             let c = r.capture
             if let overhead = c.overheadPercent, let events = c.events, let without = c.withoutTriggersSeconds,
                let with = c.withTriggersSeconds {

@@ -6,9 +6,11 @@ import Logging
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "schedule",
-        abstract: "Run the daily refresh as a service: every day at 02:00 UTC, in the foreground.",
+        abstract: "Run the daily job as a service: pending changes applied every minute, the full refresh at 02:00 UTC.",
         discussion: """
-            Refreshes every game (as `levelfunnel refresh` does) at the run time each day. At start, a run that \
+            Applies every game's pending changes (today's events and late ones, captured as they are written) \
+            every --apply-every minutes (1 by default), so that only that long of events is ever pending, and \
+            refreshes every game with the full checks (as `levelfunnel refresh` does) at the run time each day. At start, a run that \
             was missed while the process was down is caught up at once (a game whose day before the last run \
             time was not aggregated after that time). A game that fails is retried after 1, 2, 5 and 15 \
             minutes, then hourly, without holding up the other games; a refresh that loses the database mid-run \
@@ -26,10 +28,16 @@ struct ScheduleCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Time of day of the run, UTC.", valueName: "HH:MM"))
     var at: String = "02:00"
 
-    @Option(name: .customLong("refresh-today-every"),
-            help: ArgumentHelp("Also refresh every game every N minutes between daily runs (today's numbers).",
+    @Option(name: .customLong("apply-every"),
+            help: ArgumentHelp("Apply every game's pending changes every N minutes between daily runs (today's events and late ones, as deltas); 0: only the daily run.",
                                valueName: "minutes"))
+    var applyEvery: Int = 1
+
+    @Option(name: .customLong("refresh-today-every"), help: ArgumentHelp("Same as --apply-every (its former name).", visibility: .hidden))
     var refreshTodayEvery: Int?
+
+    /// The interval in minutes, nil for daily runs only.
+    private var applyMinutes: Int? { (refreshTodayEvery ?? applyEvery) > 0 ? (refreshTodayEvery ?? applyEvery) : nil }
 
     @Option(name: .customLong("log-format"), help: "Log lines as key=value text, or JSON for log shippers.")
     var logFormat: LogFormat = .text
@@ -48,8 +56,8 @@ struct ScheduleCommand: ParsableCommand {
 
     func validate() throws {
         _ = try time()
-        if let refreshTodayEvery, refreshTodayEvery < 1 {
-            throw ValidationError("--refresh-today-every must be at least 1 (minutes)")
+        if applyEvery < 0 || (refreshTodayEvery ?? 1) < 1 {
+            throw ValidationError("--apply-every must be 0 (daily runs only) or a number of minutes")
         }
     }
 
@@ -69,10 +77,10 @@ struct ScheduleCommand: ParsableCommand {
         let format = logFormat
         let logger = Logger(label: "levelfunnel.schedule") { _ in LineLogHandler(format: format) }
         var started: Logger.Metadata = ["at": "\(at)", "pid": .stringConvertible(Int(getpid()))]
-        if let refreshTodayEvery { started["refresh_today_every_minutes"] = .stringConvertible(refreshTodayEvery) }
+        if let applyMinutes { started["apply_every_minutes"] = .stringConvertible(applyMinutes) }
         logger.info("started", metadata: started)
         let policy = DailySchedule.Policy(hour: hour, minute: minute,
-                                          refreshTodayEvery: refreshTodayEvery.map { Double($0) * 60 })
+                                          applyEvery: applyMinutes.map { Double($0) * 60 })
         let database = self.database
         let timeout = reconnect.timeout
         let passes = self.passes

@@ -58,11 +58,13 @@ private func at(_ text: String) -> Date { ISO8601DateFormatter().date(from: text
         #expect(schedule.dueGames(now: start) == ["later"])
     }
 
-    @Test func refreshTodayEveryNMinutesBetweenDailyRuns() {
-        var schedule = DailySchedule(policy: DailySchedule.Policy(hour: 2, minute: 0, refreshTodayEvery: 30 * 60))
+    @Test func applyEveryNMinutesBetweenDailyRuns() {
+        var schedule = DailySchedule(policy: DailySchedule.Policy(hour: 2, minute: 0, applyEvery: 30 * 60))
         schedule.learn(games: ["g"], lastRuns: ["g": at("2026-02-11T02:00:00Z")])
         #expect(schedule.nextWake(now: at("2026-02-11T02:00:05Z")) == at("2026-02-11T02:30:00Z"))
         #expect(schedule.isDue("g", now: at("2026-02-11T02:30:00Z")))
+        #expect(!schedule.isDailyRunDue("g", now: at("2026-02-11T02:30:00Z")), "applies the changes only")
+        #expect(schedule.isDailyRunDue("g", now: at("2026-02-12T02:00:00Z")), "the daily run checks fingerprints")
         schedule.recordSuccess("g", startedAt: at("2026-02-11T23:50:00Z"))
         // The daily run comes first when it is sooner.
         #expect(schedule.nextWake(now: at("2026-02-11T23:51:00Z")) == at("2026-02-12T00:20:00Z"))
@@ -183,7 +185,7 @@ final class FakeClock {
     @Test func oneFailingGameDoesNotSkipTheGamesAfterIt() throws {
         let (database, store) = try Self.loaded("jobskip", games: ["a", "b", "c"])
         var failuresLeft = 2
-        let refresh: DailyJob.Refresh = { store, game, today, stop in
+        let refresh: DailyJob.Refresh = { store, game, today, _, stop in
             if game == "a" && failuresLeft > 0 {
                 failuresLeft -= 1
                 throw LevelFunnelError.unknownGame("a")   // any error: the game fails, the others go on

@@ -135,7 +135,8 @@ import TestSupport
                      platform: "iOS", country: "US", appVersion: "0.9", funnel: "live_v1", funnelVersion: 4)
         })
         let query = FunnelQuery(game: "g", range: try DayRange(from: Self.day(1), to: Self.day(4)))
-        #expect(try h.store.funnel(query).coverage?.live == 3)
+        // Pending: answered from the aggregates plus the changes (no day live); their values come from the events.
+        #expect(try h.store.funnel(query).coverage?.live == 0)
         let byVersion = try h.store.breakdown(query, by: .appVersion, top: 5)
         #expect(byVersion.groups.map(\.label) == ["All", "0.4", "0.9"])
         #expect(byVersion.groups.last?.players == 1)

@@ -136,8 +136,8 @@ final class DayKiller: @unchecked Sendable {
         try h.db.copy(RandomEvents.make(seed: 33, count: 2500, game: game, players: 40))
         let today = Day(iso: "2026-02-10")!
         _ = try h.store.refresh(game: game, today: today)
-        // Late events on every day: the refresh redoes them all.
-        try h.db.copy(RandomEvents.make(seed: 34, count: 800, game: game, players: 60))
+        // Every day stale (as after a TRUNCATE or an upgrade): the refresh rebuilds them all.
+        try h.db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1", [game])
         let killer = try DayKiller(url: h.database.url, game: game, day: "2026-02-05")
         var notices: [ReconnectNotice] = []
         h.store.reconnectPolicy = Self.fast

@@ -1,7 +1,7 @@
 import PostgresClient
 
 /// What applying a game's pending changes did (``DeltaApply``).
-public struct AppliedChanges: Sendable, Equatable {
+public struct AppliedChanges: Sendable, Equatable, Codable {
     /// Captured change rows consumed (one per statement, game and day that changed level events).
     public var changes = 0
     /// Level event rows in the changes, as they are and as they were (an update counts twice).

@@ -52,7 +52,9 @@ public final class DailyJob {
         public var nextWake: Date
     }
 
-    public typealias Refresh = (_ store: LevelFunnelStore, _ game: String, _ today: Day,
+    /// Refreshes one game; `check` is the daily run's fingerprint check, or none for a run that applies the
+    /// pending changes between daily runs.
+    public typealias Refresh = (_ store: LevelFunnelStore, _ game: String, _ today: Day, _ check: FingerprintCheck,
                                 _ shouldStop: () -> Bool) throws -> RefreshSummary
 
     public private(set) var schedule: DailySchedule
@@ -78,9 +80,10 @@ public final class DailyJob {
         self.shouldStop = shouldStop
         self.openStore = openStore
         self.report = report
-        self.refresh = refresh ?? { store, game, today, shouldStop in
+        self.refresh = refresh ?? { store, game, today, check, shouldStop in
             store.onReconnect = { report(.reconnecting($0)) }
-            return try store.refresh(game: game, today: today, onWait: { report(.waiting(game: game)) }, shouldStop: shouldStop)
+            return try store.refresh(game: game, today: today, check: check, onWait: { report(.waiting(game: game)) },
+                                     shouldStop: shouldStop)
         }
     }
 
@@ -133,7 +136,8 @@ public final class DailyJob {
                 if let unreachable { throw unreachable }
                 let open = try store ?? openStore()
                 store = open
-                let summary = try refresh(open, game, Day(containing: started), shouldStop)
+                let check: FingerprintCheck = schedule.isDailyRunDue(game, now: time) ? .days(7) : .none
+                let summary = try refresh(open, game, Day(containing: started), check, shouldStop)
                 if summary.stopped {
                     stopped = true
                     report(.game(GameRun(game: game, outcome: .stopped, days: summary.days, events: summary.events,

@@ -7,7 +7,8 @@ import Foundation
 /// - it failed and its retry time has come (backoff: 1, 2, 5, 15 minutes, then hourly, by default);
 /// - it never ran, or its last successful run is older than the last scheduled time (the daily run, or a
 ///   missed one being caught up);
-/// - with `refreshTodayEvery`, that long has passed since its last successful run.
+/// - with `applyEvery`, that long has passed since its last successful run: the pending changes are applied (a
+///   refresh without the daily run's fingerprint check, ``isDailyRunDue(_:now:)`` tells which).
 ///
 /// Where the last successful run comes from at start is the caller's business (``DailyJob`` reads when
 /// the day before the last scheduled time was aggregated, see ``LevelFunnelStore/lastDailyRun(game:due:)``).
@@ -18,19 +19,20 @@ public struct DailySchedule: Sendable {
         public var minute: Int
         /// Delay before retrying after the 1st, 2nd, … consecutive failure; the last one repeats.
         public var retryDelays: [TimeInterval]
-        /// Also refresh each game this often (seconds) between daily runs; nil: only daily.
-        public var refreshTodayEvery: TimeInterval?
+        /// Also apply each game's pending changes this often (seconds) between daily runs, so that only that long
+        /// of events is ever pending; nil: only daily.
+        public var applyEvery: TimeInterval?
 
         /// 1, 2, 5 and 15 minutes, then every hour.
         public static let defaultRetryDelays: [TimeInterval] = [60, 120, 300, 900, 3600]
 
         public init(hour: Int = 2, minute: Int = 0, retryDelays: [TimeInterval] = Policy.defaultRetryDelays,
-                    refreshTodayEvery: TimeInterval? = nil) {
+                    applyEvery: TimeInterval? = nil) {
             precondition((0..<24).contains(hour) && (0..<60).contains(minute) && !retryDelays.isEmpty)
             self.hour = hour
             self.minute = minute
             self.retryDelays = retryDelays
-            self.refreshTodayEvery = refreshTodayEvery
+            self.applyEvery = applyEvery
         }
 
         /// The delay after `failures` consecutive failures (1-based).
@@ -91,6 +93,13 @@ public struct DailySchedule: Sendable {
         return wakeTime(state, now: now) <= now
     }
 
+    /// True when the run of `game` due at `now` is the daily run (never run, a scheduled run not done since, or a
+    /// retry), which checks the recent days' fingerprints; false for a run that only applies pending changes.
+    public func isDailyRunDue(_ game: String, now: Date) -> Bool {
+        guard let state = games[game], let last = state.lastSuccess else { return true }
+        return state.failures > 0 || last < scheduled(onOrBefore: now)
+    }
+
     /// The games to refresh at `now`, in id order.
     public func dueGames(now: Date) -> [String] { games.keys.sorted().filter { isDue($0, now: now) } }
 
@@ -106,7 +115,7 @@ public struct DailySchedule: Sendable {
         guard let last = state.lastSuccess else { return now }
         if last < scheduled(onOrBefore: now) { return now }
         let daily = scheduled(after: now)
-        guard let every = policy.refreshTodayEvery else { return daily }
+        guard let every = policy.applyEvery else { return daily }
         return min(daily, last.addingTimeInterval(every))
     }
 

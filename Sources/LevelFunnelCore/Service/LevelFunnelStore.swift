@@ -278,7 +278,8 @@ public final class LevelFunnelStore {
               let first = try span.decode(Day?.self, at: 0), let last = try span.decode(Day?.self, at: 1)
         else { return [] }
         let states = try LiveTail.dayStates(game: game, range: try DayRange(from: first, to: last), db)
-        guard let firstLive = states.first(where: { !$0.isAggregated })?.day else { return [] }
+        // From the first day whose events the aggregates do not all hold: live, or with pending changes.
+        guard let firstLive = states.first(where: { !$0.isFresh })?.day else { return [] }
         return try db.query(GameSQL.dimensionsFromEventsSince, [game, firstLive]).rows
     }
 
