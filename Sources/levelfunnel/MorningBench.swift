@@ -171,14 +171,15 @@ struct MorningBench {
                                 level_funnel, level_funnel_version, occurred_at)
             SELECT game_id, user_id, session_id, event_name, properties, platform, country_code, app_version,
                    level_funnel, level_funnel_version, %@
-              FROM level_events e JOIN events USING (id)
-             WHERE e.game_id = $1 AND e.occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
-               AND e.occurred_at < ($3::date)::timestamp AT TIME ZONE 'UTC'
-             ORDER BY hashint8(e.id) LIMIT $4
+              FROM events
+             WHERE id IN (SELECT id FROM level_events
+                           WHERE game_id = $1 AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
+                             AND occurred_at < ($3::date)::timestamp AT TIME ZONE 'UTC'
+                           ORDER BY hashint8(id) LIMIT $4)
             """
-        try store.db.execute(String(format: copy, "greatest(e.occurred_at, now() - interval '1 minute')"),
+        try store.db.execute(String(format: copy, "greatest(occurred_at, now() - interval '1 minute')"),
                              [game, today, today.adding(days: 1), todayEvents])
-        try store.db.execute(String(format: copy, "e.occurred_at"),
+        try store.db.execute(String(format: copy, "occurred_at"),
                              [game, today.adding(days: -Self.lateDays), today, lateEvents])
         return todayEvents + lateEvents
     }

@@ -253,8 +253,8 @@ import TestSupport
         #expect(run.stdout.contains("refresh --database-url 'postgresql:///x'"))
         let bad = try CLITests.levelfunnel(["schedule", "--at", "25:00"])
         #expect(bad.status != 0 && bad.stderr.contains("--at '25:00' is not a time"))
-        let never = try CLITests.levelfunnel(["schedule", "--refresh-today-every", "0"])
-        #expect(never.status != 0 && never.stderr.contains("--refresh-today-every"))
+        let never = try CLITests.levelfunnel(["schedule", "--apply-every", "-1"])
+        #expect(never.status != 0 && never.stderr.contains("--apply-every"))
     }
 
     @Test func theCronLineNeverHoldsThePassword() throws {
@@ -419,7 +419,7 @@ import TestSupport
         #expect(Date().timeIntervalSince(started) < 5)
         let lines = service.lines
         #expect(lines.count == 3, "\(lines)")
-        #expect(lines[0].contains(" info started at=02:00 pid="))
+        #expect(lines[0].contains(" info started apply_every_minutes=1 at=02:00 pid="))
         #expect(lines[1].contains(" error run outcome=failed attempt=1 next_retry=") && lines[1].contains("error=\"cannot connect to the database"))
         #expect(lines[2].contains(" notice stopped signal=SIGTERM"))
         #expect(!lines.joined().contains("TopSecret42"))

@@ -38,7 +38,8 @@ import TestSupport
         #expect(Set(result.keys) == ["scale", "game", "players", "from", "to", "levelEvents", "generateEventsPerSecond",
                                      "backfillSeconds", "todayLevelEvents", "todayUntil", "todayShareOfDay", "lateLevelEvents",
                                      "selections", "fastRuns", "rawRuns", "night", "morning", "afterRefresh", "refreshSeconds",
-                                     "refreshDays", "capture", "exact"])
+                                     "refreshDays", "refreshApplied", "minuteLevelEvents", "minute", "applyMinuteSeconds",
+                                     "capture", "exact"])
         let today = Day.today
         #expect(result["scale"] as? Int == 1 && result["game"] as? String == "morning1" && result["players"] as? Int == 5_000)
         #expect(result["from"] as? String == today.adding(days: -3).iso && result["to"] as? String == today.adding(days: -1).iso)
@@ -51,7 +52,7 @@ import TestSupport
         #expect(result["exact"] as? Bool == true)
 
         var coverage: [String: String] = [:]
-        for name in ["night", "morning", "afterRefresh"] {
+        for name in ["night", "morning", "afterRefresh", "minute"] {
             let state = try #require(result[name] as? [String: Any], "\(name)")
             #expect(Set(state.keys) == ["fastP50Ms", "fastP95Ms", "fastMaxMs", "rawMinMs", "rawMaxMs", "compared", "differed",
                                         "coverage", "aggregatedDays", "liveDays"])
@@ -66,6 +67,11 @@ import TestSupport
         // The night: the history aggregated, today (never aggregated) live; after the refresh, every day aggregated.
         #expect(coverage["night"] == "3 days aggregated + 1 live, today is partial")
         #expect(coverage["afterRefresh"] == "4 days aggregated, today is partial")
+        // A minute later, its events pending: answered from the aggregates plus the changes, no day live.
+        #expect(coverage["minute"] == "4 days aggregated, today is partial")
+        let applied = try #require(result["refreshApplied"] as? [String: Any])
+        #expect((applied["changes"] as? Int ?? 0) > 0 && (applied["days"] as? Int ?? 0) > 0, "the late events, as deltas: \(applied)")
+        #expect((result["minuteLevelEvents"] as? Int ?? 0) >= 2 && (result["applyMinuteSeconds"] as? Double ?? 0) > 0)
 
         let triggers = try store.db.query("""
             SELECT tgname::text, tgenabled::text FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal ORDER BY 1
@@ -81,7 +87,8 @@ import TestSupport
         #expect(without > 0 && with > 0)
         #expect(number("overheadPercent") == 100 * (with / without - 1))
         let copied = try store.db.query("SELECT count(*), sum(rows)::bigint FROM copied").one()
-        #expect(try copied.decode(Int.self, at: 0) == 3)
+        // The history, today's and the late events (COPY), then the minute's two inserts.
+        #expect(try copied.decode(Int.self, at: 0) == 5)
         #expect(try copied.decode(Int.self, at: 1) == store.db.query("SELECT count(*) FROM events").one().decode(Int.self, at: 0))
 
         let again = try CLITests.levelfunnel(Self.arguments(database, format: "json"))
@@ -119,7 +126,7 @@ import TestSupport
         for state in ["morning", "after refresh"] {
             #expect(lines.contains { $0.hasPrefix("    \(state) ") && $0.hasSuffix(", today is partial") }, "\(state): \(run.stdout)")
         }
-        #expect(lines.contains { $0.hasPrefix("    refresh (applies the morning's changes): ") && $0.hasSuffix(" days re-aggregated") })
+        #expect(lines.contains { $0.hasPrefix("    refresh (applies the morning's changes): ") && $0.contains(" days re-aggregated") })
         #expect(lines.last == "    change capture: no capture trigger installed")
         #expect(run.stderr.contains("bench: 1x: change capture"))
     }
