@@ -116,6 +116,14 @@ struct TestRoles {
         _ = try writer.backfill(game: "g", range: Self.history)
         _ = try writer.refresh(game: "g", today: Self.day(10))
         #expect(try writer.verify(FunnelQuery(game: "g", range: Self.history)).isExact)
+        // The game backend changes events; the writer applies the changes as deltas (cell rows updated in place,
+        // removed rows read).
+        try h.db.copy(RandomEvents.make(seed: 34, count: 60))
+        try h.db.execute("UPDATE events SET platform = 'Switch' WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 5)")
+        try h.db.execute("DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id DESC LIMIT 5)")
+        let applied = try writer.refresh(game: "g", today: Self.day(10), check: .none).applied
+        #expect(applied.changes > 0 && applied.rowsUpdated > 0, "\(applied)")
+        #expect(try writer.verify(FunnelQuery(game: "g", range: Self.history)).isExact)
         let before = try h.db.query("SELECT count(*), sum(hashtext(e::text)) FROM events e").one()
         for statement in ["INSERT INTO events (game_id, user_id, event_name, occurred_at) VALUES ('g', 'x', 'level_start', now())",
                           "UPDATE events SET user_id = 'x'", "DELETE FROM events", "TRUNCATE events"] {

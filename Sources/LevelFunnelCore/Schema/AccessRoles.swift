@@ -29,7 +29,7 @@ public struct AccessRoles: Sendable, Hashable {
         ("events", ["SELECT"]),
         ("level_events", ["SELECT"]),
         ("level_metrics_daily", ["SELECT"]),
-        ("level_cells_daily", ["SELECT", "INSERT", "DELETE"]),
+        ("level_cells_daily", ["SELECT", "INSERT", "UPDATE", "DELETE"]),
         ("level_cell_tuples", ["SELECT", "INSERT"]),
         ("aggregated_days", ["SELECT", "INSERT", "UPDATE"]),
         ("refresh_watermarks", ["SELECT", "INSERT", "UPDATE"]),
