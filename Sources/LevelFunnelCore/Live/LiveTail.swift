@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 
 /// The fast path's answer for days the aggregates do not cover: computed from `events` in the same answer and
@@ -32,12 +33,16 @@ enum LiveTail {
     }
 
     /// `$1` game, `$2`..`$3` the range: one row per day, with whether it was aggregated, is stale, and holds a
-    /// pending change, and whether this role may read `level_events`. Reads no event: the changes are those the
-    /// triggers captured, exactly when their events became visible.
+    /// pending change, whether this role may read `level_events`, and the answer's freshness (the same on every
+    /// row: one statement instead of two, since a fresh process pays each statement's planning). Reads no event:
+    /// the changes are those the triggers captured, exactly when their events became visible.
     static let dayStatesSQL = """
         SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false),
                EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = d::date),
-               has_table_privilege('level_events', 'SELECT')
+               has_table_privilege('level_events', 'SELECT'),
+               extract(epoch FROM (SELECT max(aggregated_at) FROM aggregated_days
+                                    WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date))::float8,
+               extract(epoch FROM (SELECT received_through FROM refresh_watermarks WHERE game_id = $1))::float8
           FROM generate_series($2::date, $3::date, interval '1 day') d
           LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
          ORDER BY 1
@@ -49,14 +54,22 @@ enum LiveTail {
     /// of it, even under `WHERE false`, was planned in parallel and started its workers on every query (8–12 ms).
     static func dayStates(game: String, range: DayRange, forEventReaders: Bool = false,
                           _ db: PostgresConnection) throws -> [DayState] {
+        try rangeState(game: game, range: range, forEventReaders: forEventReaders, db).days
+    }
+
+    /// The day states of `range` and the freshness of an answer over it, in one statement.
+    static func rangeState(game: String, range: DayRange, forEventReaders: Bool = false,
+                           _ db: PostgresConnection) throws -> (days: [DayState], freshness: Freshness) {
         let rows = try db.query(dayStatesSQL, [game, range.from, range.to])
         if forEventReaders, try rows.first?.decode(Bool.self, at: 4) == false {
             throw PostgresError(kind: .query, sqlState: "42501", message: "permission denied for view level_events")
         }
-        return try rows.map { row in
+        let days = try rows.map { row in
             DayState(day: try row.decode(Day.self, at: 0), aggregated: try row.decode(Bool.self, at: 1),
                      stale: try row.decode(Bool.self, at: 2), pending: try row.decode(Bool.self, at: 3))
         }
+        let epoch = { (column: Int) in try rows.first?.decode(Double?.self, at: column).map { Date(timeIntervalSince1970: $0) } }
+        return (days, Freshness(aggregatedAt: try epoch(5), receivedThrough: try epoch(6)))
     }
 
     /// `$1` game, `$2` the range's first day `A`, `$3` the first live day `F`, `$4` the last day `B`, filters from

@@ -90,13 +90,13 @@ public final class LevelFunnelStore {
     /// Throws ``LevelFunnelError/unknownGame(_:)`` when the game has no level events at all.
     public func funnel(_ query: FunnelQuery, source: FunnelSource = .fast, today: Day = .today) throws -> FunnelResult {
         let clock = ContinuousClock()
-        var answer = (counts: [LevelCounts](), coverage: Coverage?.none)
+        var answer = (counts: [LevelCounts](), coverage: Coverage?.none, freshness: Freshness?.none)
         var answeredBy = source
         let elapsed = try clock.measure {
             answer = try withSchemaCheck {
                 switch source {
                 case .raw:
-                    return (try readingEvents("the raw path") { try RawFunnel.counts(query, db) }, nil)
+                    return (try readingEvents("the raw path") { try RawFunnel.counts(query, db) }, nil, nil)
                 case .aggregates:
                     return try aggregatesOnly(query, today: today)
                 case .fast:
@@ -109,7 +109,7 @@ public final class LevelFunnelStore {
             }
         }
         if answer.counts.isEmpty && answer.coverage?.missing ?? 0 == 0 { try requireKnownGame(query.game) }
-        let freshness = source == .raw ? nil : try self.freshness(query)
+        let freshness = source == .raw ? nil : try answer.freshness ?? self.freshness(query)
         return FunnelResult(query: query, source: answeredBy, queryMs: elapsed.milliseconds,
                             levels: MetricsFormula.derive(answer.counts), coverage: answer.coverage, freshness: freshness)
     }
@@ -167,8 +167,8 @@ public final class LevelFunnelStore {
 
     /// The aggregated prefix of the range from the aggregates plus its pending changes (`PendingChanges`), the rest
     /// from the events (see `LiveTail`).
-    private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
-        let states = try LiveTail.dayStates(game: query.game, range: query.range, forEventReaders: true, db)
+    private func hybrid(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage, Freshness) {
+        let (states, freshness) = try LiveTail.rangeState(game: query.game, range: query.range, forEventReaders: true, db)
         let includesToday = query.range.from <= today && today <= query.range.to
         let firstLive = states.first(where: { !$0.isAggregated })?.day
         var aggregated: [LevelCounts] = []
@@ -181,24 +181,24 @@ public final class LevelFunnelStore {
             }
         }
         guard let firstLive else {
-            return (aggregated, Coverage(days: states.count, aggregated: states.count, includesToday: includesToday))
+            return (aggregated, Coverage(days: states.count, aggregated: states.count, includesToday: includesToday), freshness)
         }
         let live = try LiveTail.counts(query, liveFrom: firstLive, db)
         let liveDays = firstLive.distance(to: query.range.to) + 1
         return (LiveTail.combine(aggregated, live),
                 Coverage(days: states.count, aggregated: states.count - liveDays, live: liveDays,
-                         firstLive: firstLive, lastLive: query.range.to, includesToday: includesToday))
+                         firstLive: firstLive, lastLive: query.range.to, includesToday: includesToday), freshness)
     }
 
     /// The aggregates as they are; days they do not cover are counted as missing or stale (a day with a pending
     /// change counts as stale), never filled in.
-    private func aggregatesOnly(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage) {
-        let days = try LiveTail.dayStates(game: query.game, range: query.range, db)
+    private func aggregatesOnly(_ query: FunnelQuery, today: Day) throws -> ([LevelCounts], Coverage, Freshness) {
+        let (days, freshness) = try LiveTail.rangeState(game: query.game, range: query.range, db)
         let stale = days.filter { $0.aggregated && ($0.stale || $0.pending) }.count
         let missing = days.filter { !$0.aggregated }.count
         return (try FastFunnel.counts(query, db),
                 Coverage(days: days.count, aggregated: days.count - stale - missing, missing: missing, stale: stale,
-                         includesToday: query.range.from <= today && today <= query.range.to))
+                         includesToday: query.range.from <= today && today <= query.range.to), freshness)
     }
 
     private func freshness(_ query: FunnelQuery) throws -> Freshness {
