@@ -57,6 +57,33 @@ public final class PostgresConnection {
         return try consume(result)
     }
 
+    /// Named statements prepared on this connection, by their text (``query(_:_:prepared:)``).
+    private var preparedNames: [String: String] = [:]
+
+    /// Runs one statement with bound parameters, prepared once per connection (`PQprepare`, then
+    /// `PQexecPrepared`): the server parses and rewrites its text once, not on every run (a statement over the
+    /// `level_events` view spends milliseconds there). For the statements a long-lived process runs again and
+    /// again (the fast path's); each run is still planned for its own parameters when the session says
+    /// `plan_cache_mode = force_custom_plan`, as the store's sessions do.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = [], prepared: Bool) throws -> PostgresRows {
+        guard prepared else { return try query(sql, parameters) }
+        statementObserver?(sql)
+        let name: String
+        if let known = preparedNames[sql] {
+            name = known
+        } else {
+            name = "lf_\(preparedNames.count + 1)"
+            _ = try consume(PQprepare(handle, name, sql, Int32(parameters.count), nil))
+            preparedNames[sql] = name
+        }
+        let texts = parameters.map { $0.postgresText }
+        let result = withCStrings(texts) { pointers in
+            PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
     /// Runs a statement and returns the number of rows it affected.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> Int {

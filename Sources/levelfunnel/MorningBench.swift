@@ -8,7 +8,8 @@ import LevelFunnelCore
 /// up to yesterday: the night. Then the morning arrives through the generator's own COPY: today's events until
 /// now (the same history going on: generated with the next day and stopped at midnight, then written from today
 /// with the time of generation now) and a week of late events (the players of another history of the game, one
-/// in 200, so 0.5% of each of the last 7 days' volume, all received now). Measured in the night, the morning and
+/// in 200, so 0.5% of each of the last 7 days' volume, all received now; players of their own, not seen at night,
+/// as when phones were offline). Measured in the night, the morning and
 /// after `refresh` (which applies the morning's changes): six selections, fast and raw; then the refresh itself,
 /// and what the user triggers on `events` (the change capture) cost a COPY.
 struct MorningBench {
@@ -124,6 +125,8 @@ struct MorningBench {
         late.now = now
         late.writeFrom = today.adding(days: -Self.lateDays)
         late.receivedAtNow = true
+        // Players not seen at night (their phones were offline), each with their own dimensions.
+        late.firstPlayerNumber = players + 1
         log("\(scale)x: morning: today's events and a week of late events")
         let todayLoaded = try loader.load(todaySoFar, adding: true)
         let lateLoaded = try loader.load(late, adding: true)

@@ -52,19 +52,23 @@ struct RefreshCommand: ParsableCommand {
 
     @OptionGroup var passes: PassOptions
 
-    /// One line per game: the days re-aggregated, or in words that there were none (never `0 days ()`).
+    /// One line per game: the changes applied as deltas, the days re-aggregated, or in words that there were none
+    /// (never `0 days ()`).
     static func report(_ summary: RefreshSummary) -> String {
-        let days = summary.days
-        var parts: [String]
+        let days = summary.days, applied = summary.applied
+        var parts: [String] = []
+        if applied.changes > 0 {
+            parts.append("\(applied.changedRows) changed level events applied to \(applied.days) days as deltas")
+        }
         if !days.isEmpty {
             let list = days.count <= 6 ? days.map(\.iso).joined(separator: ", ") : "\(days[0])..\(days[days.count - 1])"
-            parts = ["\(days.count) days (\(list))", "\(summary.emptyDays) empty days recorded", "\(summary.events) level events"]
+            parts += ["\(days.count) days (\(list))", "\(summary.emptyDays) empty days recorded", "\(summary.events) level events"]
         } else if summary.stopped {
-            parts = ["no day re-aggregated"]
-        } else if summary.emptyDays == 0 {
-            parts = ["nothing to do: every day is aggregated and none changed"]
-        } else {
-            parts = ["no day with events to re-aggregate", "\(summary.emptyDays) empty days recorded"]
+            parts.append("no day re-aggregated")
+        } else if summary.emptyDays > 0 {
+            parts += ["no day with events to re-aggregate", "\(summary.emptyDays) empty days recorded"]
+        } else if applied.changes == 0 {
+            parts.append("nothing to do: every day is aggregated and none changed")
         }
         parts.append(String(format: "%.2f s", summary.seconds))
         return "refreshed \(summary.game): " + parts.joined(separator: ", ") + (summary.stopped ? " — stopped early" : "")

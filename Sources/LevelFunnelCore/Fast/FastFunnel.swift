@@ -14,7 +14,7 @@ enum FastFunnel {
         let parameters: [any PostgresEncodable] = [query.game, query.range.from.iso, query.range.to.iso,
                                                    filters.cell, CellSQL.isCoarse(filters.cell)]
             + filters.parameters
-        return try db.query(CellSQL.funnelQuery(filterClause: filters.andClause), parameters)
+        return try db.query(CellSQL.funnelQuery(filterClause: filters.andClause), parameters, prepared: true)
             .map(LevelCounts.init(row:))
     }
 }

@@ -58,6 +58,6 @@ enum PendingChanges {
     static func counts(_ query: FunnelQuery, days: DayRange, _ db: PostgresConnection) throws -> [LevelCounts] {
         let filters = FilterSQL(query.filters, firstParameter: 4)
         let parameters: [any PostgresEncodable] = [query.game, days.from, days.to] + filters.parameters
-        return try db.query(sql(filterClause: filters.andClause), parameters).map(LevelCounts.init(row:))
+        return try db.query(sql(filterClause: filters.andClause), parameters, prepared: true).map(LevelCounts.init(row:))
     }
 }

@@ -62,6 +62,8 @@ struct GeneratorEngine {
     private let writeFromMs: Int64
     /// When set, every written event is received then (`GeneratorConfig.receivedAtNow`).
     private let receivedMs: Int64?
+    /// Added to a player's index for its id.
+    private let firstPlayerNumber: Int
     /// Players with at least one written row.
     private var wrote: [Bool]
     private(set) var stats = GeneratorStats()
@@ -73,6 +75,7 @@ struct GeneratorEngine {
         game = CopyTextWriter.escaped(config.game)
         writeFromMs = config.writeFrom.map { Int64($0.ordinal) * World.msPerDay } ?? .min
         receivedMs = config.receivedAtNow ? world.receivedByMs : nil
+        firstPlayerNumber = config.firstPlayerNumber
         wrote = Array(repeating: false, count: world.players)
     }
 
@@ -126,10 +129,10 @@ struct GeneratorEngine {
         w.appendRaw(game)
         w.append(tab)
         w.append(UInt8(ascii: "p"))
-        w.appendUnsigned(UInt64(player + 1), width: 6)
+        w.appendUnsigned(UInt64(player + firstPlayerNumber), width: 6)
         w.append(tab)
         w.append(UInt8(ascii: "p"))
-        w.appendUnsigned(UInt64(player + 1), width: 6)
+        w.appendUnsigned(UInt64(player + firstPlayerNumber), width: 6)
         w.appendStatic("-s")
         w.appendUnsigned(UInt64(e.session) + 1)
         w.append(tab)

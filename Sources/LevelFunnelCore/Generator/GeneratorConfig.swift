@@ -26,6 +26,9 @@ public struct GeneratorConfig: Sendable, Hashable {
     public var writeFrom: Day?
     /// Every written event is received at `now` (a backlog delivered at once), not at its own delay.
     public var receivedAtNow = false
+    /// The number of the first player's id (`p000001` by default): a second history with its own players starts
+    /// after the first's.
+    public var firstPlayerNumber = 1
 
     /// Upper bounds accepted by `validate()`.
     public static let maxPlayers = 1_000_000

@@ -60,7 +60,7 @@ enum LiveTail {
     /// The day states of `range` and the freshness of an answer over it, in one statement.
     static func rangeState(game: String, range: DayRange, forEventReaders: Bool = false,
                            _ db: PostgresConnection) throws -> (days: [DayState], freshness: Freshness) {
-        let rows = try db.query(dayStatesSQL, [game, range.from, range.to])
+        let rows = try db.query(dayStatesSQL, [game, range.from, range.to], prepared: true)
         if forEventReaders, try rows.first?.decode(Bool.self, at: 4) == false {
             throw PostgresError(kind: .query, sqlState: "42501", message: "permission denied for view level_events")
         }
@@ -116,7 +116,7 @@ enum LiveTail {
     static func counts(_ query: FunnelQuery, liveFrom from: Day, _ db: PostgresConnection) throws -> [LevelCounts] {
         let filters = FilterSQL(query.filters, firstParameter: 5)
         let parameters: [any PostgresEncodable] = [query.game, query.range.from, from, query.range.to] + filters.parameters
-        return try db.query(sql(filterClause: filters.andClause), parameters).map(LevelCounts.init(row:))
+        return try db.query(sql(filterClause: filters.andClause), parameters, prepared: true).map(LevelCounts.init(row:))
     }
 
     /// Adds two sets of counts of one range exactly: two disjoint parts (`later`'s players are those new since the
