@@ -26,7 +26,7 @@ nodes=(coordinator worker1 worker2)
 
 node_port() { case "$1" in coordinator) echo "$port" ;; worker1) echo $((port + 1)) ;; worker2) echo $((port + 2)) ;; esac; }
 options() {
-  echo "-k $sock -p $(node_port "$1") -c listen_addresses='' -c shared_preload_libraries=citus -c max_connections=200 -c shared_buffers=128MB -c work_mem=64MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_prepared_transactions=100"
+  echo "-k $sock -p $(node_port "$1") -c listen_addresses='' -c shared_preload_libraries=citus -c citus.local_hostname=${sock} -c max_connections=200 -c shared_buffers=128MB -c work_mem=64MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_prepared_transactions=100"
 }
 
 as_postgres() {

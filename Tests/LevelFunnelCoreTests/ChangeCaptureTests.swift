@@ -127,7 +127,7 @@ import TestSupport
         try h.db.insert([Self.start("late", at: "2026-02-04 10:00+00")])
         try h.db.execute("DELETE FROM schema_migrations WHERE version >= 10")
         #expect(try Self.pendingDays(h).isEmpty)
-        #expect(try h.store.migrate().applied == [10, 11])
+        #expect(try h.store.migrate().applied == [10, 11, 12])
         #expect(try Self.pendingDays(h) == [Self.day(4)])
         #expect(try h.store.verify(Self.query).isExact)
         // The triggers are back: the next insert is captured.

@@ -265,6 +265,13 @@ enum SchemaSQL {
     /// until the next refresh (or backfill) rebuilds it in the new form, queries read it from `events`.
     static let cellsAsCorrections = [
         "DROP TABLE level_metrics_daily",
+        levelMetricsDailyView(joinOnGame: false),
+        "UPDATE aggregated_days SET stale = true WHERE level_events > 0",
+    ]
+
+    /// The `level_metrics_daily` view of cell 0 (migration 8), its cell rows joined to their tuples on the game too
+    /// (migration 12).
+    static func levelMetricsDailyView(joinOnGame: Bool) -> String {
         """
         CREATE VIEW level_metrics_daily AS
         SELECT t.game_id, r.date, r.level_id, \(Dimension.columnList(alias: "t")),
@@ -275,10 +282,32 @@ enum SchemaSQL {
                    }
                }.joined(separator: ",\n       "))
           FROM level_cell_tuples t
-          JOIN level_cells_daily r ON r.tuple_id = t.tuple_id
+          JOIN level_cells_daily r ON \(joinOnGame ? "r.game_id = t.game_id AND " : "")r.tuple_id = t.tuple_id
          WHERE t.cell = 0
+        """
+    }
+
+    /// Migration 12: every levelfunnel table carries `game_id` and leads its primary key with it, so that each can be
+    /// distributed by `game_id` co-located with `events` under Citus (`Distribution`), where a unique key must
+    /// contain the distribution column. The cell rows take their tuple's game (they named it through `tuple_id`
+    /// only); tuple ids become `bigint`, the only identity type Citus lets workers draw from (each worker draws
+    /// from its own range, above 2^48). Rewrites the cell rows once; every count stays as it was.
+    /// Idempotent, like every step.
+    static let distributionKeys = [
+        "DROP VIEW IF EXISTS level_metrics_daily",
+        "ALTER TABLE level_cell_tuples ALTER COLUMN tuple_id TYPE bigint",
+        "ALTER TABLE level_cell_tuples DROP CONSTRAINT level_cell_tuples_pkey, ADD PRIMARY KEY (game_id, tuple_id)",
+        "ALTER TABLE level_cells_daily ALTER COLUMN tuple_id TYPE bigint, ADD COLUMN IF NOT EXISTS game_id text",
+        """
+        UPDATE level_cells_daily r SET game_id = t.game_id FROM level_cell_tuples t
+         WHERE r.game_id IS NULL AND t.tuple_id = r.tuple_id
         """,
-        "UPDATE aggregated_days SET stale = true WHERE level_events > 0",
+        """
+        ALTER TABLE level_cells_daily ALTER COLUMN game_id SET NOT NULL,
+          DROP CONSTRAINT level_cells_daily_pkey, ADD PRIMARY KEY (game_id, tuple_id, date, level_id)
+        """,
+        levelMetricsDailyView(joinOnGame: true),
+        "ALTER TABLE event_changes DROP CONSTRAINT event_changes_pkey, ADD PRIMARY KEY (game_id, change_id)",
     ]
 
     /// How far each game's daily job has looked: every event received before `received_through` (less the
@@ -370,16 +399,32 @@ enum SchemaSQL {
         return """
             CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql
             SECURITY DEFINER SET search_path FROM CURRENT AS $$
+            DECLARE lf_row record;
             BEGIN
-              \(updated)
-              INSERT INTO event_changes (game_id, day, inserted, removed)
-              SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-                     coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
-                FROM (\(parts.joined(separator: " UNION ALL "))) c
-               GROUP BY game_id, day;
+              \(insertEach(into: "event_changes", columns: ["game_id", "day", "inserted", "removed"], from: """
+                \(updated)
+                SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+                       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+                  FROM (\(parts.joined(separator: " UNION ALL "))) c
+                 GROUP BY game_id, day
+                """))
               RETURN NULL;
             END $$
             """
+    }
+
+    /// PL/pgSQL (in a function declaring `lf_row record`) that inserts each row of `query`, a query on a trigger's
+    /// transition tables, into `table`: the rows are read first, then inserted one by one (one per game and day).
+    /// Under Citus the trigger runs on each shard of `events`, and a statement there that inserts into a distributed
+    /// table cannot read a transition table ("could not find named tuplestore"); an `INSERT ... VALUES` of one game's
+    /// row goes to the co-located shard, on the same worker, in the same transaction. One form for both layouts.
+    static func insertEach(into table: String, columns: [String], from query: String) -> String {
+        """
+        FOR lf_row IN \(query) LOOP
+                INSERT INTO \(table) (\(columns.joined(separator: ", ")))
+                VALUES (\(columns.map { "lf_row.\($0)" }.joined(separator: ", ")));
+              END LOOP;
+        """
     }
 
     /// Migration 11, after the triggers are in place (its own transaction, so that inserts wait for the triggers'

@@ -89,7 +89,7 @@ enum GameSQL {
         SELECT \(Dimension.columnList)
           FROM level_cell_tuples t
          WHERE t.game_id = $1 AND t.cell = 0
-           AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.tuple_id = t.tuple_id)
+           AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.game_id = t.game_id AND r.tuple_id = t.tuple_id)
         """
 
     static let dimensionsFromEvents = """

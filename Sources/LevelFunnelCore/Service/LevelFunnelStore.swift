@@ -562,7 +562,7 @@ public final class LevelFunnelStore {
                        / greatest((SELECT count(*) FROM events), 1) AS events,
                      (SELECT count(*) FROM aggregated_days WHERE game_id = $1)::float8
                        / greatest((SELECT count(*) FROM aggregated_days), 1) AS days,
-                     (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE t.game_id = $1)::float8
+                     (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (game_id, tuple_id) WHERE t.game_id = $1)::float8
                        / greatest((SELECT count(*) FROM level_cells_daily), 1) AS cells
             )
             SELECT (coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events')),  -- partitioned
