@@ -7,6 +7,7 @@
 #                                  clusters of the project started before (which run a replaced server) are restarted
 #   scripts/citus.sh start [DB...] install, create the nodes if needed, start them, create the databases on every node
 #                                  with the extension, and register the workers in each; prints nothing
+#   scripts/citus.sh recreate DB   drop database DB on every node, then start as above (make test-citus)
 #   scripts/citus.sh url DB        print the connection URL of database DB on the coordinator
 #   scripts/citus.sh installed     exit 0 when Citus is installed (citus.so in PostgreSQL's library directory)
 #   scripts/citus.sh stop          stop the three nodes
@@ -14,7 +15,8 @@
 #
 # Where: LEVELFUNNEL_CITUS_DIR (default /var/lib/levelfunnel/citus); ports LEVELFUNNEL_CITUS_PORT (default 54339,
 # the coordinator) and the next two (the workers), listening only on a Unix socket in $LEVELFUNNEL_CITUS_DIR/run.
-# The nodes are reused on the next run.
+# The nodes are reused on the next run. Tables are distributed into 8 shards (Citus's default is 32): each test
+# schema makes its own.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=${LEVELFUNNEL_CITUS_DIR:-/var/lib/levelfunnel/citus}
@@ -26,7 +28,7 @@ nodes=(coordinator worker1 worker2)
 
 node_port() { case "$1" in coordinator) echo "$port" ;; worker1) echo $((port + 1)) ;; worker2) echo $((port + 2)) ;; esac; }
 options() {
-  echo "-k $sock -p $(node_port "$1") -c listen_addresses='' -c shared_preload_libraries=citus -c citus.local_hostname=${sock} -c max_connections=200 -c shared_buffers=128MB -c work_mem=64MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_prepared_transactions=100"
+  echo "-k $sock -p $(node_port "$1") -c listen_addresses='' -c shared_preload_libraries=citus -c citus.local_hostname=${sock} -c citus.shard_count=8 -c max_connections=200 -c shared_buffers=128MB -c work_mem=64MB -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_prepared_transactions=100"
 }
 
 as_postgres() {
@@ -118,8 +120,13 @@ case "${1:-}" in
   install) install ;;
   installed) installed ;;
   start) shift; start "$@" ;;
+  recreate)
+    db=${2:?usage: citus.sh recreate DB}
+    start
+    for node in "${nodes[@]}"; do psql_node "$node" postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
+    start "$db" ;;
   url) url "${2:?usage: citus.sh url DB}" ;;
   stop) stop ;;
   clean) stop; rm -rf "${dir:?}" ;;
-  *) echo "usage: scripts/citus.sh install | installed | start [DB...] | url DB | stop | clean" >&2; exit 2 ;;
+  *) echo "usage: scripts/citus.sh install | installed | start [DB...] | recreate DB | url DB | stop | clean" >&2; exit 2 ;;
 esac

@@ -11,8 +11,10 @@ public struct TestDatabase: Sendable {
     public let schema: String
 
     /// Creates a new empty schema.
-    public static func fresh(_ label: String = "t") throws -> TestDatabase {
-        let base = try baseURL()
+    public static func fresh(_ label: String = "t") throws -> TestDatabase { try fresh(label, base: baseURL()) }
+
+    /// Creates a new empty schema on the server of `base`.
+    public static func fresh(_ label: String, base: String) throws -> TestDatabase {
         let schema = "\(label.lowercased().filter { $0.isLetter || $0.isNumber })_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try PostgresConnection(url: base)
         try admin.execute("CREATE SCHEMA \"\(schema)\"")
