@@ -6,6 +6,10 @@ SHELL := /bin/bash
 PG        := scripts/pg.sh
 CITUS     := scripts/citus.sh
 CITUS_TEST_DB := levelfunnel_citus_test
+# The differential tests (fast = raw: random ranges and filters, late events, re-runs, any order and length of passes,
+# stale and live days) that make test-citus runs again with the coordinator as the test database (TestDatabase
+# distributes each test's events by game there).
+CITUS_DIFFERENTIAL := AggregationTests/(fastEqualsRaw|dimensionsThatStop|aLateEvent|playersActive|backfillTwice|reaggregationRemoves)|DayIndependenceTests/(anyOrder|passesOfAnyLength|aBackfillFromTheMiddle|reaggregatingAnOldDay)|LiveTailTests/rangesMixing|ComposedAnswerExactnessTests
 DEMO_DB   := levelfunnel
 TEST_DB   := levelfunnel_test
 BENCH_DB  ?= levelfunnel_bench
@@ -64,6 +68,7 @@ test-citus: setup ## The Citus suite on a private cluster (scripts/citus.sh: a c
 	@$(CITUS) recreate $(CITUS_TEST_DB)
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" LEVELFUNNEL_CITUS_TEST_DATABASE_URL="$$($(CITUS) url $(CITUS_TEST_DB))" \
 	  swift test --filter CitusTests
+	LEVELFUNNEL_TEST_DATABASE_URL="$$($(CITUS) url $(CITUS_TEST_DB))" swift test --filter '$(CITUS_DIFFERENTIAL)'
 
 bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)

@@ -234,7 +234,7 @@ import TestSupport
 
             """)
         let again = try Self.levelfunnel(["migrate", "--database-url", database.url])
-        #expect(again.stdout == "schema is up to date (version 11)\n")
+        #expect(again.stdout == "schema is up to date (version 12)\n")
     }
 
     @Test func helpNamesEveryCommand() throws {

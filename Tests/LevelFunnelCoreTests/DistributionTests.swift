@@ -12,7 +12,7 @@ import TestSupport
                         "aggregated_days", "refresh_watermarks", "event_changes"]
 
     /// Statements that span games by design: the list of games (from every game's events, or its aggregates).
-    static let crossGame = [GameSQL.gamesWithLevelEvents, GameSQL.gamesFromAggregates]
+    static let crossGame = [GameSQL.gamesWithLevelEvents, GameSQL.gamesWithLevelEventsOnShards, GameSQL.gamesFromAggregates]
 
     private static let keywords: Set<String> = ["where", "on", "join", "left", "inner", "cross", "group", "order", "set",
                                                 "using", "limit", "select", "returning", "union", "as", "and", "natural"]

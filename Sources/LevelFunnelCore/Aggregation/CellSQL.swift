@@ -296,11 +296,13 @@ enum CellSQL {
           RETURNING tuple_id, cell, \(dims)
         ), identified AS (
           -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
-          -- statement's snapshot does not see its own inserts); matched by their text form, as above.
+          -- statement's snapshot does not see its own inserts); matched by their text form, as above. UNION, not
+          -- UNION ALL: Citus runs a data-modifying CTE as a statement of its own before the rest, which then sees
+          -- the new tuples in the table too.
           SELECT t.tuple_id AS id, m.*
             FROM merged m
             JOIN (SELECT tuple_id, cell, \(dims) FROM added
-                  UNION ALL
+                  UNION
                   SELECT tuple_id, cell, \(dims) FROM level_cell_tuples WHERE game_id = $1) t
               ON t.cell = m.cell AND ROW(\(Dimension.columnList(alias: "t")))::text = ROW(\(Dimension.columnList(alias: "m")))::text
         ), inserted AS (

@@ -32,7 +32,7 @@ enum LiveTail {
     static let dayStatesSQL = """
         SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false),
                EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = d::date),
-               has_table_privilege('level_events', 'SELECT')
+               has_table_privilege('level_events'::regclass, 'SELECT')
           FROM generate_series($2::date, $3::date, interval '1 day') d
           LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
          ORDER BY 1

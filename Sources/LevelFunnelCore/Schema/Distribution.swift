@@ -14,6 +14,15 @@ public enum Distribution: Sendable, Equatable {
     /// (`schema_migrations` stays on the coordinator.)
     static let tables = ["level_cell_tuples", "level_cells_daily", "aggregated_days", "refresh_watermarks", "event_changes"]
 
+    /// The layout of a migrated database: Citus when `events` is distributed (`migrate` refused any other Citus layout).
+    static func current(_ db: PostgresConnection) throws -> Distribution {
+        guard try db.query("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").one().decode(Bool.self, at: 0) else {
+            return .singleNode
+        }
+        return try db.query("SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = to_regclass('events'))")
+            .one().decode(Bool.self, at: 0) ? .citus : .singleNode
+    }
+
     /// Reads the layout from the catalog, or refuses with one line saying what the DBA must do first: Citus is in
     /// this database and `events` is missing, local, a reference table, or distributed by another column.
     static func detect(_ db: PostgresConnection) throws -> Distribution {

@@ -215,12 +215,22 @@ public final class LevelFunnelStore {
 
     // MARK: Games
 
+    /// One PostgreSQL or Citus, read from the catalog once per store (the database does not change layout under it).
+    private var knownDistribution: Distribution?
+    func distribution() throws -> Distribution {
+        if let known = knownDistribution { return known }
+        let read = try Distribution.current(db)
+        knownDistribution = read
+        return read
+    }
+
     /// The games that have level events, with their first and last event day, ordered by id.
     /// A role that may not read `events` gets the games and history spans of the aggregates
     /// (``GameInfo/fromAggregatesOnly``): days not aggregated yet are not part of them.
     public func games() throws -> [GameInfo] {
         let (rows, fromAggregates) = try withSchemaCheck {
-            try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents) }, { try db.query(GameSQL.gamesFromAggregates) })
+            try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents(distribution())) },
+                                     { try db.query(GameSQL.gamesFromAggregates) })
         }
         return try rows.map { row in
             let first = try row.decode(Day.self, at: 1)
