@@ -132,7 +132,7 @@ import TestSupport
         var series: [FunnelSource: DailySeries] = [:]
         for source in [FunnelSource.fast, .aggregates, .raw] {
             var statements = 0
-            h.db.statementObserver = { _ in statements += 1 }
+            h.db.statementObserver = { _, _ in statements += 1 }
             let one = try h.store.dailySeries(FunnelQuery(game: "g", range: history), source: source)
             h.db.statementObserver = nil
             series[source] = one
@@ -185,7 +185,7 @@ import TestSupport
         #expect(SavedRange.lastDays(7).range(for: readerInfo) == lastWeek)
         #expect(SavedRange.lastDays(7).range(for: try #require(try reader.games().first)) == lastWeek)
         var statements = 0
-        reader.db.statementObserver = { _ in statements += 1 }
+        reader.db.statementObserver = { _, _ in statements += 1 }
         let series = try reader.dailySeries(FunnelQuery(game: "g", range: info.history))
         reader.db.statementObserver = nil
         #expect(series.points.count == info.history.dayCount)

@@ -63,7 +63,7 @@ import TestSupport
         let h = try Harness("distribution")
         try h.db.copy(RandomEvents.make(seed: 17, count: 900))
         var statements: [String] = []
-        h.db.statementObserver = { statements.append($0) }
+        h.db.statementObserver = { sql, _ in statements.append(sql) }
         let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
         _ = try h.store.backfill(game: "g", range: history)
         _ = try h.store.aggregate(game: "g", day: Day(iso: "2026-02-04")!)
