@@ -24,7 +24,7 @@ export PREFIX DESTDIR
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build install uninstall deb check-deb demo demo-reader test test-citus bench stress scale morning clean-db
+.PHONY: help setup build install uninstall deb check-deb demo demo-reader test test-citus bench bench-citus stress scale morning clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -82,6 +82,9 @@ scale: build ## The pipeline at 100x (500K players, 30 days, ~29M level events),
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
 	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 100 --runs 3 --today-until 08:00
+
+bench-citus: build ## Two games (2,000 players x 30 days each) on the Citus cluster (one per worker) and on one node: parallel backfill, fast vs raw.
+	@scripts/citus-bench.sh "$(RELEASE)" 2000 30
 
 morning: build ## Fast vs raw at night, in the morning (today's events to 08:00, late events) and after refresh, at 1x and 10x; MORNING_DB recreated.
 	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 1,10 --today-until 08:00

@@ -50,5 +50,14 @@ struct CitusExactnessTests {
         #expect(fast.coverage?.isComplete == true)
         #expect(fast.levels == (try single.store.funnel(whole, source: .fast).levels))
         #expect(try cluster.verify(whole).differences.isEmpty)
+        // TRUNCATE marks every aggregated day with events stale, from the coordinator's trigger, as on one node.
+        let stale = "SELECT count(*) FILTER (WHERE stale), count(*) FILTER (WHERE level_events > 0) FROM aggregated_days"
+        var counts: [[Int]] = []
+        for store in [cluster, single.store] {
+            try store.db.execute("TRUNCATE events")
+            let row = try store.db.query(stale).one()
+            counts.append([try row.decode(Int.self, at: 0), try row.decode(Int.self, at: 1)])
+        }
+        #expect(counts[0] == counts[1] && counts[0][0] == counts[0][1] && counts[0][0] > 0, "\(counts)")
     }
 }
