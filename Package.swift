@@ -46,6 +46,6 @@ let package = Package(
                     exclude: ["Snapshots"]),
         .testTarget(name: "LevelFunnelCLITests", dependencies: ["levelfunnel", "LevelFunnelCore", "TestSupport"]),
         // On the private Citus cluster of scripts/citus.sh (`make test-citus`).
-        .testTarget(name: "CitusTests", dependencies: ["LevelFunnelCore", "TestSupport"]),
+        .testTarget(name: "CitusTests", dependencies: ["LevelFunnelCore", "TestSupport", "levelfunnel"]),
     ]
 )
