@@ -4,6 +4,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PG        := scripts/pg.sh
+CITUS     := scripts/citus.sh
+CITUS_TEST_DB := levelfunnel_citus_test
+# The differential tests (fast = raw: random ranges and filters, late events, re-runs, any order and length of passes,
+# stale and live days) that make test-citus runs again with the coordinator as the test database (TestDatabase
+# distributes each test's events by game there).
+CITUS_DIFFERENTIAL := AggregationTests/(fastEqualsRaw|dimensionsThatStop|aLateEvent|playersActive|backfillTwice|reaggregationRemoves)|DayIndependenceTests/(anyOrder|passesOfAnyLength|aBackfillFromTheMiddle|reaggregatingAnOldDay)|LiveTailTests/rangesMixing|ComposedAnswerExactnessTests
 DEMO_DB   := levelfunnel
 TEST_DB   := levelfunnel_test
 BENCH_DB  ?= levelfunnel_bench
@@ -18,7 +24,7 @@ export PREFIX DESTDIR
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build install uninstall deb check-deb demo demo-reader test bench stress scale morning clean-db
+.PHONY: help setup build install uninstall deb check-deb demo demo-reader test test-citus bench bench-citus stress scale morning clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,10 +56,19 @@ demo-reader: build ## The demo as a role that may read the aggregates only (leve
 	@$(PG) start $(DEMO_DB)
 	@scripts/demo.sh "$(RELEASE)" "$$($(PG) url $(DEMO_DB))" "$(DEMO_GAME)" reader
 
-test: setup ## Run every test against a private PostgreSQL.
+test: setup ## Run every test against a private PostgreSQL, then the Citus suite when Citus is installed.
 	@$(PG) start
 	@psql -X -q "$$($(PG) url postgres)" -c 'DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)' -c 'CREATE DATABASE $(TEST_DB)'
-	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test
+	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test --skip CitusTests
+	@if $(CITUS) installed; then $(MAKE) --no-print-directory test-citus; \
+	 else echo "make test: the Citus suite did not run: Citus is not installed (scripts/citus.sh install builds it, then make test-citus)"; fi
+
+test-citus: setup ## The Citus suite on a private cluster (scripts/citus.sh: a coordinator, two workers); builds Citus when missing.
+	@$(PG) start $(TEST_DB)
+	@$(CITUS) recreate $(CITUS_TEST_DB)
+	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" LEVELFUNNEL_CITUS_TEST_DATABASE_URL="$$($(CITUS) url $(CITUS_TEST_DB))" \
+	  swift test --filter CitusTests
+	LEVELFUNNEL_TEST_DATABASE_URL="$$($(CITUS) url $(CITUS_TEST_DB))" swift test --filter '$(CITUS_DIFFERENTIAL)'
 
 bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)
@@ -68,8 +83,12 @@ scale: build ## The pipeline at 100x (500K players, 30 days, ~29M level events),
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 100 30
 	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 100 --runs 3 --today-until 08:00
 
+bench-citus: build ## Two games (2,000 players x 30 days each) on the Citus cluster (one per worker) and on one node: parallel backfill, fast vs raw.
+	@scripts/citus-bench.sh "$(RELEASE)" 2000 30
+
 morning: build ## Fast vs raw at night, in the morning (today's events to 08:00, late events) and after refresh, at 1x and 10x; MORNING_DB recreated.
 	@scripts/morning.sh "$(RELEASE)" $(MORNING_DB) 1,10 --today-until 08:00
 
-clean-db: ## Stop the private PostgreSQL (its data stays in /var/lib/levelfunnel/pg).
+clean-db: ## Stop the private PostgreSQL (its data stays in /var/lib/levelfunnel/pg) and the Citus cluster, if any.
 	$(PG) stop
+	@if [ -d /var/lib/levelfunnel/citus ]; then $(CITUS) stop; fi

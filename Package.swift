@@ -45,5 +45,7 @@ let package = Package(
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "LevelFunnelCore", "TestSupport", "levelfunnel"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "LevelFunnelCLITests", dependencies: ["levelfunnel", "LevelFunnelCore", "TestSupport"]),
+        // On the private Citus cluster of scripts/citus.sh (`make test-citus`).
+        .testTarget(name: "CitusTests", dependencies: ["LevelFunnelCore", "TestSupport", "levelfunnel"]),
     ]
 )

@@ -42,15 +42,16 @@ public final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// Called with the text of every statement this connection runs, before it runs (tests use it to check the
-    /// SQL that actually runs, e.g. that every statement names its game: `DistributionTests`).
-    public var statementObserver: ((String) -> Void)?
+    /// Called with the text of every statement this connection runs and its parameters (as sent: text, nil for
+    /// NULL), before it runs (tests use it to check the SQL that actually runs, e.g. that every statement names its
+    /// game: `DistributionTests`, or that each runs on one shard of a Citus cluster: `CitusRouterTests`).
+    public var statementObserver: ((String, [String?]) -> Void)?
 
     /// Runs one statement with bound parameters (`$1`, `$2`, ... via `PQexecParams`) and returns its rows.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws -> PostgresRows {
-        statementObserver?(sql)
         let texts = parameters.map { $0.postgresText }
+        statementObserver?(sql, texts)
         let result = withCStrings(texts) { pointers in
             PQexecParams(handle, sql, Int32(pointers.count), nil, pointers, nil, nil, 0)
         }
@@ -68,7 +69,8 @@ public final class PostgresConnection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = [], prepared: Bool) throws -> PostgresRows {
         guard prepared else { return try query(sql, parameters) }
-        statementObserver?(sql)
+        let texts = parameters.map { $0.postgresText }
+        statementObserver?(sql, texts)
         let name: String
         if let known = preparedNames[sql] {
             name = known
@@ -77,7 +79,6 @@ public final class PostgresConnection {
             _ = try consume(PQprepare(handle, name, sql, Int32(parameters.count), nil))
             preparedNames[sql] = name
         }
-        let texts = parameters.map { $0.postgresText }
         let result = withCStrings(texts) { pointers in
             PQexecPrepared(handle, name, Int32(pointers.count), pointers, nil, nil, 0)
         }

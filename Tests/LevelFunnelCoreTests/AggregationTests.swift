@@ -207,7 +207,7 @@ import TestSupport
         let day = Day(iso: "2026-02-03")!
         func stored() throws -> Int {
             try h.db.query("""
-                SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id)
+                SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (game_id, tuple_id)
                  WHERE t.game_id = 'g' AND r.date = '2026-02-03'
                 """).one().decode(Int.self, at: 0)
         }

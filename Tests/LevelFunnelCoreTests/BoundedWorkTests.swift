@@ -112,7 +112,7 @@ import TestSupport
             INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, additive)
             VALUES ('g', '2026-02-01', now(), 0, '0:0', 31), ('g', '2026-02-02', now(), 5, '5:15', 31)
             """)
-        #expect(try store.migrate().applied == [9, 10, 11, 12])
+        #expect(try store.migrate().applied == [9, 10, 11, 12, 13])
         let prints = try store.db.query("SELECT activity_fingerprint FROM aggregated_days ORDER BY date").map { try $0.decode(String?.self, at: 0) }
         #expect(prints == ["0:0", nil])
     }
@@ -132,7 +132,7 @@ import TestSupport
         var series: [FunnelSource: DailySeries] = [:]
         for source in [FunnelSource.fast, .aggregates, .raw] {
             var statements = 0
-            h.db.statementObserver = { _ in statements += 1 }
+            h.db.statementObserver = { _, _ in statements += 1 }
             let one = try h.store.dailySeries(FunnelQuery(game: "g", range: history), source: source)
             h.db.statementObserver = nil
             series[source] = one
@@ -185,7 +185,7 @@ import TestSupport
         #expect(SavedRange.lastDays(7).range(for: readerInfo) == lastWeek)
         #expect(SavedRange.lastDays(7).range(for: try #require(try reader.games().first)) == lastWeek)
         var statements = 0
-        reader.db.statementObserver = { _ in statements += 1 }
+        reader.db.statementObserver = { _, _ in statements += 1 }
         let series = try reader.dailySeries(FunnelQuery(game: "g", range: info.history))
         reader.db.statementObserver = nil
         #expect(series.points.count == info.history.dayCount)

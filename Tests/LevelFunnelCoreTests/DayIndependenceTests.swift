@@ -68,7 +68,7 @@ import TestSupport
               total_fail_duration, fail_count)
             VALUES ('g', $1::date, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0)
             """, [Self.history.from.iso])
-        #expect(try store.migrate().applied == [8, 9, 10, 11, 12])
+        #expect(try store.migrate().applied == [8, 9, 10, 11, 12, 13])
         #expect(try store.db.query("SELECT relkind::text FROM pg_class WHERE oid = 'level_metrics_daily'::regclass")
                 .one().decode(String.self, at: 0) == "v")
         let stale = { try store.db.query("SELECT count(*) FROM aggregated_days WHERE stale").one().decode(Int.self, at: 0) }

@@ -9,19 +9,18 @@ import TestSupport
 /// one shard holding that game. The statements checked are the ones that actually run, captured on the connection.
 @Suite struct DistributionTests {
     static let tables = ["events", "level_events", "level_metrics_daily", "level_cells_daily", "level_cell_tuples",
-                        "aggregated_days", "refresh_watermarks"]
+                        "aggregated_days", "refresh_watermarks", "event_changes"]
 
     /// Statements that span games by design: the list of games (from every game's events, or its aggregates).
-    static let crossGame = [GameSQL.gamesWithLevelEvents, GameSQL.gamesFromAggregates]
+    static let crossGame = [GameSQL.gamesWithLevelEvents, GameSQL.gamesWithLevelEventsOnShards, GameSQL.gamesFromAggregates]
 
     private static let keywords: Set<String> = ["where", "on", "join", "left", "inner", "cross", "group", "order", "set",
                                                 "using", "limit", "select", "returning", "union", "as", "and", "natural"]
 
     /// The references to `tables` in `sql` that carry no `game_id` condition. A reference passes when its alias
     /// (or its table name) has `alias.game_id = …` or `… = alias.game_id`, or, unqualified, `game_id = …` appears;
-    /// an `INSERT INTO t (game_id, …)` passes when its rows take the game from `$1`; `level_cells_daily` (which has
-    /// no `game_id` column: rows name a `level_cell_tuples` row) passes when the statement reads the tuples of
-    /// one game.
+    /// an `INSERT INTO t (game_id, …)` passes when its rows take the game from `$1`. Every table has `game_id`
+    /// since schema 13 (the cell rows named their game through `level_cell_tuples` only), so none is an exception.
     static func violations(_ sql: String) -> [String] {
         let text = sql.lowercased()
         let pattern = #"\b(from|join|into|update|using)\s+("# + tables.joined(separator: "|") + #")\b(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?"#
@@ -36,9 +35,7 @@ import TestSupport
             var alias = match.range(at: 3).location == NSNotFound ? nil : String(text[Range(match.range(at: 3), in: text)!])
             if let a = alias, keywords.contains(a) { alias = nil }
             let ok: Bool
-            if table == "level_cells_daily" {
-                ok = has(#"\blevel_cell_tuples\b"#) && gameOfOne
-            } else if verb == "into" {
+            if verb == "into" {
                 ok = has(#"into\s+"# + table + #"\s*\(\s*game_id\b"#) && gameOfOne
             } else {
                 let name = alias ?? table
@@ -66,7 +63,7 @@ import TestSupport
         let h = try Harness("distribution")
         try h.db.copy(RandomEvents.make(seed: 17, count: 900))
         var statements: [String] = []
-        h.db.statementObserver = { statements.append($0) }
+        h.db.statementObserver = { sql, _ in statements.append(sql) }
         let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
         _ = try h.store.backfill(game: "g", range: history)
         _ = try h.store.aggregate(game: "g", day: Day(iso: "2026-02-04")!)
@@ -88,6 +85,39 @@ import TestSupport
         #expect(Set(touching).count >= 20)
         for sql in Set(touching) {
             #expect(Self.violations(sql).isEmpty, "no game_id condition on \(Self.violations(sql)) in:\n\(sql)")
+        }
+    }
+
+    /// Schema 12 gives the cell rows their game, leading their key (and the tuples', the changes'): a database
+    /// aggregated before it answers exactly the same after the upgrade, fast = raw, without re-aggregating.
+    @Test func upgradingGivesTheCellRowsTheirGameAndKeepsEveryAnswer() throws {
+        let h = try Harness("keys12")
+        try h.db.copy(RandomEvents.make(seed: 23, count: 900) + RandomEvents.make(seed: 24, count: 300, game: "h"))
+        let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
+        for game in ["g", "h"] { _ = try h.store.backfill(game: game, range: history) }
+        // The cell rows as schema 11 had them: no game, keyed by tuple.
+        try h.db.execute("""
+            ALTER TABLE level_cells_daily DROP COLUMN game_id CASCADE, DROP CONSTRAINT IF EXISTS level_cells_daily_pkey,
+              ADD PRIMARY KEY (tuple_id, date, level_id)
+            """)
+        try h.db.execute(SchemaSQL.levelMetricsDailyView(joinOnGame: false))
+        try h.db.execute("DELETE FROM schema_migrations WHERE version = 13")
+        let metricsRows = "SELECT count(*), sum(starts), sum(started_players), sum(completed_players) FROM level_metrics_daily"
+        let metrics = { let row = try h.db.query(metricsRows).one(); return try (0..<4).map { try row.decode(Int.self, at: $0) } }
+        let before = try metrics()
+        let queries = [FunnelFilters(), FunnelFilters(platform: "iOS"), FunnelFilters(platform: "iOS", country: "US", appVersion: "0.2")]
+            .map { FunnelQuery(game: "g", range: history, filters: $0) }
+        let raw = try queries.map { try h.store.funnel($0, source: .raw).levels }
+
+        #expect(try h.store.migrate().applied == [13])
+        #expect(try h.db.query("SELECT count(*) FROM level_cells_daily WHERE game_id IS NULL").one().decode(Int.self, at: 0) == 0)
+        #expect(try h.db.query("""
+            SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE r.game_id <> t.game_id
+            """).one().decode(Int.self, at: 0) == 0)
+        #expect(try metrics() == before)
+        for (query, expected) in zip(queries, raw) {
+            let fast = try h.store.funnel(query, source: .fast)
+            #expect(fast.coverage?.isComplete == true && fast.levels == expected)
         }
     }
 }

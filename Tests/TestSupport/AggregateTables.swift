@@ -15,7 +15,7 @@ public enum AggregateTables {
                                     r.users_with_boosters, r.fails_with_purchase, r.total_completion_duration,
                                     r.completion_count, r.total_fail_duration, r.fail_count, r.started_new,
                                     r.started_after, r.completed_new, r.completed_after)::text AS x
-                              FROM level_cells_daily r JOIN level_cell_tuples u USING (tuple_id)
+                              FROM level_cells_daily r JOIN level_cell_tuples u USING (game_id, tuple_id)
                              WHERE u.game_id = $1) c)
             """, [game]).one().decode(String.self, at: 0)
     }

@@ -12,11 +12,23 @@ public struct TestDatabase: Sendable {
 
     /// Creates a new empty schema.
     public static func fresh(_ label: String = "t") throws -> TestDatabase {
-        let base = try baseURL()
+        try fresh(label, base: baseURL(), eventsOnCitus: true)
+    }
+
+    /// Creates a new empty schema on the server of `base`; on a Citus coordinator with `eventsOnCitus`, with
+    /// `events` in it, distributed by game.
+    public static func fresh(_ label: String, base: String, eventsOnCitus: Bool = false) throws -> TestDatabase {
         let schema = "\(label.lowercased().filter { $0.isLetter || $0.isNumber })_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = try PostgresConnection(url: base)
         try admin.execute("CREATE SCHEMA \"\(schema)\"")
-        return TestDatabase(url: withSearchPath(base, schema), schema: schema)
+        let database = TestDatabase(url: withSearchPath(base, schema), schema: schema)
+        // On a Citus coordinator (`make test-citus` runs the differential tests there), `events` is made and
+        // distributed by game as a DBA would, before the test migrates.
+        if try eventsOnCitus && admin.query("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").one().decode(Bool.self, at: 0) {
+            let db = try database.connect()
+            for statement in CitusCluster.distributedEvents { try db.execute(statement) }
+        }
+        return database
     }
 
     /// A new database of its own (its `public` schema), for a test that measures table sizes: dead rows are

@@ -167,11 +167,12 @@ enum CellSQL {
     static let deleteDays = """
         WITH removed AS (
           DELETE FROM level_cells_daily
-           WHERE ctid = ANY (ARRAY(
+           WHERE game_id = $1 AND ctid = ANY (ARRAY(
                    SELECT found.ctid
                      FROM level_cell_tuples t
                      CROSS JOIN LATERAL (SELECT ctid FROM level_cells_daily d
-                                          WHERE d.tuple_id = t.tuple_id AND d.date BETWEEN $2::date AND $3::date
+                                          WHERE d.game_id = $1 AND d.tuple_id = t.tuple_id
+                                            AND d.date BETWEEN $2::date AND $3::date
                                          OFFSET 0) found
                     WHERE t.game_id = $1))
           RETURNING date)
@@ -311,16 +312,18 @@ enum CellSQL {
           RETURNING tuple_id, cell, \(dims)
         ), identified AS (
           -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
-          -- statement's snapshot does not see its own inserts); matched by their text form, as above.
+          -- statement's snapshot does not see its own inserts); matched by their text form, as above. UNION, not
+          -- UNION ALL: Citus runs a data-modifying CTE as a statement of its own before the rest, which then sees
+          -- the new tuples in the table too.
           SELECT t.tuple_id AS id, m.*
             FROM merged m
             JOIN (SELECT tuple_id, cell, \(dims) FROM added
-                  UNION ALL
+                  UNION
                   SELECT tuple_id, cell, \(dims) FROM level_cell_tuples WHERE game_id = $1) t
               ON t.cell = m.cell AND ROW(\(Dimension.columnList(alias: "t")))::text = ROW(\(Dimension.columnList(alias: "m")))::text
         ), inserted AS (
-          INSERT INTO level_cells_daily (tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
-          SELECT id, day, level_id, \(rowColumns.joined(separator: ", "))
+          INSERT INTO level_cells_daily (game_id, tuple_id, date, level_id, \(rowColumns.joined(separator: ", ")))
+          SELECT $1, id, day, level_id, \(rowColumns.joined(separator: ", "))
             FROM identified
            -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
            ORDER BY id, day, level_id
@@ -350,7 +353,7 @@ enum CellSQL {
             ON t.game_id = a.game_id
            AND t.cell = ANY (CASE WHEN $5::boolean THEN ARRAY[$4::integer]
                                   ELSE ARRAY[0, $4::integer & ~a.additive] END)\(filterClause)
-          JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
+          JOIN level_cells_daily r ON r.game_id = t.game_id AND r.tuple_id = t.tuple_id AND r.date = a.date
          WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
          GROUP BY r.level_id
          ORDER BY r.level_id

@@ -42,13 +42,17 @@ enum DailyAggregation {
             try afterRead()
             let cells = try rebuildCells(game: game, days: days, withEvents: read.filter { $0.events > 0 }.map(\.day), db)
             let additive = read.map { cells.additive[$0.day] ?? CellSQL.allUnpinned }
-            let changed = Set(try db.query(recordDaysSQL, [
+            let passDays: [any PostgresEncodable] = [
                 game, PostgresArray.text(read.map(\.day.iso)), PostgresArray.text(additive.map(String.init)),
                 PostgresArray.text(read.map { String($0.events) }), PostgresArray.text(read.map(\.fingerprint)),
                 PostgresArray.text(read.map(\.activity)),
-            ]).map { try $0.decode(Day.self, at: 0) })
+            ]
+            // Compared before they are recorded, in a statement of its own (see `changedDaysSQL`).
+            let changed = Set(try db.query(changedDaysSQL, passDays).map { try $0.decode(Day.self, at: 0) })
+            try db.execute(recordDaysSQL, passDays)
             // The changes this snapshot saw are now in the aggregates; a change committed since stays pending.
             try db.execute(consumeChangesSQL, [game, PostgresArray.text(read.map(\.day.iso))])
+            try db.execute(DeltaSQL.dropOrphanRemovals, [game])
             let results = read.map { day in
                 let written = cells.written[day.day] ?? 0
                 return DayAggregation(day: day.day, levelEvents: day.events, rowsWritten: written,
@@ -174,32 +178,38 @@ enum DailyAggregation {
     /// change (an event inserted, then deleted). The changes of the days it records are consumed, unless the day
     /// received a level event after `busy` was read (then it stays pending, and the day is not fresh).
     /// Returns the number of days recorded.
+    ///
+    /// Statements in one REPEATABLE READ transaction, so that they see one snapshot as a single statement would:
+    /// the days with pending changes and the fresh ones are read first, not in the upsert's conflict condition (under
+    /// Citus an upsert's condition cannot read another distributed table, nor take parameters).
     @discardableResult
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
-        try db.query("""
-            WITH recorded AS (
-              INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                           activity_fingerprint)
-              SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, '\(noActivity)'
-                FROM generate_series($2::date, $3::date, interval '1 day') d
-               WHERE d::date <> ALL ($4::date[])
-              ON CONFLICT (game_id, date) DO UPDATE
-                 SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
-                     events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
-               WHERE aggregated_days.stale
-                  OR EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = aggregated_days.date)
-              RETURNING date
-            ), consumed AS (
-              DELETE FROM event_changes c USING recorded r
-               WHERE c.game_id = $1 AND c.day = r.date
-                 AND NOT EXISTS (SELECT 1 FROM level_events e
-                                  WHERE e.game_id = $1
-                                    AND e.occurred_at >= (r.date)::timestamp AT TIME ZONE 'UTC'
-                                    AND e.occurred_at <  (r.date + 1)::timestamp AT TIME ZONE 'UTC')
-            )
-            SELECT count(*) FROM recorded
-            """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
-            .one().decode(Int.self, at: 0)
+        try db.transaction(.repeatableRead) {
+            let days = { (sql: String) in Set(try db.query(sql, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }) }
+            let pending = try days("SELECT day FROM event_changes WHERE game_id = $1 AND day BETWEEN $2::date AND $3::date")
+            let fresh = try days("SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND NOT stale")
+            let busy = Set(busy)
+            let empty = range.days.filter { !busy.contains($0) && (!fresh.contains($0) || pending.contains($0)) }
+            let recorded = try db.query("""
+                INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                             activity_fingerprint)
+                SELECT $1::text, d, now(), 0, '0:0', false, $3::integer, '\(noActivity)' FROM unnest($2::date[]) d
+                ON CONFLICT (game_id, date) DO UPDATE
+                   SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
+                       events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
+                RETURNING date
+                """, [game, PostgresArray.text(empty.map(\.iso)), CellSQL.allUnpinned]).map { try $0.decode(Day.self, at: 0) }
+            try db.execute("""
+                DELETE FROM event_changes c
+                 WHERE c.game_id = $1 AND c.day = ANY ($2::date[])
+                   AND NOT EXISTS (SELECT 1 FROM level_events e
+                                    WHERE e.game_id = $1
+                                      AND e.occurred_at >= (c.day)::timestamp AT TIME ZONE 'UTC'
+                                      AND e.occurred_at <  (c.day + 1)::timestamp AT TIME ZONE 'UTC')
+                """, [game, PostgresArray.text(recorded.map(\.iso))])
+            try db.execute(DeltaSQL.dropOrphanRemovals, [game])
+            return recorded.count
+        }
     }
 
     /// `$1` game, `$2` days a pass rebuilt: deletes their captured changes that the pass's snapshot sees.
@@ -257,27 +267,33 @@ enum DailyAggregation {
 
     /// `$1` game; `$2` the pass's days, `$3` their additive dimension bits, `$4` their level events, `$5` their
     /// fingerprints (count and sum of ids) and `$6` their activity's (count and hash sum of the player keys), from
-    /// ``readEventsSQL``, as arrays in the same order: records the days as aggregated, in one statement, and
-    /// returns the days whose activity changed (``DayAggregation/changed``). A day recorded before its activity
-    /// was (schema 8) has none on record: it counts as changed unless it had no events.
+    /// ``readEventsSQL``, as arrays in the same order.
+    private static let passDaysSQL = """
+        SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+                        AS d(date, additive, events, fingerprint, activity)
+        """
+
+    /// The pass's days (``passDaysSQL``) whose activity differs from the one on record (``DayAggregation/changed``).
+    /// A day recorded before its activity was (schema 8) has none on record: it counts as changed unless it had no
+    /// events. A statement before ``recordDaysSQL``, not a CTE beside it: Citus runs a data-modifying CTE before
+    /// the rest of its statement, which would then compare the days with themselves.
+    private static let changedDaysSQL = """
+        WITH pass AS (\(passDaysSQL))
+        SELECT pass.date
+          FROM pass LEFT JOIN aggregated_days a ON a.game_id = $1::text AND a.date = pass.date
+         WHERE CASE WHEN a.date IS NULL THEN pass.activity <> '\(noActivity)'
+                    ELSE pass.activity IS DISTINCT FROM a.activity_fingerprint END
+        """
+
+    /// Records the pass's days (``passDaysSQL``) as aggregated, in one statement.
     private static let recordDaysSQL = """
-        WITH pass AS (
-          SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
-                          AS d(date, additive, events, fingerprint, activity)
-        ), previous AS (
-          SELECT a.date, a.activity_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
-        ), recorded AS (
-          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                       activity_fingerprint)
-          SELECT $1, date, now(), events, fingerprint, false, additive, activity FROM pass
-          ON CONFLICT (game_id, date) DO UPDATE
-             SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
-                 events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
-                 activity_fingerprint = excluded.activity_fingerprint
-        )
-        SELECT pass.date FROM pass LEFT JOIN previous USING (date)
-         WHERE CASE WHEN previous.date IS NULL THEN pass.activity <> '\(noActivity)'
-                    ELSE pass.activity IS DISTINCT FROM previous.activity_fingerprint END
+        INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                     activity_fingerprint)
+        SELECT $1::text, date, now(), events, fingerprint, false, additive, activity FROM (\(passDaysSQL)) pass
+        ON CONFLICT (game_id, date) DO UPDATE
+           SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
+               events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
+               activity_fingerprint = excluded.activity_fingerprint
         """
 
     private static let dimensionList = Dimension.columnList

@@ -43,7 +43,7 @@ enum DeltaApply {
                 (try rows.decode(Int.self, at: 0), try rows.decode(Int.self, at: 1), try rows.decode(Int.self, at: 2))
             let days = try db.query(DeltaSQL.recordDays, [game]).one()
             (applied.days, applied.daysToRebuild) = (try days.decode(Int.self, at: 0), try days.decode(Int.self, at: 1))
-            try db.execute(DeltaSQL.consume, [game])
+            for statement in DeltaSQL.consume { try db.execute(statement, [game]) }
             return applied
         }
     }

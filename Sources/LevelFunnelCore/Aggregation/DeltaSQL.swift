@@ -53,7 +53,7 @@ enum DeltaSQL {
                 UNION ALL
                 SELECT c.change_id, c.statement, u.id, false
                   FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1\(days)) x
-         ORDER BY id, statement, added
+         ORDER BY id, coalesce(statement, change_id), added
         """
     }
 
@@ -245,7 +245,8 @@ enum DeltaSQL {
             JOIN level_cell_tuples t
               ON t.game_id = $1 AND t.cell = d.cell
              AND ROW(\(Dimension.columnList(alias: "t")))::text = ROW(\(Dimension.columnList(alias: "d")))::text
-            LEFT JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = d.day AND r.level_id = d.level_id
+            LEFT JOIN level_cells_daily r
+              ON r.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = d.day AND r.level_id = d.level_id
         ), judged AS (
           SELECT *, CASE WHEN full_cell THEN starts + completes + fails > 0
                          ELSE \(Measure.players.map { "\($0.recency)_new <> 0 OR \($0.recency)_after IS NOT NULL" }.joined(separator: " OR ")) END AS kept
@@ -258,17 +259,19 @@ enum DeltaSQL {
     static let writeCells = """
         \(nextRows), removed AS (
           DELETE FROM level_cells_daily r USING judged j
-           WHERE j.existed AND NOT j.kept AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
+           WHERE r.game_id = $1 AND j.existed AND NOT j.kept
+             AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
           RETURNING 1
         ), updated AS (
           UPDATE level_cells_daily r
              SET \(CellSQL.rowColumns.map { "\($0) = j.\($0)" }.joined(separator: ", "))
             FROM judged j
-           WHERE j.existed AND j.kept AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
+           WHERE r.game_id = $1 AND j.existed AND j.kept
+             AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
           RETURNING 1
         ), inserted AS (
-          INSERT INTO level_cells_daily (tuple_id, date, level_id, \(CellSQL.rowColumns.joined(separator: ", ")))
-          SELECT tuple_id, day, level_id, \(CellSQL.rowColumns.joined(separator: ", ")) FROM judged WHERE NOT existed AND kept
+          INSERT INTO level_cells_daily (game_id, tuple_id, date, level_id, \(CellSQL.rowColumns.joined(separator: ", ")))
+          SELECT $1, tuple_id, day, level_id, \(CellSQL.rowColumns.joined(separator: ", ")) FROM judged WHERE NOT existed AND kept
           RETURNING 1
         )
         SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM removed)
@@ -303,9 +306,16 @@ enum DeltaSQL {
         SELECT count(*), count(*) FILTER (WHERE stale) FROM updated
         """
 
-    /// `$1` game: the pending changes, now in the aggregates (or in days left to rebuild), are consumed. Only those
-    /// this transaction's snapshot saw: a change committed since stays pending.
-    static let consume = "DELETE FROM event_changes WHERE game_id = $1"
+    /// `$1` game: the pending changes, now in the aggregates (or in days left to rebuild), are consumed, with their
+    /// removed rows. Only those this transaction's snapshot saw: a change committed since stays pending.
+    static let consume = ["DELETE FROM event_changes WHERE game_id = $1", "DELETE FROM event_removals WHERE game_id = $1"]
+
+    /// `$1` game: the removed rows of changes consumed by a rebuild of their day (`DailyAggregation`).
+    static let dropOrphanRemovals = """
+        DELETE FROM event_removals r
+         WHERE r.game_id = $1
+           AND NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.change_id = r.change_id)
+        """
 
     /// `$1` game: how many changes are pending (the apply's first look, to do nothing when nothing is).
     static let pendingCount = "SELECT count(*) FROM event_changes WHERE game_id = $1"

@@ -16,6 +16,8 @@ public enum LevelFunnelError: Error, Sendable, Equatable, CustomStringConvertibl
     case readOnlyServer(String)
     /// `roles` refused: the reader role could still read user ids (the explanation and the fix).
     case readerReadsEvents(String)
+    /// `migrate` refused on Citus: `events` must be distributed by `game_id` first (what to do).
+    case citusEventsNotDistributed(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum LevelFunnelError: Error, Sendable, Equatable, CustomStringConvertibl
         case .readOnlyServer(let action):
             return "\(action) writes the aggregates, and this server is read-only (a standby?): connect to the primary"
         case .readerReadsEvents(let why): return why
+        case .citusEventsNotDistributed(let what): return what
         }
     }
 }

@@ -37,7 +37,7 @@ public struct AccessRoles: Sendable, Hashable {
         // Captured changes (written by the triggers as their owner): an aggregation consumes those it rebuilt.
         ("event_changes", ["SELECT", "DELETE"]),
         // The rows those changes removed (user ids included), read to apply them as deltas.
-        ("event_removals", ["SELECT"]),
+        ("event_removals", ["SELECT", "DELETE"]),
         ("level_event_removals", ["SELECT"]),
     ]
 

@@ -22,6 +22,8 @@ public struct MigrationReport: Sendable, Equatable {
     public var eventsPartitioned: Bool
     /// One entry per index the applied versions needed on `events`, in order.
     public var indexes: [EventsIndexOutcome]
+    /// One PostgreSQL, or Citus with every levelfunnel table distributed by `game_id` beside `events`.
+    public var distribution: Distribution = .singleNode
 }
 
 /// Creates and upgrades the levelfunnel schema, recording applied versions in `schema_migrations`.
@@ -39,6 +41,7 @@ public enum SchemaMigrator {
         // The lock comes first: two sessions creating `schema_migrations` at once would collide on the catalog
         // (`IF NOT EXISTS` does not make concurrent CREATEs safe).
         try db.withAdvisoryLock(AdvisoryLockKey.migrations) {
+            let distribution = try Distribution.detect(db)
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                   version    integer PRIMARY KEY,
@@ -55,7 +58,8 @@ public enum SchemaMigrator {
                                               [migration.version, migration.name]) }
                 if migration.eventsIndexes.isEmpty && migration.dropsEventsIndexes.isEmpty {
                     try db.transaction {
-                        for statement in migration.statements { try db.execute(statement) }
+                        for statement in distribution.stepSettings + migration.statements { try db.execute(statement) }
+                        try distribution.distributeTables(db)
                         try record()
                     }
                 } else {
@@ -71,10 +75,13 @@ public enum SchemaMigrator {
                         report.indexes.append(try indexes.ensure(index))
                     }
                     for name in migration.dropsEventsIndexes { try indexes.drop(name) }
+                    try distribution.distributeTables(db)
                     try record()
                 }
                 report.applied.append(migration.version)
             }
+            try distribution.distributeTables(db)
+            report.distribution = distribution
             report.eventsPartitioned = try builder?.partitioned
                 ?? db.query(SchemaSQL.eventsIsPartitioned).one().decode(Bool.self, at: 0)
             return report
@@ -107,6 +114,7 @@ public enum SchemaMigrator {
         Migration(version: 10, name: "change capture", statements: SchemaSQL.changeCapture),
         Migration(version: 11, name: "changes from before capture", statements: [SchemaSQL.seedChanges]),
         Migration(version: 12, name: "deltas", statements: SchemaSQL.deltas),
+        Migration(version: 13, name: "distribution keys", statements: SchemaSQL.distributionKeys),
     ]
 }
 

@@ -276,6 +276,13 @@ enum SchemaSQL {
     /// until the next refresh (or backfill) rebuilds it in the new form, queries read it from `events`.
     static let cellsAsCorrections = [
         "DROP TABLE level_metrics_daily",
+        levelMetricsDailyView(joinOnGame: false),
+        "UPDATE aggregated_days SET stale = true WHERE level_events > 0",
+    ]
+
+    /// The `level_metrics_daily` view of cell 0 (migration 8), its cell rows joined to their tuples on the game too
+    /// (migration 12).
+    static func levelMetricsDailyView(joinOnGame: Bool) -> String {
         """
         CREATE VIEW level_metrics_daily AS
         SELECT t.game_id, r.date, r.level_id, \(Dimension.columnList(alias: "t")),
@@ -286,10 +293,32 @@ enum SchemaSQL {
                    }
                }.joined(separator: ",\n       "))
           FROM level_cell_tuples t
-          JOIN level_cells_daily r ON r.tuple_id = t.tuple_id
+          JOIN level_cells_daily r ON \(joinOnGame ? "r.game_id = t.game_id AND " : "")r.tuple_id = t.tuple_id
          WHERE t.cell = 0
+        """
+    }
+
+    /// Migration 13: every levelfunnel table carries `game_id` and leads its primary key with it, so that each can be
+    /// distributed by `game_id` co-located with `events` under Citus (`Distribution`), where a unique key must
+    /// contain the distribution column. The cell rows take their tuple's game (they named it through `tuple_id`
+    /// only); tuple ids become `bigint`, the only identity type Citus lets workers draw from (each worker draws
+    /// from its own range, above 2^48). Rewrites the cell rows once; every count stays as it was.
+    /// Idempotent, like every step.
+    static let distributionKeys = [
+        "DROP VIEW IF EXISTS level_metrics_daily",
+        "ALTER TABLE level_cell_tuples ALTER COLUMN tuple_id TYPE bigint",
+        "ALTER TABLE level_cell_tuples DROP CONSTRAINT level_cell_tuples_pkey, ADD PRIMARY KEY (game_id, tuple_id)",
+        "ALTER TABLE level_cells_daily ALTER COLUMN tuple_id TYPE bigint, ADD COLUMN IF NOT EXISTS game_id text",
+        """
+        UPDATE level_cells_daily r SET game_id = t.game_id FROM level_cell_tuples t
+         WHERE r.game_id IS NULL AND t.tuple_id = r.tuple_id
         """,
-        "UPDATE aggregated_days SET stale = true WHERE level_events > 0",
+        """
+        ALTER TABLE level_cells_daily ALTER COLUMN game_id SET NOT NULL,
+          DROP CONSTRAINT level_cells_daily_pkey, ADD PRIMARY KEY (game_id, tuple_id, date, level_id)
+        """,
+        levelMetricsDailyView(joinOnGame: true),
+        "ALTER TABLE event_changes DROP CONSTRAINT event_changes_pkey, ADD PRIMARY KEY (game_id, change_id)",
     ]
 
     /// How far each game's daily job has looked: every event received before `received_through` (less the
@@ -361,66 +390,90 @@ enum SchemaSQL {
     ]
 
     /// A capture function: the level events of the transition tables `inserted` and `removed`, grouped by game and
-    /// day, and (with ``captureRemovals``) the rows that were removed, as they were. Only the three level event
-    /// names: other events never count (an invalid level id is captured and only costs its day a rebuild).
+    /// day, and (with ``captureRemovals``, schema 12) the removed rows as they were. Only the three level event names:
+    /// other events never count (an invalid level id is captured and only costs its day a rebuild).
+    ///
+    /// With `captureRemovals`, the change rows of one statement carry its first row's `change_id` (`statement`;
+    /// NULL on that first row): an update that moves an event to another day writes two change rows, and its
+    /// removal must come first however their ids fall (`DeltaSQL.firstTouches`).
     static func captureFunction(_ name: String, inserted: String?, removed: String?, updates: Bool = false,
                                 captureRemovals: Bool = false) -> String {
-        // From schema 12, every row of one statement carries the statement's number: an update that moves an event
-        // to another day writes two change rows, and its removal must come before its insertion.
-        let statementColumn = captureRemovals ? ", statement" : ""
-        let statementValue = captureRemovals ? ", lf_statement" : ""
         let levelEvent = "event_name IN ('level_start', 'level_complete', 'level_failed')"
         let counted = "game_id, user_id, event_name, properties, occurred_at, \(Dimension.columnList)"
         let row = { (alias: String) in "(" + counted.split(separator: ",").map { "\(alias).\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", ") + ")" }
         // An update's rows, old and new, paired by id; kept when anything counted differs (or the id itself).
         let updated = updates ? """
-            lf_pairs AS (
+            WITH lf_pairs AS (
               SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
                WHERE o.id IS NULL OR n.id IS NULL OR \(row("o")) IS DISTINCT FROM \(row("n"))
             ), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
                lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
-            """ : nil
+            """ : ""
         let parts = [inserted.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM \($0) WHERE \(levelEvent)" },
                      removed.map { "SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM \($0) WHERE \(levelEvent)" }]
             .compactMap { $0 }
-        let changes = """
-            INSERT INTO event_changes (game_id, day, inserted, removed\(statementColumn))
-              SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-                     coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')\(statementValue)
-                FROM (\(parts.joined(separator: " UNION ALL "))) c
-               GROUP BY game_id, day
+        let grouped = """
+            \(updated)
+            SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+                   coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+              FROM (\(parts.joined(separator: " UNION ALL "))) c
+             GROUP BY game_id, day
             """
-        let statement: String
-        if let removed, captureRemovals {
-            // The removed rows' content, with the change that removed them: applying the change as a delta needs
-            // what the row counted for (its day, level, kind and dimensions).
-            let columns = "game_id, id, user_id, event_name, properties, occurred_at, \(Dimension.columnList)"
-            statement = """
-                WITH \(updated.map { $0 + "," } ?? "") lf_changes AS (
-                  \(changes)
-                  RETURNING change_id, game_id, day)
-                INSERT INTO event_removals (change_id, \(columns))
-                SELECT c.change_id, \(columns.split(separator: ",").map { "r.\($0.trimmingCharacters(in: .whitespaces))" }.joined(separator: ", "))
-                  FROM \(removed) r
-                  JOIN lf_changes c ON c.game_id = r.game_id AND c.day = (r.occurred_at AT TIME ZONE 'UTC')::date
-                 WHERE r.\(levelEvent)
+        guard captureRemovals else {
+            return """
+                CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql
+                SECURITY DEFINER SET search_path FROM CURRENT AS $$
+                DECLARE lf_row record;
+                BEGIN
+                  \(insertEach(into: "event_changes", columns: ["game_id", "day", "inserted", "removed"], from: grouped))
+                  RETURN NULL;
+                END $$
                 """
-        } else {
-            statement = (updated.map { "WITH " + $0 + "\n" } ?? "") + changes
         }
+        // The removed rows of each change row's game and day, inserted one by one as well (see `insertEach`).
+        let columns = ["game_id", "id", "user_id", "event_name", "properties", "occurred_at"] + Dimension.allCases.map(\.column)
+        let removals = removed.map { table in """
+                FOR lf_removed IN \(updated)
+                    SELECT \(columns.map { "r.\($0)" }.joined(separator: ", ")) FROM \(table) r
+                     WHERE r.game_id = lf_row.game_id AND (r.occurred_at AT TIME ZONE 'UTC')::date = lf_row.day
+                       AND r.\(levelEvent) LOOP
+                  INSERT INTO event_removals (change_id, \(columns.joined(separator: ", ")))
+                  VALUES (lf_change, \(columns.map { "lf_removed.\($0)" }.joined(separator: ", ")));
+                END LOOP;
+            """ } ?? ""
         return """
             CREATE OR REPLACE FUNCTION \(name)() RETURNS trigger LANGUAGE plpgsql
             SECURITY DEFINER SET search_path FROM CURRENT AS $$
-            \(captureRemovals ? "DECLARE lf_statement bigint := nextval('event_change_statements');" : "")
+            DECLARE lf_row record; lf_removed record; lf_change bigint; lf_statement bigint;
             BEGIN
-              \(statement);
+              FOR lf_row IN \(grouped) LOOP
+                INSERT INTO event_changes (game_id, day, inserted, removed, statement)
+                VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed, lf_statement)
+                RETURNING change_id INTO lf_change;
+                lf_statement := coalesce(lf_statement, lf_change);
+            \(removals)
+              END LOOP;
               RETURN NULL;
             END $$
             """
     }
 
+    /// PL/pgSQL (in a function declaring `lf_row record`) that inserts each row of `query`, a query on a trigger's
+    /// transition tables, into `table`: the rows are read first, then inserted one by one (one per game and day).
+    /// Under Citus the trigger runs on each shard of `events`, and a statement there that inserts into a distributed
+    /// table cannot read a transition table ("could not find named tuplestore"); an `INSERT ... VALUES` of one game's
+    /// row goes to the co-located shard, on the same worker, in the same transaction. One form for both layouts.
+    static func insertEach(into table: String, columns: [String], from query: String) -> String {
+        """
+        FOR lf_row IN \(query) LOOP
+                INSERT INTO \(table) (\(columns.joined(separator: ", ")))
+                VALUES (\(columns.map { "lf_row.\($0)" }.joined(separator: ", ")));
+              END LOOP;
+        """
+    }
+
     /// Migration 12: deltas. The capture keeps the content of the level events an update or delete removes
-    /// (`event_removals`, dropped with their change), so that a change can be applied to the aggregates, and
+    /// (`event_removals`, consumed with their change), so that a change can be applied to the aggregates, and
     /// answered at query time, without rebuilding a day (`DeltaSQL`); `level_event_removals` reads them by the
     /// rules of `level_events`. `lf_recency_add` adds two recency columns (a row's `*_new` and `*_after`) in their
     /// canonical form: the array stops at its last element that differs from `new` (beyond it, every element is
@@ -432,11 +485,10 @@ enum SchemaSQL {
          WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date)
         """,
         "DELETE FROM event_changes",
-        "CREATE SEQUENCE IF NOT EXISTS event_change_statements",
-        "ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint NOT NULL",
+        "ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint",
         """
         CREATE TABLE IF NOT EXISTS event_removals (
-          change_id            bigint      NOT NULL REFERENCES event_changes ON DELETE CASCADE,
+          change_id            bigint      NOT NULL,   -- event_changes: the change that removed the row
           game_id              text        NOT NULL,
           id                   bigint      NOT NULL,
           user_id              text        NOT NULL,
@@ -448,7 +500,7 @@ enum SchemaSQL {
           app_version          text,
           level_funnel         text,
           level_funnel_version integer,
-          PRIMARY KEY (change_id, id))
+          PRIMARY KEY (game_id, change_id, id))
         """,
         """
         CREATE OR REPLACE VIEW level_event_removals AS
@@ -471,6 +523,7 @@ enum SchemaSQL {
         $$
         """,
     ]
+
 
     /// Migration 11, after the triggers are in place (its own transaction, so that inserts wait for the triggers'
     /// short lock only): the days whose events the aggregates may not hold from before capture began, found the

@@ -2,6 +2,24 @@ import PostgresClient
 
 /// Queries about games and their dimension values.
 enum GameSQL {
+    /// The games with level events (``gamesWithLevelEvents``'s columns) on one node, or on Citus.
+    static func gamesWithLevelEvents(_ distribution: Distribution) -> String {
+        distribution == .citus ? gamesWithLevelEventsOnShards : gamesWithLevelEvents
+    }
+
+    /// On Citus, where a recursive CTE must stay on one shard (the loose index scan cannot): the same columns from
+    /// one grouping of the level events by game, which runs on every shard in parallel, each worker reading its
+    /// games' events (no loose scan: a read of every level event, shard by shard).
+    static let gamesWithLevelEventsOnShards = """
+        SELECT e.game_id, ((min(e.occurred_at) AT TIME ZONE 'UTC')::date)::text, ((max(e.occurred_at) AT TIME ZONE 'UTC')::date)::text,
+               (SELECT sum(level_events) FROM aggregated_days a WHERE a.game_id = e.game_id),
+               ((max(e.occurred_at) FILTER (WHERE e.occurred_at < ((now() AT TIME ZONE 'UTC')::date + 1)::timestamp AT TIME ZONE 'UTC')
+                 AT TIME ZONE 'UTC')::date)::text
+          FROM level_events e
+         GROUP BY e.game_id
+         ORDER BY e.game_id
+        """
+
     /// Distinct games by a loose index scan over `(game_id, occurred_at)` (one index probe per game instead of
     /// reading every event), then each game's first and last level-event day and its aggregated level events.
     static let gamesWithLevelEvents = """
@@ -89,7 +107,7 @@ enum GameSQL {
         SELECT \(Dimension.columnList)
           FROM level_cell_tuples t
          WHERE t.game_id = $1 AND t.cell = 0
-           AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.tuple_id = t.tuple_id)
+           AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.game_id = t.game_id AND r.tuple_id = t.tuple_id)
         """
 
     static let dimensionsFromEvents = """

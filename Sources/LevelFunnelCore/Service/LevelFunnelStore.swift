@@ -224,12 +224,22 @@ public final class LevelFunnelStore {
 
     // MARK: Games
 
+    /// One PostgreSQL or Citus, read from the catalog once per store (the database does not change layout under it).
+    private var knownDistribution: Distribution?
+    func distribution() throws -> Distribution {
+        if let known = knownDistribution { return known }
+        let read = try Distribution.current(db)
+        knownDistribution = read
+        return read
+    }
+
     /// The games that have level events, with their first and last event day, ordered by id.
     /// A role that may not read `events` gets the games and history spans of the aggregates
     /// (``GameInfo/fromAggregatesOnly``): days not aggregated yet are not part of them.
     public func games() throws -> [GameInfo] {
         let (rows, fromAggregates) = try withSchemaCheck {
-            try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents) }, { try db.query(GameSQL.gamesFromAggregates) })
+            try eventsElseAggregates({ try db.query(GameSQL.gamesWithLevelEvents(distribution())) },
+                                     { try db.query(GameSQL.gamesFromAggregates) })
         }
         return try rows.map { row in
             let first = try row.decode(Day.self, at: 1)
@@ -575,7 +585,7 @@ public final class LevelFunnelStore {
                        / greatest((SELECT count(*) FROM events), 1) AS events,
                      (SELECT count(*) FROM aggregated_days WHERE game_id = $1)::float8
                        / greatest((SELECT count(*) FROM aggregated_days), 1) AS days,
-                     (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE t.game_id = $1)::float8
+                     (SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (game_id, tuple_id) WHERE t.game_id = $1)::float8
                        / greatest((SELECT count(*) FROM level_cells_daily), 1) AS cells
             )
             SELECT (coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('events')),  -- partitioned
