@@ -7,9 +7,9 @@ PG        := scripts/pg.sh
 CITUS     := scripts/citus.sh
 CITUS_TEST_DB := levelfunnel_citus_test
 # The differential tests (fast = raw: random ranges and filters, late events, re-runs, any order and length of passes,
-# stale and live days) that make test-citus runs again with the coordinator as the test database (TestDatabase
+# stale and live days, deltas applied and pending) that make test-citus runs again with the coordinator as the test database (TestDatabase
 # distributes each test's events by game there).
-CITUS_DIFFERENTIAL := AggregationTests/(fastEqualsRaw|dimensionsThatStop|aLateEvent|playersActive|backfillTwice|reaggregationRemoves)|DayIndependenceTests/(anyOrder|passesOfAnyLength|aBackfillFromTheMiddle|reaggregatingAnOldDay)|LiveTailTests/rangesMixing|ComposedAnswerExactnessTests
+CITUS_DIFFERENTIAL := AggregationTests/(fastEqualsRaw|dimensionsThatStop|aLateEvent|playersActive|backfillTwice|reaggregationRemoves)|DayIndependenceTests/(anyOrder|passesOfAnyLength|aBackfillFromTheMiddle|reaggregatingAnOldDay)|LiveTailTests/rangesMixing|ComposedAnswerExactnessTests|DeltaTests|ChangeCaptureTests/(anInsertCommitted|updatesDeletes)
 DEMO_DB   := levelfunnel
 TEST_DB   := levelfunnel_test
 BENCH_DB  ?= levelfunnel_bench

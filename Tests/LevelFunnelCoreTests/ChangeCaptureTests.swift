@@ -60,11 +60,12 @@ import TestSupport
     /// that changes nothing counted is not; a truncate marks every aggregated day with events stale.
     @Test func updatesDeletesAndTruncatesAreCaptured() throws {
         let h = try Self.aggregated("capupdates")
-        try h.db.execute("UPDATE events SET received_at = received_at + interval '1 hour', session_id = 'x'")
+        // Constant values: Citus refuses an UPDATE computing a STABLE expression (timestamptz + interval) from a column.
+        try h.db.execute("UPDATE events SET received_at = '2026-03-01 00:00+00', session_id = 'x'")
         #expect(try Self.pendingDays(h).isEmpty, "received_at and session ids are not counted")
 
         try h.db.execute("UPDATE events SET platform = 'Switch' WHERE id = (SELECT min(id) FROM level_events WHERE day = '2026-02-03')")
-        try h.db.execute("UPDATE events SET occurred_at = occurred_at + interval '4 days' WHERE id = (SELECT min(id) FROM level_events WHERE day = '2026-02-04')")
+        try h.db.execute("UPDATE events SET occurred_at = '2026-02-08 12:00+00' WHERE id = (SELECT min(id) FROM level_events WHERE day = '2026-02-04')")
         try h.db.execute("DELETE FROM events WHERE id IN (SELECT id FROM level_events WHERE day = '2026-02-09' LIMIT 5)")
         #expect(try Self.pendingDays(h) == [Self.day(3), Self.day(4), Self.day(8), Self.day(9)])
         #expect(try h.store.verify(Self.query).isExact)
@@ -131,7 +132,7 @@ import TestSupport
         try h.db.execute("DELETE FROM schema_migrations WHERE version >= 10")
         #expect(try SchemaMigrator.migrate(h.db, through: 11).applied == [10, 11])
         #expect(try Self.pendingDays(h) == [Self.day(4)])
-        // Changes captured before schema 12 hold no removed rows: their days are marked stale instead.
+        // Changes captured before schema 13 hold no removed rows: their days are marked stale instead.
         #expect(try h.store.migrate().applied == [12, 13])
         #expect(try Self.pendingDays(h).isEmpty)
         #expect(try h.db.query("SELECT array_agg(date ORDER BY date)::text FROM aggregated_days WHERE stale").one()

@@ -20,7 +20,7 @@ import TestSupport
     /// The references to `tables` in `sql` that carry no `game_id` condition. A reference passes when its alias
     /// (or its table name) has `alias.game_id = …` or `… = alias.game_id`, or, unqualified, `game_id = …` appears;
     /// an `INSERT INTO t (game_id, …)` passes when its rows take the game from `$1`. Every table has `game_id`
-    /// since schema 13 (the cell rows named their game through `level_cell_tuples` only), so none is an exception.
+    /// since schema 12 (the cell rows named their game through `level_cell_tuples` only), so none is an exception.
     static func violations(_ sql: String) -> [String] {
         let text = sql.lowercased()
         let pattern = #"\b(from|join|into|update|using)\s+("# + tables.joined(separator: "|") + #")\b(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?"#
@@ -101,7 +101,7 @@ import TestSupport
               ADD PRIMARY KEY (tuple_id, date, level_id)
             """)
         try h.db.execute(SchemaSQL.levelMetricsDailyView(joinOnGame: false))
-        try h.db.execute("DELETE FROM schema_migrations WHERE version = 13")
+        try h.db.execute("DELETE FROM schema_migrations WHERE version = 12")
         let metricsRows = "SELECT count(*), sum(starts), sum(started_players), sum(completed_players) FROM level_metrics_daily"
         let metrics = { let row = try h.db.query(metricsRows).one(); return try (0..<4).map { try row.decode(Int.self, at: $0) } }
         let before = try metrics()
@@ -109,7 +109,7 @@ import TestSupport
             .map { FunnelQuery(game: "g", range: history, filters: $0) }
         let raw = try queries.map { try h.store.funnel($0, source: .raw).levels }
 
-        #expect(try h.store.migrate().applied == [13])
+        #expect(try h.store.migrate().applied == [12])
         #expect(try h.db.query("SELECT count(*) FROM level_cells_daily WHERE game_id IS NULL").one().decode(Int.self, at: 0) == 0)
         #expect(try h.db.query("""
             SELECT count(*) FROM level_cells_daily r JOIN level_cell_tuples t USING (tuple_id) WHERE r.game_id <> t.game_id

@@ -33,7 +33,7 @@ extension AggregateTables {
                                  r.users_with_boosters, r.fails_with_purchase, trim_scale(r.total_completion_duration),
                                  r.completion_count, trim_scale(r.total_fail_duration), r.fail_count, r.started_new,
                                  r.started_after, r.completed_new, r.completed_after)::text AS x
-                FROM level_cells_daily r JOIN level_cell_tuples u USING (tuple_id)
+                FROM level_cells_daily r JOIN level_cell_tuples u USING (game_id, tuple_id)
                WHERE u.game_id = $1
               UNION ALL
               SELECT 'day ' || (date, level_events, events_fingerprint, stale, additive, activity_fingerprint)::text

@@ -9,7 +9,7 @@ public enum Distribution: Sendable, Equatable {
     /// `game_id` co-located with it, so that all of a game's rows are in one shard group on one worker.
     case citus
 
-    /// The levelfunnel tables that hold rows of one game each, all keyed by `game_id` (schema 13): distributed
+    /// The levelfunnel tables that hold rows of one game each, all keyed by `game_id` (schema 12): distributed
     /// co-located with `events` on Citus. A new table of that kind is added here and nowhere else.
     /// (`schema_migrations` stays on the coordinator.)
     static let tables = ["level_cell_tuples", "level_cells_daily", "aggregated_days", "refresh_watermarks", "event_changes",
@@ -47,7 +47,7 @@ public enum Distribution: Sendable, Equatable {
 
     /// Distributes every table of ``tables`` that can be and is not yet, co-located with `events`: run after each
     /// migration step (idempotent), so that a table is distributed in the step that gives it `game_id` in every
-    /// unique key (Citus requires the distribution column in them: before schema 13, some tables lacked it).
+    /// unique key (Citus requires the distribution column in them: before schema 12, some tables lacked it).
     func distributeTables(_ db: PostgresConnection) throws {
         guard self == .citus else { return }
         for table in Self.tables {

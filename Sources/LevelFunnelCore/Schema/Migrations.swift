@@ -113,8 +113,8 @@ public enum SchemaMigrator {
         Migration(version: 9, name: "activity fingerprints", statements: SchemaSQL.activityFingerprints),
         Migration(version: 10, name: "change capture", statements: SchemaSQL.changeCapture),
         Migration(version: 11, name: "changes from before capture", statements: [SchemaSQL.seedChanges]),
-        Migration(version: 12, name: "deltas", statements: SchemaSQL.deltas),
-        Migration(version: 13, name: "distribution keys", statements: SchemaSQL.distributionKeys),
+        Migration(version: 12, name: "distribution keys", statements: SchemaSQL.distributionKeys),
+        Migration(version: 13, name: "deltas", statements: SchemaSQL.deltas),
     ]
 }
 

@@ -298,7 +298,7 @@ enum SchemaSQL {
         """
     }
 
-    /// Migration 13: every levelfunnel table carries `game_id` and leads its primary key with it, so that each can be
+    /// Migration 12: every levelfunnel table carries `game_id` and leads its primary key with it, so that each can be
     /// distributed by `game_id` co-located with `events` under Citus (`Distribution`), where a unique key must
     /// contain the distribution column. The cell rows take their tuple's game (they named it through `tuple_id`
     /// only); tuple ids become `bigint`, the only identity type Citus lets workers draw from (each worker draws
@@ -390,7 +390,7 @@ enum SchemaSQL {
     ]
 
     /// A capture function: the level events of the transition tables `inserted` and `removed`, grouped by game and
-    /// day, and (with ``captureRemovals``, schema 12) the removed rows as they were. Only the three level event names:
+    /// day, and (with ``captureRemovals``, schema 13) the removed rows as they were. Only the three level event names:
     /// other events never count (an invalid level id is captured and only costs its day a rebuild).
     ///
     /// With `captureRemovals`, the change rows of one statement carry its first row's `change_id` (`statement`;
@@ -472,19 +472,16 @@ enum SchemaSQL {
         """
     }
 
-    /// Migration 12: deltas. The capture keeps the content of the level events an update or delete removes
+    /// Migration 13: deltas. The capture keeps the content of the level events an update or delete removes
     /// (`event_removals`, consumed with their change), so that a change can be applied to the aggregates, and
     /// answered at query time, without rebuilding a day (`DeltaSQL`); `level_event_removals` reads them by the
     /// rules of `level_events`. `lf_recency_add` adds two recency columns (a row's `*_new` and `*_after`) in their
     /// canonical form: the array stops at its last element that differs from `new` (beyond it, every element is
     /// `new`), and is NULL when none does.
     static let deltas: [String] = [
-        // Changes captured before this version have no removed rows nor statement: their days are rebuilt whole.
-        """
-        UPDATE aggregated_days a SET stale = true
-         WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date)
-        """,
-        "DELETE FROM event_changes",
+        // Under Citus, a function created after a parallel change to shards in the same transaction is refused:
+        // the step's shard changes go one at a time (a placeholder setting on one node, where nothing reads it).
+        "SET LOCAL citus.multi_shard_modify_mode TO 'sequential'",
         "ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint",
         """
         CREATE TABLE IF NOT EXISTS event_removals (
@@ -522,6 +519,13 @@ enum SchemaSQL {
                             FROM generate_series(1, greatest(cardinality(a), cardinality(b))) k) s) t
         $$
         """,
+        // Changes captured before this version have no removed rows nor statement: their days are rebuilt whole.
+        // Last: under Citus, DDL after a multi-shard write in the same transaction is refused.
+        """
+        UPDATE aggregated_days a SET stale = true
+         WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date)
+        """,
+        "DELETE FROM event_changes",
     ]
 
 
