@@ -18,7 +18,7 @@ export PREFIX DESTDIR
 # The demo uses DATABASE_URL when set, else the private cluster.
 DEMO_URL   = $(if $(DATABASE_URL),$(DATABASE_URL),$(shell $(PG) url $(DEMO_DB)))
 
-.PHONY: help setup build install uninstall deb check-deb demo demo-reader test bench stress scale morning clean-db
+.PHONY: help setup build install uninstall deb check-deb demo demo-reader test sql bench stress scale morning clean-db
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ test: setup ## Run every test against a private PostgreSQL.
 	@$(PG) start
 	@psql -X -q "$$($(PG) url postgres)" -c 'DROP DATABASE IF EXISTS $(TEST_DB) WITH (FORCE)' -c 'CREATE DATABASE $(TEST_DB)'
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(PG) url $(TEST_DB))" swift test
+
+sql: ## Write docs/sql/*.sql from the code's SQL builders (SQLDocsTests fails when they differ).
+	LEVELFUNNEL_WRITE_SQL=1 swift test --filter SQLDocsTests
 
 bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)

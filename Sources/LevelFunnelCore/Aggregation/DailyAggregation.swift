@@ -57,14 +57,17 @@ enum DailyAggregation {
             }
             if results.contains(where: \.changed) {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
-                try db.execute("""
-                    UPDATE aggregated_days SET stale = true
-                     WHERE game_id = $1 AND date > $2::date AND level_events > 0 AND NOT stale
-                    """, [game, days.to.iso])
+                try db.execute(markLaterDaysStaleSQL, [game, days.to.iso])
             }
             return results
         }
     }
+
+    /// `$1` game, `$2` the pass's last day: marks the aggregated days with events after it stale.
+    static let markLaterDaysStaleSQL = """
+        UPDATE aggregated_days SET stale = true
+         WHERE game_id = $1 AND date > $2::date AND level_events > 0 AND NOT stale
+        """
 
     /// Aggregates one day: a pass of one day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection,
@@ -176,31 +179,35 @@ enum DailyAggregation {
     /// Returns the number of days recorded.
     @discardableResult
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
-        try db.query("""
-            WITH recorded AS (
-              INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                           activity_fingerprint)
-              SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, '\(noActivity)'
-                FROM generate_series($2::date, $3::date, interval '1 day') d
-               WHERE d::date <> ALL ($4::date[])
-              ON CONFLICT (game_id, date) DO UPDATE
-                 SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
-                     events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
-               WHERE aggregated_days.stale
-                  OR EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = aggregated_days.date)
-              RETURNING date
-            ), consumed AS (
-              DELETE FROM event_changes c USING recorded r
-               WHERE c.game_id = $1 AND c.day = r.date
-                 AND NOT EXISTS (SELECT 1 FROM level_events e
-                                  WHERE e.game_id = $1
-                                    AND e.occurred_at >= (r.date)::timestamp AT TIME ZONE 'UTC'
-                                    AND e.occurred_at <  (r.date + 1)::timestamp AT TIME ZONE 'UTC')
-            )
-            SELECT count(*) FROM recorded
-            """, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
+        try db.query(recordEmptyDaysSQL, [game, range.from, range.to, PostgresArray.text(busy.map(\.iso)), CellSQL.allUnpinned])
             .one().decode(Int.self, at: 0)
     }
+
+    /// `$1` game, `$2`..`$3` a range, `$4` its busy days (an array), `$5` the additive bits of a day without keys:
+    /// ``recordEmptyDays(game:range:busy:_:)``'s statement.
+    static let recordEmptyDaysSQL = """
+        WITH recorded AS (
+          INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                       activity_fingerprint)
+          SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, '\(noActivity)'
+            FROM generate_series($2::date, $3::date, interval '1 day') d
+           WHERE d::date <> ALL ($4::date[])
+          ON CONFLICT (game_id, date) DO UPDATE
+             SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
+                 events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
+           WHERE aggregated_days.stale
+              OR EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = aggregated_days.date)
+          RETURNING date
+        ), consumed AS (
+          DELETE FROM event_changes c USING recorded r
+           WHERE c.game_id = $1 AND c.day = r.date
+             AND NOT EXISTS (SELECT 1 FROM level_events e
+                              WHERE e.game_id = $1
+                                AND e.occurred_at >= (r.date)::timestamp AT TIME ZONE 'UTC'
+                                AND e.occurred_at <  (r.date + 1)::timestamp AT TIME ZONE 'UTC')
+        )
+        SELECT count(*) FROM recorded
+        """
 
     /// `$1` game, `$2` days a pass rebuilt: deletes their captured changes that the pass's snapshot sees.
     static let consumeChangesSQL = "DELETE FROM event_changes WHERE game_id = $1 AND day = ANY ($2::date[])"
@@ -227,9 +234,9 @@ enum DailyAggregation {
         // Temporary tables get no statistics from autovacuum: without them PostgreSQL takes a 100x day's 740K key
         // days for 8 rows and sorts them by their text columns (2.4 s) where a hash takes 0.4 s. Sampling them
         // costs 0.1–0.3 s at 100x, milliseconds at 1x.
-        try db.execute("ANALYZE lf_activity, lf_fresh")
+        try db.execute(CellSQL.analyzeActivity)
         try db.execute(CellSQL.fillKeyDays, [days.from.iso])
-        try db.execute("ANALYZE lf_key_days")
+        try db.execute(CellSQL.analyzeKeyDays)
         cells.additive = try perDay(try db.query(CellSQL.varyingDimensions)).mapValues { CellSQL.allUnpinned & ~$0 }
         cells.removed = try perDay(try db.query(CellSQL.deleteDays, [game, days.from.iso, days.to.iso]))
         let groups = Dictionary(grouping: withEvents) { cells.additive[$0] ?? CellSQL.allUnpinned }
@@ -260,7 +267,7 @@ enum DailyAggregation {
     /// ``readEventsSQL``, as arrays in the same order: records the days as aggregated, in one statement, and
     /// returns the days whose activity changed (``DayAggregation/changed``). A day recorded before its activity
     /// was (schema 8) has none on record: it counts as changed unless it had no events.
-    private static let recordDaysSQL = """
+    static let recordDaysSQL = """
         WITH pass AS (
           SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
                           AS d(date, additive, events, fingerprint, activity)
