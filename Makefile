@@ -70,6 +70,9 @@ test-citus: setup ## The Citus suite on a private cluster (scripts/citus.sh: a c
 	  swift test --filter CitusTests
 	LEVELFUNNEL_TEST_DATABASE_URL="$$($(CITUS) url $(CITUS_TEST_DB))" swift test --filter '$(CITUS_DIFFERENTIAL)'
 
+sql: ## Write docs/sql/*.sql from the code's SQL builders (SQLDocsTests fails when they differ).
+	LEVELFUNNEL_WRITE_SQL=1 swift test --filter SQLDocsTests
+
 bench: build ## The pipeline at 1x (5K players, 60 days, ~373K level events): generate, backfill, fast vs raw, sizes; a short load.
 	@$(PG) start $(BENCH_DB)
 	@scripts/bench.sh "$(RELEASE)" "$$($(PG) url $(BENCH_DB))" 1 60 4 300 1

@@ -6,7 +6,7 @@ public enum BuiltinThemes {
 # levelfunnel theme: default
 # Basic colours on the terminal's own background: looks right on dark and light terminals,
 # and on 8- or 16-colour terminals too.
-# Format: element = foreground, background, attributes   (see README.md)
+# Format: element = foreground, background, attributes   (see docs/guide.md)
 
 normal          = default, default
 title           = black, cyan, bold

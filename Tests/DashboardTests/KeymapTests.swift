@@ -58,9 +58,9 @@ struct KeymapTests {
 
 @Suite("Documentation")
 struct DocumentationTests {
-    /// README.md lists every key binding and every theme element.
+    /// The user guide (docs/guide.md) lists every key binding and every theme element.
     @Test func documentationListsEveryKeyAndElement() throws {
-        let doc = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let doc = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("docs/guide.md"), encoding: .utf8)
         for binding in Keymap.sections.flatMap(\.bindings) {
             #expect(doc.contains(binding.description), "\(binding.description)")
             for key in binding.keys { #expect(doc.contains("`\(key.label)`"), "\(key.label)") }

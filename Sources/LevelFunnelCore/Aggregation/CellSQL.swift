@@ -93,6 +93,10 @@ enum CellSQL {
             OFFSET 0) e
         """
 
+    /// Statistics for the pass tables once filled (autovacuum never analyzes temporary tables).
+    static let analyzeActivity = "ANALYZE lf_activity, lf_fresh"
+    static let analyzeKeyDays = "ANALYZE lf_key_days"
+
     /// Each dimension's summary over a group of rows, for telling whether it varied: its smallest and largest
     /// value, and whether NULL and a value occur (columns `<dimension>_min`, `_max`, `_null`, `_set`).
     static func dimensionSummaries(alias: String = "") -> String {

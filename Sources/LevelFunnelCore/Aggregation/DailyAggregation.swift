@@ -61,14 +61,17 @@ enum DailyAggregation {
             }
             if results.contains(where: \.changed) {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
-                try db.execute("""
-                    UPDATE aggregated_days SET stale = true
-                     WHERE game_id = $1 AND date > $2::date AND level_events > 0 AND NOT stale
-                    """, [game, days.to.iso])
+                try db.execute(markLaterDaysStaleSQL, [game, days.to.iso])
             }
             return results
         }
     }
+
+    /// `$1` game, `$2` the pass's last day: marks the aggregated days with events after it stale.
+    static let markLaterDaysStaleSQL = """
+        UPDATE aggregated_days SET stale = true
+         WHERE game_id = $1 AND date > $2::date AND level_events > 0 AND NOT stale
+        """
 
     /// Aggregates one day: a pass of one day.
     static func aggregate(game: String, day: Day, _ db: PostgresConnection,
@@ -186,31 +189,45 @@ enum DailyAggregation {
     static func recordEmptyDays(game: String, range: DayRange, busy: [Day], _ db: PostgresConnection) throws -> Int {
         try db.transaction(.repeatableRead) {
             let days = { (sql: String) in Set(try db.query(sql, [game, range.from, range.to]).map { try $0.decode(Day.self, at: 0) }) }
-            let pending = try days("SELECT day FROM event_changes WHERE game_id = $1 AND day BETWEEN $2::date AND $3::date")
-            let fresh = try days("SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND NOT stale")
+            let pending = try days(pendingDaysSQL)
+            let fresh = try days(freshDaysSQL)
             let busy = Set(busy)
             let empty = range.days.filter { !busy.contains($0) && (!fresh.contains($0) || pending.contains($0)) }
-            let recorded = try db.query("""
-                INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                                             activity_fingerprint)
-                SELECT $1::text, d, now(), 0, '0:0', false, $3::integer, '\(noActivity)' FROM unnest($2::date[]) d
-                ON CONFLICT (game_id, date) DO UPDATE
-                   SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
-                       events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
-                RETURNING date
-                """, [game, PostgresArray.text(empty.map(\.iso)), CellSQL.allUnpinned]).map { try $0.decode(Day.self, at: 0) }
-            try db.execute("""
-                DELETE FROM event_changes c
-                 WHERE c.game_id = $1 AND c.day = ANY ($2::date[])
-                   AND NOT EXISTS (SELECT 1 FROM level_events e
-                                    WHERE e.game_id = $1
-                                      AND e.occurred_at >= (c.day)::timestamp AT TIME ZONE 'UTC'
-                                      AND e.occurred_at <  (c.day + 1)::timestamp AT TIME ZONE 'UTC')
-                """, [game, PostgresArray.text(recorded.map(\.iso))])
+            let recorded = try db.query(recordEmptyDaysSQL, [game, PostgresArray.text(empty.map(\.iso)), CellSQL.allUnpinned])
+                .map { try $0.decode(Day.self, at: 0) }
+            try db.execute(consumeEmptyDaysSQL, [game, PostgresArray.text(recorded.map(\.iso))])
             try db.execute(DeltaSQL.dropOrphanRemovals, [game])
             return recorded.count
         }
     }
+
+    /// `$1` game, `$2`..`$3` a range: its days with a pending change.
+    static let pendingDaysSQL = "SELECT day FROM event_changes WHERE game_id = $1 AND day BETWEEN $2::date AND $3::date"
+
+    /// `$1` game, `$2`..`$3` a range: its days aggregated and not stale.
+    static let freshDaysSQL = "SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND NOT stale"
+
+    /// `$1` game, `$2` days (an array), `$3` the additive bits of a day without keys: records them as aggregated
+    /// without events; returns the days recorded.
+    static let recordEmptyDaysSQL = """
+        INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                                     activity_fingerprint)
+        SELECT $1::text, d, now(), 0, '0:0', false, $3::integer, '\(noActivity)' FROM unnest($2::date[]) d
+        ON CONFLICT (game_id, date) DO UPDATE
+           SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
+               events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
+        RETURNING date
+        """
+
+    /// `$1` game, `$2` days recorded empty: consumes their changes, unless a level event of the day is there now.
+    static let consumeEmptyDaysSQL = """
+        DELETE FROM event_changes c
+         WHERE c.game_id = $1 AND c.day = ANY ($2::date[])
+           AND NOT EXISTS (SELECT 1 FROM level_events e
+                            WHERE e.game_id = $1
+                              AND e.occurred_at >= (c.day)::timestamp AT TIME ZONE 'UTC'
+                              AND e.occurred_at <  (c.day + 1)::timestamp AT TIME ZONE 'UTC')
+        """
 
     /// `$1` game, `$2` days a pass rebuilt: deletes their captured changes that the pass's snapshot sees.
     static let consumeChangesSQL = "DELETE FROM event_changes WHERE game_id = $1 AND day = ANY ($2::date[])"
@@ -237,9 +254,9 @@ enum DailyAggregation {
         // Temporary tables get no statistics from autovacuum: without them PostgreSQL takes a 100x day's 740K key
         // days for 8 rows and sorts them by their text columns (2.4 s) where a hash takes 0.4 s. Sampling them
         // costs 0.1–0.3 s at 100x, milliseconds at 1x.
-        try db.execute("ANALYZE lf_activity, lf_fresh")
+        try db.execute(CellSQL.analyzeActivity)
         try db.execute(CellSQL.fillKeyDays, [days.from.iso])
-        try db.execute("ANALYZE lf_key_days")
+        try db.execute(CellSQL.analyzeKeyDays)
         cells.additive = try perDay(try db.query(CellSQL.varyingDimensions)).mapValues { CellSQL.allUnpinned & ~$0 }
         cells.removed = try perDay(try db.query(CellSQL.deleteDays, [game, days.from.iso, days.to.iso]))
         let groups = Dictionary(grouping: withEvents) { cells.additive[$0] ?? CellSQL.allUnpinned }
@@ -268,7 +285,7 @@ enum DailyAggregation {
     /// `$1` game; `$2` the pass's days, `$3` their additive dimension bits, `$4` their level events, `$5` their
     /// fingerprints (count and sum of ids) and `$6` their activity's (count and hash sum of the player keys), from
     /// ``readEventsSQL``, as arrays in the same order.
-    private static let passDaysSQL = """
+    static let passDaysSQL = """
         SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
                         AS d(date, additive, events, fingerprint, activity)
         """
@@ -277,7 +294,7 @@ enum DailyAggregation {
     /// A day recorded before its activity was (schema 8) has none on record: it counts as changed unless it had no
     /// events. A statement before ``recordDaysSQL``, not a CTE beside it: Citus runs a data-modifying CTE before
     /// the rest of its statement, which would then compare the days with themselves.
-    private static let changedDaysSQL = """
+    static let changedDaysSQL = """
         WITH pass AS (\(passDaysSQL))
         SELECT pass.date
           FROM pass LEFT JOIN aggregated_days a ON a.game_id = $1::text AND a.date = pass.date
@@ -286,7 +303,7 @@ enum DailyAggregation {
         """
 
     /// Records the pass's days (``passDaysSQL``) as aggregated, in one statement.
-    private static let recordDaysSQL = """
+    static let recordDaysSQL = """
         INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
                                      activity_fingerprint)
         SELECT $1::text, date, now(), events, fingerprint, false, additive, activity FROM (\(passDaysSQL)) pass

@@ -33,7 +33,7 @@ enum DeltaApply {
             try db.execute(DailyAggregation.sessionSettings)
             for statement in DeltaSQL.createTables { try db.execute(statement) }
             for statement in DeltaSQL.fillChangedRows { try db.execute(statement, [game]) }
-            applied.changedRows = try db.query("SELECT count(*) FROM lf_delta_rows").one().decode(Int.self, at: 0)
+            applied.changedRows = try db.query(DeltaSQL.changedRowCount).one().decode(Int.self, at: 0)
             try db.execute(DeltaSQL.fillActivity, [game])
             try db.execute(DeltaSQL.fillDays, [game])
             try db.execute(DeltaSQL.fillCells)

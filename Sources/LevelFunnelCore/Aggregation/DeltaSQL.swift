@@ -79,6 +79,9 @@ enum DeltaSQL {
         "INSERT INTO lf_delta_rows (sign, id, user_id, level_id, event_name, day, \(dims), is_booster, is_egp, duration) \(changedRows(touched: "lf_touched"))",
     ]
 
+    /// The changed rows' count, both states (``AppliedChanges/changedRows``).
+    static let changedRowCount = "SELECT count(*) FROM lf_delta_rows"
+
     /// `$1` game: the changed keys' activity, per dimension tuple and day: how many of their events there are now
     /// (`n_after`, one probe of `events_player_key_idx` per key) and were (`n_before`: now, less the changed rows
     /// as they are, plus the changed rows as they were).

@@ -2,7 +2,7 @@ import PostgresClient
 
 /// One counted field of a level (the contract's first table): **the one list** from which the raw query, the
 /// daily tables' columns, the cell rows, the fast query and the decoding of every result are derived, by name.
-/// See "How to add a measure" in the README.
+/// See "How to add a measure" in docs/contributing.md.
 struct Measure: Sendable {
     /// How a measure combines over days, dimension tuples and cells.
     enum Kind: Sendable, Equatable {

@@ -2,7 +2,7 @@ import Foundation
 import PostgresClient
 
 /// The filterable dimensions of an event: **the one list** every layer derives its dimensions from (SQL columns,
-/// cells, filters, filter choices, JSON names, the dashboard's panes). See "How to add a dimension" in the README.
+/// cells, filters, filter choices, JSON names, the dashboard's panes). See "How to add a dimension" in docs/contributing.md.
 ///
 /// The order is the order of the aggregate tables' key columns and of the bits of a player cell (see `CellSQL`):
 /// append new dimensions at the end, never reorder (stored `cell` and `additive` values depend on it).
