@@ -257,7 +257,8 @@ enum SQLDocs {
             9: each("SchemaSQL.activityFingerprints", SchemaSQL.activityFingerprints),
             10: each("SchemaSQL.changeCapture", SchemaSQL.changeCapture),
             11: one("SchemaSQL.seedChanges", SchemaSQL.seedChanges),
-            12: each("SchemaSQL.deltas", SchemaSQL.deltas),
+            12: each("SchemaSQL.distributionKeys", SchemaSQL.distributionKeys),
+            13: each("SchemaSQL.deltas", SchemaSQL.deltas),
         ]
     }()
 

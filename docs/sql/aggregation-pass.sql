@@ -54,29 +54,38 @@ ORDER BY 1;
 -- $1 game, $2 first day, $3 last day (dates)
 SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND level_events > 0;
 
+-- DailyAggregation.pendingDaysSQL (recording the empty days: one REPEATABLE READ transaction)
+-- $1 game, $2 first day, $3 last day (dates)
+SELECT day FROM event_changes WHERE game_id = $1 AND day BETWEEN $2::date AND $3::date;
+
+-- DailyAggregation.freshDaysSQL
+-- $1 game, $2 first day, $3 last day (dates)
+SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND NOT stale;
+
 -- DailyAggregation.recordEmptyDaysSQL
--- $1 game, $2 first day, $3 last day (dates), $4 the busy days (date[]), $5 31 (every dimension additive)
-WITH recorded AS (
-  INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                               activity_fingerprint)
-  SELECT $1, d::date, now(), 0, '0:0', false, $5::integer, '0:0'
-    FROM generate_series($2::date, $3::date, interval '1 day') d
-   WHERE d::date <> ALL ($4::date[])
-  ON CONFLICT (game_id, date) DO UPDATE
-     SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
-         events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
-   WHERE aggregated_days.stale
-      OR EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = aggregated_days.date)
-  RETURNING date
-), consumed AS (
-  DELETE FROM event_changes c USING recorded r
-   WHERE c.game_id = $1 AND c.day = r.date
-     AND NOT EXISTS (SELECT 1 FROM level_events e
-                      WHERE e.game_id = $1
-                        AND e.occurred_at >= (r.date)::timestamp AT TIME ZONE 'UTC'
-                        AND e.occurred_at <  (r.date + 1)::timestamp AT TIME ZONE 'UTC')
-)
-SELECT count(*) FROM recorded;
+-- $1 game, $2 the days without events to record (date[]), $3 31 (every dimension additive)
+INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                             activity_fingerprint)
+SELECT $1::text, d, now(), 0, '0:0', false, $3::integer, '0:0' FROM unnest($2::date[]) d
+ON CONFLICT (game_id, date) DO UPDATE
+   SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
+       events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
+RETURNING date;
+
+-- DailyAggregation.consumeEmptyDaysSQL
+-- $1 game, $2 the days recorded (date[])
+DELETE FROM event_changes c
+ WHERE c.game_id = $1 AND c.day = ANY ($2::date[])
+   AND NOT EXISTS (SELECT 1 FROM level_events e
+                    WHERE e.game_id = $1
+                      AND e.occurred_at >= (c.day)::timestamp AT TIME ZONE 'UTC'
+                      AND e.occurred_at <  (c.day + 1)::timestamp AT TIME ZONE 'UTC');
+
+-- DeltaSQL.dropOrphanRemovals
+-- $1 game
+DELETE FROM event_removals r
+ WHERE r.game_id = $1
+   AND NOT EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.change_id = r.change_id);
 
 -- DailyAggregation.sessionSettings (the pass's transaction begins)
 SELECT set_config('jit', 'off', true), set_config('work_mem', '256MB', true),
@@ -221,11 +230,12 @@ SELECT day, coalesce(bit_or(varying), 0) FROM lf_key_days GROUP BY day;
 -- $1 game, $2 the pass's first day, $3 its last day
 WITH removed AS (
   DELETE FROM level_cells_daily
-   WHERE ctid = ANY (ARRAY(
+   WHERE game_id = $1 AND ctid = ANY (ARRAY(
            SELECT found.ctid
              FROM level_cell_tuples t
              CROSS JOIN LATERAL (SELECT ctid FROM level_cells_daily d
-                                  WHERE d.tuple_id = t.tuple_id AND d.date BETWEEN $2::date AND $3::date
+                                  WHERE d.game_id = $1 AND d.tuple_id = t.tuple_id
+                                    AND d.date BETWEEN $2::date AND $3::date
                                  OFFSET 0) found
             WHERE t.game_id = $1))
   RETURNING date)
@@ -324,16 +334,18 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
   RETURNING tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version
 ), identified AS (
   -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
-  -- statement's snapshot does not see its own inserts); matched by their text form, as above.
+  -- statement's snapshot does not see its own inserts); matched by their text form, as above. UNION, not
+  -- UNION ALL: Citus runs a data-modifying CTE as a statement of its own before the rest, which then sees
+  -- the new tuples in the table too.
   SELECT t.tuple_id AS id, m.*
     FROM merged m
     JOIN (SELECT tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version FROM added
-          UNION ALL
+          UNION
           SELECT tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version FROM level_cell_tuples WHERE game_id = $1) t
       ON t.cell = m.cell AND ROW(t.level_funnel, t.level_funnel_version, t.platform, t.country_code, t.app_version)::text = ROW(m.level_funnel, m.level_funnel_version, m.platform, m.country_code, m.app_version)::text
 ), inserted AS (
-  INSERT INTO level_cells_daily (tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
-  SELECT id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
+  INSERT INTO level_cells_daily (game_id, tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
+  SELECT $1, id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
     FROM identified
    -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
    ORDER BY id, day, level_id
@@ -439,16 +451,18 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
   RETURNING tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version
 ), identified AS (
   -- Each row takes its tuple's id: new tuples come from RETURNING, known ones from the table (this
-  -- statement's snapshot does not see its own inserts); matched by their text form, as above.
+  -- statement's snapshot does not see its own inserts); matched by their text form, as above. UNION, not
+  -- UNION ALL: Citus runs a data-modifying CTE as a statement of its own before the rest, which then sees
+  -- the new tuples in the table too.
   SELECT t.tuple_id AS id, m.*
     FROM merged m
     JOIN (SELECT tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version FROM added
-          UNION ALL
+          UNION
           SELECT tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version FROM level_cell_tuples WHERE game_id = $1) t
       ON t.cell = m.cell AND ROW(t.level_funnel, t.level_funnel_version, t.platform, t.country_code, t.app_version)::text = ROW(m.level_funnel, m.level_funnel_version, m.platform, m.country_code, m.app_version)::text
 ), inserted AS (
-  INSERT INTO level_cells_daily (tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
-  SELECT id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
+  INSERT INTO level_cells_daily (game_id, tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
+  SELECT $1, id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
     FROM identified
    -- Stored tuple by tuple, so that a query reading one tuple's days touches few pages.
    ORDER BY id, day, level_id
@@ -456,25 +470,25 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
 )
 SELECT date, count(*) FROM inserted GROUP BY date;
 
--- DailyAggregation.recordDaysSQL
+-- DailyAggregation.changedDaysSQL
 -- $1 game, $2 the pass's days (date[]), $3 their additive bits, $4 level events, $5 fingerprints, $6 activity fingerprints (arrays in the same order)
-WITH pass AS (
-  SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
-                  AS d(date, additive, events, fingerprint, activity)
-), previous AS (
-  SELECT a.date, a.activity_fingerprint FROM aggregated_days a JOIN pass USING (date) WHERE a.game_id = $1
-), recorded AS (
-  INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
-                               activity_fingerprint)
-  SELECT $1, date, now(), events, fingerprint, false, additive, activity FROM pass
-  ON CONFLICT (game_id, date) DO UPDATE
-     SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
-         events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
-         activity_fingerprint = excluded.activity_fingerprint
-)
-SELECT pass.date FROM pass LEFT JOIN previous USING (date)
- WHERE CASE WHEN previous.date IS NULL THEN pass.activity <> '0:0'
-            ELSE pass.activity IS DISTINCT FROM previous.activity_fingerprint END;
+WITH pass AS (SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+                AS d(date, additive, events, fingerprint, activity))
+SELECT pass.date
+  FROM pass LEFT JOIN aggregated_days a ON a.game_id = $1::text AND a.date = pass.date
+ WHERE CASE WHEN a.date IS NULL THEN pass.activity <> '0:0'
+            ELSE pass.activity IS DISTINCT FROM a.activity_fingerprint END;
+
+-- DailyAggregation.recordDaysSQL
+-- the same as changedDaysSQL
+INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
+                             activity_fingerprint)
+SELECT $1::text, date, now(), events, fingerprint, false, additive, activity FROM (SELECT * FROM unnest($2::date[], $3::integer[], $4::bigint[], $5::text[], $6::text[])
+                AS d(date, additive, events, fingerprint, activity)) pass
+ON CONFLICT (game_id, date) DO UPDATE
+   SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
+       events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
+       activity_fingerprint = excluded.activity_fingerprint;
 
 -- DailyAggregation.consumeChangesSQL
 -- $1 game, $2 the pass's days (date[])

@@ -44,7 +44,7 @@ INSERT INTO lf_touched SELECT DISTINCT ON (id) id, added AS first_added, change_
         UNION ALL
         SELECT c.change_id, c.statement, u.id, false
           FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1) x
- ORDER BY id, statement, added;
+ ORDER BY id, coalesce(statement, change_id), added;
 
 -- DeltaSQL.fillChangedRows[1]
 -- $1 game
@@ -256,24 +256,27 @@ WITH next AS (
     JOIN level_cell_tuples t
       ON t.game_id = $1 AND t.cell = d.cell
      AND ROW(t.level_funnel, t.level_funnel_version, t.platform, t.country_code, t.app_version)::text = ROW(d.level_funnel, d.level_funnel_version, d.platform, d.country_code, d.app_version)::text
-    LEFT JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = d.day AND r.level_id = d.level_id
+    LEFT JOIN level_cells_daily r
+      ON r.game_id = $1 AND r.tuple_id = t.tuple_id AND r.date = d.day AND r.level_id = d.level_id
 ), judged AS (
   SELECT *, CASE WHEN full_cell THEN starts + completes + fails > 0
                  ELSE started_new <> 0 OR started_after IS NOT NULL OR completed_new <> 0 OR completed_after IS NOT NULL END AS kept
     FROM next
 ), removed AS (
   DELETE FROM level_cells_daily r USING judged j
-   WHERE j.existed AND NOT j.kept AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
+   WHERE r.game_id = $1 AND j.existed AND NOT j.kept
+     AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
   RETURNING 1
 ), updated AS (
   UPDATE level_cells_daily r
      SET starts = j.starts, completes = j.completes, fails = j.fails, users_with_boosters = j.users_with_boosters, fails_with_purchase = j.fails_with_purchase, total_completion_duration = j.total_completion_duration, completion_count = j.completion_count, total_fail_duration = j.total_fail_duration, fail_count = j.fail_count, started_new = j.started_new, started_after = j.started_after, completed_new = j.completed_new, completed_after = j.completed_after
     FROM judged j
-   WHERE j.existed AND j.kept AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
+   WHERE r.game_id = $1 AND j.existed AND j.kept
+     AND r.tuple_id = j.tuple_id AND r.date = j.day AND r.level_id = j.level_id
   RETURNING 1
 ), inserted AS (
-  INSERT INTO level_cells_daily (tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
-  SELECT tuple_id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after FROM judged WHERE NOT existed AND kept
+  INSERT INTO level_cells_daily (game_id, tuple_id, date, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
+  SELECT $1, tuple_id, day, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after FROM judged WHERE NOT existed AND kept
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM removed);
@@ -304,6 +307,10 @@ WITH counted AS (
 )
 SELECT count(*), count(*) FILTER (WHERE stale) FROM updated;
 
--- DeltaSQL.consume
+-- DeltaSQL.consume[0]
 -- $1 game
 DELETE FROM event_changes WHERE game_id = $1;
+
+-- DeltaSQL.consume[1]
+-- $1 game
+DELETE FROM event_removals WHERE game_id = $1;

@@ -26,7 +26,7 @@ SELECT r.level_id,
     ON t.game_id = a.game_id
    AND t.cell = ANY (CASE WHEN $5::boolean THEN ARRAY[$4::integer]
                           ELSE ARRAY[0, $4::integer & ~a.additive] END)
-  JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
+  JOIN level_cells_daily r ON r.game_id = t.game_id AND r.tuple_id = t.tuple_id AND r.date = a.date
  WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
  GROUP BY r.level_id
  ORDER BY r.level_id;
@@ -51,7 +51,7 @@ SELECT r.level_id,
    AND t.cell = ANY (CASE WHEN $5::boolean THEN ARRAY[$4::integer]
                           ELSE ARRAY[0, $4::integer & ~a.additive] END)
  AND platform = $6::text
-  JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
+  JOIN level_cells_daily r ON r.game_id = t.game_id AND r.tuple_id = t.tuple_id AND r.date = a.date
  WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
  GROUP BY r.level_id
  ORDER BY r.level_id;
@@ -77,7 +77,7 @@ SELECT r.level_id,
                           ELSE ARRAY[0, $4::integer & ~a.additive] END)
  AND platform = $6::text
  AND country_code = $7::text
-  JOIN level_cells_daily r ON r.tuple_id = t.tuple_id AND r.date = a.date
+  JOIN level_cells_daily r ON r.game_id = t.game_id AND r.tuple_id = t.tuple_id AND r.date = a.date
  WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date
  GROUP BY r.level_id
  ORDER BY r.level_id;

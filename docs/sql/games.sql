@@ -76,4 +76,4 @@ SELECT DISTINCT level_funnel, level_funnel_version, platform, country_code, app_
 SELECT level_funnel, level_funnel_version, platform, country_code, app_version
   FROM level_cell_tuples t
  WHERE t.game_id = $1 AND t.cell = 0
-   AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.tuple_id = t.tuple_id);
+   AND EXISTS (SELECT 1 FROM level_cells_daily r WHERE r.game_id = t.game_id AND r.tuple_id = t.tuple_id);

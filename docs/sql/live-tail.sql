@@ -9,7 +9,7 @@
 -- $1 game, $2 first day, $3 last day (dates)
 SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false),
        EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = d::date),
-       has_table_privilege('level_events', 'SELECT'),
+       has_table_privilege('level_events'::regclass, 'SELECT'),
        extract(epoch FROM (SELECT max(aggregated_at) FROM aggregated_days
                             WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date))::float8,
        extract(epoch FROM (SELECT received_through FROM refresh_watermarks WHERE game_id = $1))::float8

@@ -14,7 +14,7 @@ WITH touched AS (
         UNION ALL
         SELECT c.change_id, c.statement, u.id, false
           FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date) x
- ORDER BY id, statement, added
+ ORDER BY id, coalesce(statement, change_id), added
 ), changed AS (
   SELECT 1 AS sign, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
   FROM level_events
@@ -75,7 +75,7 @@ WITH touched AS (
         UNION ALL
         SELECT c.change_id, c.statement, u.id, false
           FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date) x
- ORDER BY id, statement, added
+ ORDER BY id, coalesce(statement, change_id), added
 ), changed AS (
   SELECT 1 AS sign, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
   FROM level_events

@@ -61,7 +61,7 @@ GRANT SELECT ON "public"."schema_migrations" TO "levelfunnel_writer";
 GRANT SELECT, DELETE ON "public"."event_changes" TO "levelfunnel_writer";
 
 -- AccessRoles.statements[17]
-GRANT SELECT ON "public"."event_removals" TO "levelfunnel_writer";
+GRANT SELECT, DELETE ON "public"."event_removals" TO "levelfunnel_writer";
 
 -- AccessRoles.statements[18]
 GRANT SELECT ON "public"."level_event_removals" TO "levelfunnel_writer";

@@ -228,44 +228,52 @@ CREATE INDEX IF NOT EXISTS event_changes_day_idx ON event_changes (game_id, day)
 -- migration 10 (change capture): SchemaSQL.changeCapture[2]
 CREATE OR REPLACE FUNCTION lf_capture_insert() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-
+DECLARE lf_row record;
 BEGIN
-  INSERT INTO event_changes (game_id, day, inserted, removed)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day;
+  FOR lf_row IN 
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+        INSERT INTO event_changes (game_id, day, inserted, removed)
+        VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed);
+      END LOOP;
   RETURN NULL;
 END $$;
 
 -- migration 10 (change capture): SchemaSQL.changeCapture[3]
 CREATE OR REPLACE FUNCTION lf_capture_update() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-
+DECLARE lf_row record;
 BEGIN
-  WITH lf_pairs AS (
+  FOR lf_row IN WITH lf_pairs AS (
   SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
    WHERE o.id IS NULL OR n.id IS NULL OR (o.game_id, o.user_id, o.event_name, o.properties, o.occurred_at, o.level_funnel, o.level_funnel_version, o.platform, o.country_code, o.app_version) IS DISTINCT FROM (n.game_id, n.user_id, n.event_name, n.properties, n.occurred_at, n.level_funnel, n.level_funnel_version, n.platform, n.country_code, n.app_version)
 ), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
    lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
-INSERT INTO event_changes (game_id, day, inserted, removed)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_updated_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed') UNION ALL SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_updated_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day;
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_updated_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed') UNION ALL SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_updated_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+        INSERT INTO event_changes (game_id, day, inserted, removed)
+        VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed);
+      END LOOP;
   RETURN NULL;
 END $$;
 
 -- migration 10 (change capture): SchemaSQL.changeCapture[4]
 CREATE OR REPLACE FUNCTION lf_capture_delete() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-
+DECLARE lf_row record;
 BEGIN
-  INSERT INTO event_changes (game_id, day, inserted, removed)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}')
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day;
+  FOR lf_row IN 
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+        INSERT INTO event_changes (game_id, day, inserted, removed)
+        VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed);
+      END LOOP;
   RETURN NULL;
 END $$;
 
@@ -312,22 +320,56 @@ SELECT DISTINCT a.game_id, a.date
    AND e.received_at > a.aggregated_at - interval '300 seconds'
    AND e.event_name IN ('level_start', 'level_complete', 'level_failed');
 
--- migration 12 (deltas): SchemaSQL.deltas[0]
-UPDATE aggregated_days a SET stale = true
- WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date);
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[0]
+DROP VIEW IF EXISTS level_metrics_daily;
 
--- migration 12 (deltas): SchemaSQL.deltas[1]
-DELETE FROM event_changes;
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[1]
+ALTER TABLE level_cell_tuples ALTER COLUMN tuple_id TYPE bigint;
 
--- migration 12 (deltas): SchemaSQL.deltas[2]
-CREATE SEQUENCE IF NOT EXISTS event_change_statements;
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[2]
+ALTER TABLE level_cell_tuples DROP CONSTRAINT level_cell_tuples_pkey, ADD PRIMARY KEY (game_id, tuple_id);
 
--- migration 12 (deltas): SchemaSQL.deltas[3]
-ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint NOT NULL;
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[3]
+ALTER TABLE level_cells_daily ALTER COLUMN tuple_id TYPE bigint, ADD COLUMN IF NOT EXISTS game_id text;
 
--- migration 12 (deltas): SchemaSQL.deltas[4]
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[4]
+UPDATE level_cells_daily r SET game_id = t.game_id FROM level_cell_tuples t
+ WHERE r.game_id IS NULL AND t.tuple_id = r.tuple_id;
+
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[5]
+ALTER TABLE level_cells_daily ALTER COLUMN game_id SET NOT NULL,
+  DROP CONSTRAINT level_cells_daily_pkey, ADD PRIMARY KEY (game_id, tuple_id, date, level_id);
+
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[6]
+CREATE VIEW level_metrics_daily AS
+SELECT t.game_id, r.date, r.level_id, t.level_funnel, t.level_funnel_version, t.platform, t.country_code, t.app_version,
+       r.starts,
+       r.completes,
+       r.fails,
+       coalesce(r.started_after[1], r.started_new) AS started_players,
+       coalesce(r.completed_after[1], r.completed_new) AS completed_players,
+       r.users_with_boosters,
+       r.fails_with_purchase,
+       r.total_completion_duration,
+       r.completion_count,
+       r.total_fail_duration,
+       r.fail_count
+  FROM level_cell_tuples t
+  JOIN level_cells_daily r ON r.game_id = t.game_id AND r.tuple_id = t.tuple_id
+ WHERE t.cell = 0;
+
+-- migration 12 (distribution keys): SchemaSQL.distributionKeys[7]
+ALTER TABLE event_changes DROP CONSTRAINT event_changes_pkey, ADD PRIMARY KEY (game_id, change_id);
+
+-- migration 13 (deltas): SchemaSQL.deltas[0]
+SET LOCAL citus.multi_shard_modify_mode TO 'sequential';
+
+-- migration 13 (deltas): SchemaSQL.deltas[1]
+ALTER TABLE event_changes ADD COLUMN IF NOT EXISTS statement bigint;
+
+-- migration 13 (deltas): SchemaSQL.deltas[2]
 CREATE TABLE IF NOT EXISTS event_removals (
-  change_id            bigint      NOT NULL REFERENCES event_changes ON DELETE CASCADE,
+  change_id            bigint      NOT NULL,   -- event_changes: the change that removed the row
   game_id              text        NOT NULL,
   id                   bigint      NOT NULL,
   user_id              text        NOT NULL,
@@ -339,9 +381,9 @@ CREATE TABLE IF NOT EXISTS event_removals (
   app_version          text,
   level_funnel         text,
   level_funnel_version integer,
-  PRIMARY KEY (change_id, id));
+  PRIMARY KEY (game_id, change_id, id));
 
--- migration 12 (deltas): SchemaSQL.deltas[5]
+-- migration 13 (deltas): SchemaSQL.deltas[3]
 CREATE OR REPLACE VIEW level_event_removals AS
 SELECT change_id, id, game_id, user_id, event_name,
        lf_level_id(properties)                          AS level_id,
@@ -355,64 +397,84 @@ SELECT change_id, id, game_id, user_id, event_name,
  WHERE event_name IN ('level_start', 'level_complete', 'level_failed')
    AND lf_level_id(properties) IS NOT NULL;
 
--- migration 12 (deltas): SchemaSQL.deltas[6]
+-- migration 13 (deltas): SchemaSQL.deltas[4]
 CREATE OR REPLACE FUNCTION lf_capture_insert() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-DECLARE lf_statement bigint := nextval('event_change_statements');
+DECLARE lf_row record; lf_removed record; lf_change bigint; lf_statement bigint;
 BEGIN
-  INSERT INTO event_changes (game_id, day, inserted, removed, statement)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}'), lf_statement
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day;
+  FOR lf_row IN 
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+    INSERT INTO event_changes (game_id, day, inserted, removed, statement)
+    VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed, lf_statement)
+    RETURNING change_id INTO lf_change;
+    lf_statement := coalesce(lf_statement, lf_change);
+
+  END LOOP;
   RETURN NULL;
 END $$;
 
--- migration 12 (deltas): SchemaSQL.deltas[7]
+-- migration 13 (deltas): SchemaSQL.deltas[5]
 CREATE OR REPLACE FUNCTION lf_capture_update() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-DECLARE lf_statement bigint := nextval('event_change_statements');
+DECLARE lf_row record; lf_removed record; lf_change bigint; lf_statement bigint;
 BEGIN
-  WITH lf_pairs AS (
+  FOR lf_row IN WITH lf_pairs AS (
   SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
    WHERE o.id IS NULL OR n.id IS NULL OR (o.game_id, o.user_id, o.event_name, o.properties, o.occurred_at, o.level_funnel, o.level_funnel_version, o.platform, o.country_code, o.app_version) IS DISTINCT FROM (n.game_id, n.user_id, n.event_name, n.properties, n.occurred_at, n.level_funnel, n.level_funnel_version, n.platform, n.country_code, n.app_version)
 ), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
-   lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id), lf_changes AS (
-  INSERT INTO event_changes (game_id, day, inserted, removed, statement)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}'), lf_statement
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_updated_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed') UNION ALL SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_updated_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day
-  RETURNING change_id, game_id, day)
-INSERT INTO event_removals (change_id, game_id, id, user_id, event_name, properties, occurred_at, level_funnel, level_funnel_version, platform, country_code, app_version)
-SELECT c.change_id, r.game_id, r.id, r.user_id, r.event_name, r.properties, r.occurred_at, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version
-  FROM lf_updated_old r
-  JOIN lf_changes c ON c.game_id = r.game_id AND c.day = (r.occurred_at AT TIME ZONE 'UTC')::date
- WHERE r.event_name IN ('level_start', 'level_complete', 'level_failed');
+   lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, true AS added FROM lf_updated_new WHERE event_name IN ('level_start', 'level_complete', 'level_failed') UNION ALL SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_updated_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+    INSERT INTO event_changes (game_id, day, inserted, removed, statement)
+    VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed, lf_statement)
+    RETURNING change_id INTO lf_change;
+    lf_statement := coalesce(lf_statement, lf_change);
+    FOR lf_removed IN WITH lf_pairs AS (
+  SELECT o.id AS old_id, n.id AS new_id FROM lf_old o FULL JOIN lf_new n ON n.id = o.id
+   WHERE o.id IS NULL OR n.id IS NULL OR (o.game_id, o.user_id, o.event_name, o.properties, o.occurred_at, o.level_funnel, o.level_funnel_version, o.platform, o.country_code, o.app_version) IS DISTINCT FROM (n.game_id, n.user_id, n.event_name, n.properties, n.occurred_at, n.level_funnel, n.level_funnel_version, n.platform, n.country_code, n.app_version)
+), lf_updated_old AS (SELECT o.* FROM lf_old o JOIN lf_pairs p ON p.old_id = o.id),
+   lf_updated_new AS (SELECT n.* FROM lf_new n JOIN lf_pairs p ON p.new_id = n.id)
+        SELECT r.game_id, r.id, r.user_id, r.event_name, r.properties, r.occurred_at, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version FROM lf_updated_old r
+         WHERE r.game_id = lf_row.game_id AND (r.occurred_at AT TIME ZONE 'UTC')::date = lf_row.day
+           AND r.event_name IN ('level_start', 'level_complete', 'level_failed') LOOP
+      INSERT INTO event_removals (change_id, game_id, id, user_id, event_name, properties, occurred_at, level_funnel, level_funnel_version, platform, country_code, app_version)
+      VALUES (lf_change, lf_removed.game_id, lf_removed.id, lf_removed.user_id, lf_removed.event_name, lf_removed.properties, lf_removed.occurred_at, lf_removed.level_funnel, lf_removed.level_funnel_version, lf_removed.platform, lf_removed.country_code, lf_removed.app_version);
+    END LOOP;
+  END LOOP;
   RETURN NULL;
 END $$;
 
--- migration 12 (deltas): SchemaSQL.deltas[8]
+-- migration 13 (deltas): SchemaSQL.deltas[6]
 CREATE OR REPLACE FUNCTION lf_capture_delete() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path FROM CURRENT AS $$
-DECLARE lf_statement bigint := nextval('event_change_statements');
+DECLARE lf_row record; lf_removed record; lf_change bigint; lf_statement bigint;
 BEGIN
-  WITH  lf_changes AS (
-  INSERT INTO event_changes (game_id, day, inserted, removed, statement)
-  SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}'),
-         coalesce(array_agg(id) FILTER (WHERE NOT added), '{}'), lf_statement
-    FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
-   GROUP BY game_id, day
-  RETURNING change_id, game_id, day)
-INSERT INTO event_removals (change_id, game_id, id, user_id, event_name, properties, occurred_at, level_funnel, level_funnel_version, platform, country_code, app_version)
-SELECT c.change_id, r.game_id, r.id, r.user_id, r.event_name, r.properties, r.occurred_at, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version
-  FROM lf_old r
-  JOIN lf_changes c ON c.game_id = r.game_id AND c.day = (r.occurred_at AT TIME ZONE 'UTC')::date
- WHERE r.event_name IN ('level_start', 'level_complete', 'level_failed');
+  FOR lf_row IN 
+SELECT game_id, day, coalesce(array_agg(id) FILTER (WHERE added), '{}') AS inserted,
+       coalesce(array_agg(id) FILTER (WHERE NOT added), '{}') AS removed
+  FROM (SELECT game_id, (occurred_at AT TIME ZONE 'UTC')::date AS day, id, false AS added FROM lf_old WHERE event_name IN ('level_start', 'level_complete', 'level_failed')) c
+ GROUP BY game_id, day LOOP
+    INSERT INTO event_changes (game_id, day, inserted, removed, statement)
+    VALUES (lf_row.game_id, lf_row.day, lf_row.inserted, lf_row.removed, lf_statement)
+    RETURNING change_id INTO lf_change;
+    lf_statement := coalesce(lf_statement, lf_change);
+    FOR lf_removed IN 
+        SELECT r.game_id, r.id, r.user_id, r.event_name, r.properties, r.occurred_at, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version FROM lf_old r
+         WHERE r.game_id = lf_row.game_id AND (r.occurred_at AT TIME ZONE 'UTC')::date = lf_row.day
+           AND r.event_name IN ('level_start', 'level_complete', 'level_failed') LOOP
+      INSERT INTO event_removals (change_id, game_id, id, user_id, event_name, properties, occurred_at, level_funnel, level_funnel_version, platform, country_code, app_version)
+      VALUES (lf_change, lf_removed.game_id, lf_removed.id, lf_removed.user_id, lf_removed.event_name, lf_removed.properties, lf_removed.occurred_at, lf_removed.level_funnel, lf_removed.level_funnel_version, lf_removed.platform, lf_removed.country_code, lf_removed.app_version);
+    END LOOP;
+  END LOOP;
   RETURN NULL;
 END $$;
 
--- migration 12 (deltas): SchemaSQL.deltas[9]
+-- migration 13 (deltas): SchemaSQL.deltas[7]
 CREATE OR REPLACE FUNCTION lf_recency_add(a_new integer, a integer[], b_new integer, b integer[])
 RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT array_agg(v ORDER BY k) FILTER (WHERE k <= last)
@@ -420,6 +482,13 @@ RETURNS integer[] LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
             FROM (SELECT k, coalesce(a[k], a_new) + coalesce(b[k], b_new) AS v
                     FROM generate_series(1, greatest(cardinality(a), cardinality(b))) k) s) t
 $$;
+
+-- migration 13 (deltas): SchemaSQL.deltas[8]
+UPDATE aggregated_days a SET stale = true
+ WHERE NOT stale AND EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = a.game_id AND c.day = a.date);
+
+-- migration 13 (deltas): SchemaSQL.deltas[9]
+DELETE FROM event_changes;
 
 -- SchemaSQL.eventsIsPartitioned
 SELECT relkind = 'p' FROM pg_class WHERE oid = 'events'::regclass;
