@@ -44,17 +44,17 @@ AND occurred_at <  ($4::date + 1)::timestamp AT TIME ZONE 'UTC'
               AND occurred_at <  ($3::date)::timestamp AT TIME ZONE 'UTC')
    GROUP BY k.level_id, k.event_name
 )
-SELECT c.level_id, c.starts,
-       c.completes,
-       c.fails,
-       coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = 'level_start'), 0) AS started_players,
-       coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = 'level_complete'), 0) AS completed_players,
-       c.users_with_boosters,
-       c.fails_with_purchase,
-       c.total_completion_duration,
-       c.completion_count,
-       c.total_fail_duration,
-       c.fail_count
+SELECT c.level_id, coalesce(c.starts, 0) AS starts,
+       coalesce(c.completes, 0) AS completes,
+       coalesce(c.fails, 0) AS fails,
+       coalesce((SELECT players FROM newcomers p WHERE p.level_id = c.level_id AND p.event_name = 'level_start'), 0)::bigint AS started_players,
+       coalesce((SELECT players FROM newcomers p WHERE p.level_id = c.level_id AND p.event_name = 'level_complete'), 0)::bigint AS completed_players,
+       coalesce(c.users_with_boosters, 0) AS users_with_boosters,
+       coalesce(c.fails_with_purchase, 0) AS fails_with_purchase,
+       coalesce(c.total_completion_duration, 0) AS total_completion_duration,
+       coalesce(c.completion_count, 0) AS completion_count,
+       coalesce(c.total_fail_duration, 0) AS total_fail_duration,
+       coalesce(c.fail_count, 0) AS fail_count
   FROM counted c
  ORDER BY c.level_id;
 
@@ -87,16 +87,16 @@ AND occurred_at <  ($4::date + 1)::timestamp AT TIME ZONE 'UTC'
  AND platform = $5::text)
    GROUP BY k.level_id, k.event_name
 )
-SELECT c.level_id, c.starts,
-       c.completes,
-       c.fails,
-       coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = 'level_start'), 0) AS started_players,
-       coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = 'level_complete'), 0) AS completed_players,
-       c.users_with_boosters,
-       c.fails_with_purchase,
-       c.total_completion_duration,
-       c.completion_count,
-       c.total_fail_duration,
-       c.fail_count
+SELECT c.level_id, coalesce(c.starts, 0) AS starts,
+       coalesce(c.completes, 0) AS completes,
+       coalesce(c.fails, 0) AS fails,
+       coalesce((SELECT players FROM newcomers p WHERE p.level_id = c.level_id AND p.event_name = 'level_start'), 0)::bigint AS started_players,
+       coalesce((SELECT players FROM newcomers p WHERE p.level_id = c.level_id AND p.event_name = 'level_complete'), 0)::bigint AS completed_players,
+       coalesce(c.users_with_boosters, 0) AS users_with_boosters,
+       coalesce(c.fails_with_purchase, 0) AS fails_with_purchase,
+       coalesce(c.total_completion_duration, 0) AS total_completion_duration,
+       coalesce(c.completion_count, 0) AS completion_count,
+       coalesce(c.total_fail_duration, 0) AS total_fail_duration,
+       coalesce(c.fail_count, 0) AS fail_count
   FROM counted c
  ORDER BY c.level_id;

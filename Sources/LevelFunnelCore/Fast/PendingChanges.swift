@@ -41,13 +41,7 @@ enum PendingChanges {
                      AND event_name IN (\(Measure.playerEvents))\(inRange)) n
                GROUP BY k.level_id, k.event_name
             )
-            SELECT l.level_id, \(Measure.all.map { m in
-                switch m.kind {
-                case .summed: "coalesce(c.\(m.column), 0) AS \(m.column)"
-                case .distinctPlayers(let event, _):
-                    "coalesce((SELECT players FROM players p WHERE p.level_id = l.level_id AND p.event_name = '\(event)'), 0)::bigint AS \(m.column)"
-                }
-            }.joined(separator: ",\n       "))
+            SELECT l.level_id, \(Measure.selectList(level: "l.level_id", counted: "c", players: "players"))
               FROM (SELECT level_id FROM counted UNION SELECT level_id FROM players) l
               LEFT JOIN counted c ON c.level_id = l.level_id
              ORDER BY l.level_id

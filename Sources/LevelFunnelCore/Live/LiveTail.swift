@@ -100,13 +100,7 @@ enum LiveTail {
                       AND occurred_at <  ($3::date)::timestamp AT TIME ZONE 'UTC'\(filterClause))
            GROUP BY k.level_id, k.event_name
         )
-        SELECT c.level_id, \(Measure.all.map { m in
-            switch m.kind {
-            case .summed: "c.\(m.column)"
-            case .distinctPlayers(let event, _):
-                "coalesce((SELECT players FROM newcomers n WHERE n.level_id = c.level_id AND n.event_name = '\(event)'), 0) AS \(m.column)"
-            }
-        }.joined(separator: ",\n       "))
+        SELECT c.level_id, \(Measure.selectList(level: "c.level_id", counted: "c", players: "newcomers"))
           FROM counted c
          ORDER BY c.level_id
         """

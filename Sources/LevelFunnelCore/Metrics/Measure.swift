@@ -71,6 +71,19 @@ struct Measure: Sendable {
     /// The events whose players are counted: `'level_start', 'level_complete'`.
     static let playerEvents = players.map { "'\($0.event)'" }.joined(separator: ", ")
 
+    /// Every measure of a level `level` (SQL) as a column: the summed ones from the row `counted` (an alias, 0 when
+    /// it is missing), the distinct players from the table `players` (`level_id`, `event_name`, `players`; 0 when
+    /// it has no row for the level and kind). For the parts of a fast answer computed from events.
+    static func selectList(level: String, counted: String, players: String) -> String {
+        all.map { m in
+            switch m.kind {
+            case .summed: "coalesce(\(counted).\(m.column), 0) AS \(m.column)"
+            case .distinctPlayers(let event, _):
+                "coalesce((SELECT players FROM \(players) p WHERE p.level_id = \(level) AND p.event_name = '\(event)'), 0)::bigint AS \(m.column)"
+            }
+        }.joined(separator: ",\n       ")
+    }
+
     /// `expression AS column, ...` for every measure: the raw path's select list.
     static let selectList = all.map { "\($0.expression) AS \($0.column)" }.joined(separator: ",\n")
 
