@@ -32,7 +32,9 @@ struct GamesCommand: ParsableCommand {
                 print("from the aggregates: this role may not read events, so days not aggregated yet are not shown, " +
                       "and live days are unknown (-)")
             } else {
-                print("live: days a query computes from the events until the next refresh (stale, with a pending change, not aggregated)")
+                print("stale: days the next refresh updates (with a pending change, applied as a delta; marked stale; not aggregated)")
+                print("live: days a query computes from the events until then (not aggregated or marked stale, and the days " +
+                      "after them); pending changes are added to the aggregates' answer")
             }
             if statuses.contains(where: { $0.futureEvents > 0 }) {
                 print("dated ahead: level events dated after today (device clocks); they count on their own day")
