@@ -78,6 +78,13 @@ enum GameSQL {
          WHERE game_id = $1 AND occurred_at >= ($2::date + 1)::timestamp AT TIME ZONE 'UTC'
         """
 
+    /// The other sessions of this database holding a snapshot (autovacuum's included): while one lasts, `VACUUM`
+    /// keeps the rows deleted before it began.
+    static let otherSnapshots = """
+        SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
+        """
+
     /// `$1` game, `$2`..`$3` a range: when its newest day was last aggregated (epoch seconds), and the game's
     /// refresh watermark (every change committed before it is in the aggregates).
     static let freshness = """
