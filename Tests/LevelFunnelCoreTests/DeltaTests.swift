@@ -66,6 +66,22 @@ import TestSupport
         }
     }
 
+    /// A change touches the days from its own on, not the earlier days of its player keys' history.
+    @Test func aLateEventUpdatesItsDayAndTheDaysAfterOnly() throws {
+        let h = try Harness("deltadays")
+        try h.db.copy(RandomEvents.make(seed: 9, count: 1500, players: 40))
+        _ = try h.store.refresh(game: "g", today: Self.today)
+        let active = try h.db.query("""
+            SELECT user_id FROM level_events WHERE game_id = 'g' AND event_name = 'level_start' AND level_id = 1
+             GROUP BY user_id ORDER BY count(DISTINCT day) DESC, user_id LIMIT 1
+            """).one().decode(String.self, at: 0)
+        try h.db.insert([EventRow(user: active, name: "level_start", properties: #"{"levelId": 1}"#,
+                                  occurredAt: "2026-02-09 12:00+00")])
+        let applied = try DeltaApply.apply(game: "g", h.db)
+        #expect(applied.changes == 1 && applied.days >= 1 && applied.days <= 2, "\(applied)")
+        #expect(try h.store.verify(FunnelQuery(game: "g", range: Self.history)).isExact)
+    }
+
     @Test(arguments: [1, 2, 3, 4] as [UInt64])
     func appliedDeltasEqualARebuildRowForRow(seed: UInt64) throws {
         let h = try Harness("delta\(seed)")

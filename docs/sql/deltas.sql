@@ -122,7 +122,11 @@ key_days AS (
     FROM (SELECT * FROM varying WHERE s = 'a') a
     FULL JOIN (SELECT * FROM varying WHERE s = 'b') b USING (user_id, level_id, event, day)
 ), reached AS (
-  SELECT day FROM lf_delta_rows UNION SELECT day FROM lf_delta_activity
+  -- A key's contribution to a day depends on its activity up to that day: days before the first changed
+  -- row keep theirs, however long the changed keys' history.
+  SELECT day FROM lf_delta_rows
+  UNION
+  SELECT day FROM lf_delta_activity WHERE day >= (SELECT min(day) FROM lf_delta_rows)
 )
 SELECT a.date, a.additive,
        a.activity_fingerprint IS NULL
@@ -303,6 +307,9 @@ WITH counted AS (
     LEFT JOIN counted e ON e.day = d.day
     LEFT JOIN activity k ON k.day = d.day
    WHERE a.game_id = $1 AND a.date = d.day
+     -- Only days something changed on: a day reached whose counts stay is not rewritten.
+     AND (d.rebuild OR e.day IS NOT NULL OR k.day IS NOT NULL
+          OR EXISTS (SELECT 1 FROM lf_delta_cells c WHERE c.day = d.day))
   RETURNING a.stale
 )
 SELECT count(*), count(*) FILTER (WHERE stale) FROM updated;

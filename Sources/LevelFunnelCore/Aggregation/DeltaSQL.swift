@@ -148,7 +148,11 @@ enum DeltaSQL {
             FROM (SELECT * FROM varying WHERE s = 'a') a
             FULL JOIN (SELECT * FROM varying WHERE s = 'b') b USING (user_id, level_id, event, day)
         ), reached AS (
-          SELECT day FROM lf_delta_rows UNION SELECT day FROM lf_delta_activity
+          -- A key's contribution to a day depends on its activity up to that day: days before the first changed
+          -- row keep theirs, however long the changed keys' history.
+          SELECT day FROM lf_delta_rows
+          UNION
+          SELECT day FROM lf_delta_activity WHERE day >= (SELECT min(day) FROM lf_delta_rows)
         )
         SELECT a.date, a.additive,
                a.activity_fingerprint IS NULL
@@ -282,7 +286,8 @@ enum DeltaSQL {
 
     /// `$1` game: brings the reached days' records up to date: level events, their fingerprint (count and id sum)
     /// and the activity's (count and hash sum of the player keys, as `DailyAggregation.readEventsSQL` computes
-    /// them), and marks the days to rebuild stale. Returns the days updated and the days marked.
+    /// them), and marks the days to rebuild stale; a day whose records and cell rows stay is left alone. Returns the
+    /// days updated and the days marked.
     static let recordDays = """
         WITH counted AS (
           SELECT day, sum(sign) AS events, sum(sign * id) AS ids FROM lf_delta_rows GROUP BY day
@@ -304,6 +309,9 @@ enum DeltaSQL {
             LEFT JOIN counted e ON e.day = d.day
             LEFT JOIN activity k ON k.day = d.day
            WHERE a.game_id = $1 AND a.date = d.day
+             -- Only days something changed on: a day reached whose counts stay is not rewritten.
+             AND (d.rebuild OR e.day IS NOT NULL OR k.day IS NOT NULL
+                  OR EXISTS (SELECT 1 FROM lf_delta_cells c WHERE c.day = d.day))
           RETURNING a.stale
         )
         SELECT count(*), count(*) FILTER (WHERE stale) FROM updated
