@@ -297,6 +297,8 @@ enum DeltaSQL {
             FROM lf_delta_activity
         ), activity AS (
           SELECT day, sum(present) AS keys, sum(present * hash) AS hashes FROM keys WHERE present <> 0 GROUP BY day
+        ), cells AS (
+          SELECT DISTINCT day FROM lf_delta_cells
         ), updated AS (
           UPDATE aggregated_days a
              SET level_events = a.level_events + coalesce(e.events, 0),
@@ -308,10 +310,10 @@ enum DeltaSQL {
             FROM lf_delta_days d
             LEFT JOIN counted e ON e.day = d.day
             LEFT JOIN activity k ON k.day = d.day
+            LEFT JOIN cells c ON c.day = d.day
            WHERE a.game_id = $1 AND a.date = d.day
              -- Only days something changed on: a day reached whose counts stay is not rewritten.
-             AND (d.rebuild OR e.day IS NOT NULL OR k.day IS NOT NULL
-                  OR EXISTS (SELECT 1 FROM lf_delta_cells c WHERE c.day = d.day))
+             AND (d.rebuild OR e.day IS NOT NULL OR k.day IS NOT NULL OR c.day IS NOT NULL)
           RETURNING a.stale
         )
         SELECT count(*), count(*) FILTER (WHERE stale) FROM updated
