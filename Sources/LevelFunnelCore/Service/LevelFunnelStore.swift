@@ -114,7 +114,7 @@ public final class LevelFunnelStore {
             }
         }
         if answer.counts.isEmpty && answer.coverage?.missing ?? 0 == 0 { try requireKnownGame(query.game) }
-        let freshness = source == .raw ? nil : try answer.freshness ?? self.freshness(query)
+        let freshness = answer.freshness   // read with the day states; none on the raw path
         return FunnelResult(query: query, source: answeredBy, queryMs: elapsed.milliseconds,
                             levels: MetricsFormula.derive(answer.counts), coverage: answer.coverage, freshness: freshness)
     }
