@@ -14,10 +14,10 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// impossible dates such as 2024-02-30, signs (`+202-01-01`) and year 0000, which PostgreSQL's `date` lacks.
     /// Dates people type go through ``init(typed:)``, which also bounds the year.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let parts = text.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              parts.allSatisfy({ $0.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }),
+              let y = Int(Substring(parts[0])), let m = Int(Substring(parts[1])), let d = Int(Substring(parts[2])),
               y >= 1, (1...12).contains(m), d >= 1, d <= Day.daysIn(month: m, year: y)
         else { return nil }
         ordinal = Day.ordinal(year: y, month: m, day: d)
@@ -55,10 +55,15 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
     /// Days from `self` to `other` (positive when `other` is later).
     public func distance(to other: Day) -> Int { other.ordinal - ordinal }
 
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`. Formatted by hand: Foundation's `String(format:)` costs a fresh process a millisecond on its
+    /// first call (locale and argument machinery), and every query binds its days as text.
     public var iso: String {
         let (y, m, d) = civil
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
     }
 
     public var description: String { iso }

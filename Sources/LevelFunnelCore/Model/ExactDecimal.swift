@@ -35,25 +35,29 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     /// Parses decimal text such as PostgreSQL prints a `numeric` (`-12.500`, `0`, `86400`) or a JSON number
     /// writes it (`1e2`, `2.5E-3`); nil for anything else (`NaN`, `.5`, empty text).
+    ///
+    /// Reads the text's UTF-8 bytes: a fast answer decodes four of these per level, and iterating `Character`s
+    /// (grapheme breaking, Unicode digit tables) cost a fresh process a millisecond and a half for 100 levels.
     public init?(_ text: some StringProtocol) {
-        var body = Substring(text)
+        var bytes = Array(text.utf8)
         var exponent = 0
-        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            guard let value = Int(body[body.index(after: e)...]), abs(value) < 100_000 else { return nil }
+        if let e = bytes.firstIndex(where: { $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "E") }) {
+            guard let value = Int(String(decoding: bytes[(e + 1)...], as: UTF8.self)), abs(value) < 100_000 else { return nil }
             exponent = value
-            body = body[..<e]
+            bytes.removeSubrange(e...)
         }
-        let negative = body.first == "-"
-        if negative || body.first == "+" { body = body.dropFirst() }
-        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = parts.first, !whole.isEmpty, parts.count == 1 || !parts[1].isEmpty else { return nil }
-        let fraction = parts.count == 2 ? parts[1] : ""
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative || bytes.first == UInt8(ascii: "+") { bytes.removeFirst() }
+        let point = bytes.firstIndex(of: UInt8(ascii: "."))
+        let wholeCount = point ?? bytes.count
+        guard wholeCount > 0, point.map({ $0 + 1 < bytes.count }) ?? true else { return nil }
         var digits: [UInt8] = []
-        for character in (whole + fraction).reversed() {
-            guard let digit = character.wholeNumberValue, character.isASCII else { return nil }
-            digits.append(UInt8(digit))
+        digits.reserveCapacity(bytes.count)
+        for index in bytes.indices.reversed() where index != point {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+            digits.append(bytes[index] - UInt8(ascii: "0"))
         }
-        let scale = fraction.count - exponent
+        let scale = (point.map { bytes.count - $0 - 1 } ?? 0) - exponent
         if scale < 0 { digits.insert(contentsOf: repeatElement(0, count: -scale), at: 0) }
         self.init(digits: digits, scale: max(0, scale), isNegative: negative)
     }
@@ -64,7 +68,7 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     public var doubleValue: Double { Double(description)! }
 
     public var description: String {
-        let text = String(digits.reversed().map { Character(Unicode.Scalar($0 + 48)) })
+        let text = String(decoding: digits.reversed().map { $0 + UInt8(ascii: "0") }, as: UTF8.self)
         let sign = isNegative ? "-" : ""
         guard scale > 0 else { return sign + (text.isEmpty ? "0" : text) }
         let padded = String(repeating: "0", count: max(0, scale + 1 - text.count)) + text
