@@ -171,6 +171,16 @@ public final class PostgresConnection {
         return try body()
     }
 
+    /// Runs `body` with the session setting `name` at `value`, then gives it back the value it had, also when `body`
+    /// throws: two short statements around it (the old value is read in the statement that sets the new one).
+    public func withSetting<T>(_ name: String, _ value: String, _ body: () throws -> T) throws -> T {
+        let previous = try query("""
+            WITH old AS MATERIALIZED (SELECT current_setting($1) AS value) SELECT value, set_config($1, $2, false) FROM old
+            """, [name, value], prepared: true).one().decode(String.self, at: 0)
+        defer { _ = try? query("SELECT set_config($1, $2, false)", [name, previous], prepared: true) }
+        return try body()
+    }
+
     /// A handle that can cancel the statement currently running on this connection, from any thread.
     public func makeCanceller() -> PostgresCanceller {
         PostgresCanceller(PQgetCancel(handle))

@@ -69,6 +69,23 @@ import TestSupport
         #expect(try db.execute("UPDATE t SET v = v + 1") == 1)
     }
 
+    /// A setting changed for one body gets its value back afterwards, when the body throws too; the statements
+    /// inside see the new value.
+    @Test func withSettingRestoresTheSessionValue() throws {
+        let db = try TestDatabase.fresh("pgsetting").connect()
+        try db.execute("SET plan_cache_mode = force_custom_plan")
+        let seen = try db.withSetting("plan_cache_mode", "force_generic_plan") {
+            try db.query("SHOW plan_cache_mode").one().decode(String.self, at: 0)
+        }
+        #expect(seen == "force_generic_plan")
+        #expect(try db.query("SHOW plan_cache_mode").one().decode(String.self, at: 0) == "force_custom_plan")
+        try db.execute("SET work_mem = '3MB'")
+        #expect(throws: PostgresError.self) {
+            try db.withSetting("work_mem", "1MB") { try db.query("SELECT * FROM no_such_table") }
+        }
+        #expect(try db.query("SHOW work_mem").one().decode(String.self, at: 0) == "3MB")
+    }
+
     @Test func copiesRowsInAndAbortsCleanly() throws {
         let db = try TestDatabase.fresh("pgcopy").connect()
         try db.execute("CREATE TABLE t (a text, b int)")

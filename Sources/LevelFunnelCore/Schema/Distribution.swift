@@ -15,6 +15,11 @@ public enum Distribution: Sendable, Equatable {
     static let tables = ["level_cell_tuples", "level_cells_daily", "aggregated_days", "refresh_watermarks", "event_changes",
                          "event_removals"]
 
+    /// Whether a statement run again and again in a session may keep one plan for every run (a generic plan, see
+    /// `PendingChanges`). Citus cannot make a distributed plan of a generic multi-step statement ("could not create
+    /// distributed plan"): there every run is planned for its own parameters.
+    var plansStatementsOnce: Bool { self == .singleNode }
+
     /// The layout of a migrated database: Citus when `events` is distributed (`migrate` refused any other Citus layout).
     static func current(_ db: PostgresConnection) throws -> Distribution {
         guard try db.query("SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL").one().decode(Bool.self, at: 0) else {

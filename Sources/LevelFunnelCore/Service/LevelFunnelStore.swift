@@ -182,7 +182,9 @@ public final class LevelFunnelStore {
             prefix.range = try DayRange(from: query.range.from, to: firstLive?.adding(days: -1) ?? query.range.to)
             aggregated = try FastFunnel.counts(prefix, db)
             if states.contains(where: { $0.pending && $0.day <= prefix.range.to }) {
-                aggregated = LiveTail.combine(aggregated, try PendingChanges.counts(query, days: prefix.range, db))
+                let pending = try PendingChanges.counts(query, days: prefix.range,
+                                                        planOnce: try distribution().plansStatementsOnce, db)
+                aggregated = LiveTail.combine(aggregated, pending)
             }
         }
         guard let firstLive else {
