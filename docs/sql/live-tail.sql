@@ -7,15 +7,14 @@
 
 -- LiveTail.dayStatesSQL
 -- $1 game, $2 first day, $3 last day (dates)
-SELECT d::date, a.date IS NOT NULL, coalesce(a.stale, false),
-       EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = d::date),
+SELECT NULL::date, false, false, NULL::float8,
        has_table_privilege('level_events'::regclass, 'SELECT'),
-       extract(epoch FROM (SELECT max(aggregated_at) FROM aggregated_days
-                            WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date))::float8,
-       extract(epoch FROM (SELECT received_through FROM refresh_watermarks WHERE game_id = $1))::float8
-  FROM generate_series($2::date, $3::date, interval '1 day') d
-  LEFT JOIN aggregated_days a ON a.game_id = $1 AND a.date = d::date
- ORDER BY 1;
+       (SELECT extract(epoch FROM received_through)::float8 FROM refresh_watermarks WHERE game_id = $1)
+UNION ALL
+SELECT a.date, a.stale, EXISTS (SELECT 1 FROM event_changes c WHERE c.game_id = $1 AND c.day = a.date),
+       extract(epoch FROM a.aggregated_at)::float8, NULL, NULL
+  FROM aggregated_days a
+ WHERE a.game_id = $1 AND a.date BETWEEN $2::date AND $3::date;
 
 -- LiveTail.sql(filterClause:), no filter
 -- $1 game, $2 the range's first day, $3 the first live day, $4 the range's last day
