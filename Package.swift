@@ -25,6 +25,10 @@ let package = Package(
         // Schema, raw and fast funnel queries, metric formulas, aggregation, backfill, generator.
         .target(name: "LevelFunnelCore", dependencies: ["PostgresClient"]),
 
+        // The benches and the stress run (generating, loading, timing, comparing), for `levelfunnel bench` and
+        // `stress`: beside the core's services, kept out of the core that the dashboard links.
+        .target(name: "LevelFunnelBench", dependencies: ["LevelFunnelCore"]),
+
         // The dashboard's state, reducer, renderer and themes: pure Swift, testable without a terminal.
         .target(name: "Dashboard", dependencies: ["LevelFunnelCore"]),
 
@@ -33,7 +37,7 @@ let package = Package(
 
         // The `levelfunnel` command.
         .executableTarget(name: "levelfunnel", dependencies: [
-            "LevelFunnelCore", "Dashboard", "DashboardCurses",
+            "LevelFunnelCore", "LevelFunnelBench", "Dashboard", "DashboardCurses",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -109,8 +109,15 @@ extension DashboardReducer {
 
     // MARK: Keys in a view
 
+    /// Keys in a compare, trend, breakdown or spikes view: those every view shares first, then the view's own.
     static func handleViewKey(_ state: inout DashboardState, _ key: Key) -> [Effect] {
-        guard var view = state.views.last else { return [] }
+        guard let view = state.views.last else { return [] }
+        if let effects = handleViewCommonKey(&state, key, view: view) { return effects }
+        return handleViewCursorKey(&state, key, view: view)
+    }
+
+    /// Back, help, quit, themes, level search, saved views; nil for any other key.
+    private static func handleViewCommonKey(_ state: inout DashboardState, _ key: Key, view: AnalysisView) -> [Effect]? {
         switch key {
         case .escape, .char("q"), .backspace:
             state.views.removeLast()
@@ -134,71 +141,80 @@ extension DashboardReducer {
             return []
         case .char("w"): return openSaveView(&state)
         case .char("W"): return openSavedViews(&state)
-        default: break
+        default: return nil
         }
+    }
+
+    /// Enter opens the trend of the level (and group) under the cursor; other keys move the view's cursor.
+    private static func handleViewCursorKey(_ state: inout DashboardState, _ key: Key, view: AnalysisView) -> [Effect] {
+        var view = view
         let page = viewBodyHeight(state.size)
-        var effects: [Effect] = []
-        func move(_ grid: inout GridPosition, rows: Int, groups: Int) {
-            switch key {
-            case .up, .char("k"): grid.row -= 1
-            case .down, .char("j"): grid.row += 1
-            case .pageUp, .ctrl("b"): grid.row -= page; grid.top -= page
-            case .pageDown, .ctrl("f"): grid.row += page; grid.top += page
-            case .char("g"): grid.row = 0
-            case .char("G"): grid.row = rows - 1
-            case .left, .char("h"): grid.column -= 1
-            case .right, .char("l"): grid.column += 1
-            case .home, .char("0"): grid.column = 0
-            case .end, .char("$"): grid.column = groups - 1
-            default: return
-            }
-            grid.row = max(0, min(grid.row, rows - 1))
-            grid.column = max(0, min(grid.column, groups - 1))
-            if grid.row < grid.top { grid.top = grid.row }
-            if grid.row >= grid.top + page { grid.top = grid.row - page + 1 }
-            grid.top = max(0, min(grid.top, max(0, rows - page)))
-        }
         switch view {
         case .compare(var v):
-            let rows = v.result?.levels.count ?? 0
             if key == .enter, let level = v.result?.levels[safe: v.grid.row] {
-                effects = openTrend(v.plan.variant, level: level.levelId, &state)
-                return effects
+                return openTrend(v.plan.variant, level: level.levelId, &state)
             }
-            move(&v.grid, rows: rows, groups: CompareViewState.columns.count)
+            moveGrid(&v.grid, key, rows: v.result?.levels.count ?? 0, groups: CompareViewState.columns.count, page: page)
             view = .compare(v)
         case .breakdown(var v):
-            let rows = v.result?.levelIds.count ?? 0
             if key == .enter, let result = v.result, let level = result.levelIds[safe: v.grid.row] {
                 // The trend of the group under the cursor (a value), or of the whole selection.
                 var query = result.query
                 if case .value(let value) = result.groups[safe: v.grid.column + 1]?.kind { query.filters[v.dimension] = value }
                 return openTrend(query, level: level, &state)
             }
-            move(&v.grid, rows: rows, groups: max(1, (v.result?.groups.count ?? 1) - 1))
+            moveGrid(&v.grid, key, rows: v.result?.levelIds.count ?? 0, groups: max(1, (v.result?.groups.count ?? 1) - 1),
+                     page: page)
             view = .breakdown(v)
         case .spikes(var v):
             if key == .enter, let entry = v.ranking[safe: v.grid.row] {
                 return openTrend(v.result.query, level: entry.levelId, &state)
             }
-            move(&v.grid, rows: v.ranking.count, groups: SpikeRanking.fields.count)
+            moveGrid(&v.grid, key, rows: v.ranking.count, groups: SpikeRanking.fields.count, page: page)
             view = .spikes(v)
         case .trend(var v):
-            let days = v.query.range.dayCount
-            switch key {
-            case .left, .char("h"): v.day -= 1
-            case .right, .char("l"): v.day += 1
-            case .home, .char("0"), .char("g"): v.day = 0
-            case .end, .char("$"), .char("G"): v.day = days - 1
-            case .pageUp: v.day -= 7
-            case .pageDown: v.day += 7
-            default: break
-            }
-            v.day = max(0, min(v.day, days - 1))
+            moveTrendDay(&v, key)
             view = .trend(v)
         }
         state.views[state.views.count - 1] = view
-        return effects
+        return []
+    }
+
+    /// A view's cursor moved by `key` over `rows` levels and `groups` column groups, kept on the page.
+    private static func moveGrid(_ grid: inout GridPosition, _ key: Key, rows: Int, groups: Int, page: Int) {
+        switch key {
+        case .up, .char("k"): grid.row -= 1
+        case .down, .char("j"): grid.row += 1
+        case .pageUp, .ctrl("b"): grid.row -= page; grid.top -= page
+        case .pageDown, .ctrl("f"): grid.row += page; grid.top += page
+        case .char("g"): grid.row = 0
+        case .char("G"): grid.row = rows - 1
+        case .left, .char("h"): grid.column -= 1
+        case .right, .char("l"): grid.column += 1
+        case .home, .char("0"): grid.column = 0
+        case .end, .char("$"): grid.column = groups - 1
+        default: return
+        }
+        grid.row = max(0, min(grid.row, rows - 1))
+        grid.column = max(0, min(grid.column, groups - 1))
+        if grid.row < grid.top { grid.top = grid.row }
+        if grid.row >= grid.top + page { grid.top = grid.row - page + 1 }
+        grid.top = max(0, min(grid.top, max(0, rows - page)))
+    }
+
+    /// A trend's day cursor: a day, a week, the first or last day.
+    private static func moveTrendDay(_ trend: inout TrendViewState, _ key: Key) {
+        let days = trend.query.range.dayCount
+        switch key {
+        case .left, .char("h"): trend.day -= 1
+        case .right, .char("l"): trend.day += 1
+        case .home, .char("0"), .char("g"): trend.day = 0
+        case .end, .char("$"), .char("G"): trend.day = days - 1
+        case .pageUp: trend.day -= 7
+        case .pageDown: trend.day += 7
+        default: break
+        }
+        trend.day = max(0, min(trend.day, days - 1))
     }
 
     /// `/` in a compare, breakdown or spikes view: the cursor to `level` (or the first level above it).

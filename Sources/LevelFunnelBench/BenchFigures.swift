@@ -1,27 +1,27 @@
 import LevelFunnelCore
 
-/// What the benches share: fast and raw answers timed side by side, percentiles, and figures for people.
-enum BenchFigures {
+/// What the benches share: fast and raw answers timed side by side, and percentiles.
+public enum BenchFigures {
     /// Timed answers to a set of selections.
-    struct Samples {
+    public struct Samples: Sendable {
         /// `queryMs` of every fast run, selection by selection.
-        var fast: [[Double]] = []
+        public var fast: [[Double]] = []
         /// `queryMs` of every raw run, selection by selection.
-        var raw: [[Double]] = []
+        public var raw: [[Double]] = []
         /// The first fast answer of each selection.
-        var firstFast: [FunnelResult] = []
+        public var firstFast: [FunnelResult] = []
         /// Raw answers compared field by field with the fast answer of their run, and how many differed.
-        var compared = 0
-        var differed = 0
+        public var compared = 0
+        public var differed = 0
 
-        var allFast: [Double] { fast.flatMap { $0 } }
-        var allRaw: [Double] { raw.flatMap { $0 } }
-        var exact: Bool { differed == 0 }
+        public var allFast: [Double] { fast.flatMap { $0 } }
+        public var allRaw: [Double] { raw.flatMap { $0 } }
+        public var exact: Bool { differed == 0 }
     }
 
     /// Each selection `runs` times on the fast path, its first `rawRuns` runs on the raw path too (interleaved),
     /// each raw answer compared with the fast answer of its run (`FunnelComparison`: exact, no tolerance).
-    static func sample(_ store: LevelFunnelStore, _ selections: [FunnelQuery], runs: Int, rawRuns: Int) throws -> Samples {
+    public static func sample(_ store: LevelFunnelStore, _ selections: [FunnelQuery], runs: Int, rawRuns: Int) throws -> Samples {
         var samples = Samples()
         for query in selections {
             var fast: [Double] = [], raw: [Double] = []
@@ -43,7 +43,7 @@ enum BenchFigures {
     }
 
     /// The `p` quantile (0...1) of `values`, interpolated between neighbours; 0 for none.
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()
         let rank = p * Double(sorted.count - 1)
@@ -51,22 +51,24 @@ enum BenchFigures {
         return sorted[low] + (sorted[high] - sorted[low]) * (rank - Double(low))
     }
 
-    /// `1234567.8` → `1,234,567.8` (with `decimals` decimals).
-    static func grouped(_ value: Double, _ decimals: Int = 0) -> String {
-        let text = String(format: "%.\(decimals)f", value)
-        let parts = text.split(separator: ".", maxSplits: 1)
-        var digits = String(parts[0]), grouped = ""
-        let sign = digits.hasPrefix("-") ? "-" : ""
-        if !sign.isEmpty { digits.removeFirst() }
-        for (index, digit) in digits.reversed().enumerated() {
-            if index > 0 && index % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        return sign + String(grouped.reversed()) + (parts.count > 1 ? "." + parts[1] : "")
-    }
+    /// Raw runs per selection: at most 3, and 1 from 100x on (a raw query there takes up to a minute).
+    public static func rawRuns(_ runs: Int, scale: Int) -> Int { scale >= 100 ? 1 : min(runs, 3) }
+}
 
-    /// `text` right-aligned in `width` columns.
-    static func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
-    }
+/// The games the benches generate, and how a database of their own is recognised: it holds only these.
+public enum BenchGames {
+    /// 5,000 players at 1x.
+    public static func players(scale: Int) -> Int { 5_000 * scale }
+
+    /// The seed of every generated game's history.
+    public static let seed: UInt64 = 7
+
+    /// The game `bench --scale N` generates.
+    public static func scaleGame(_ scale: Int) -> String { "scale\(scale)" }
+
+    /// The game `bench --morning N` generates.
+    public static func morningGame(_ scale: Int) -> String { "morning\(scale)" }
+
+    /// Every name `scaleGame` and `morningGame` give, as a POSIX regular expression.
+    public static let pattern = "^(scale|morning)[1-9][0-9]*$"
 }

@@ -12,88 +12,97 @@ import LevelFunnelCore
 /// as when phones were offline). Measured in the night, the morning and
 /// after `refresh` (which applies the morning's changes): six selections, fast and raw; then the refresh itself,
 /// and what the user triggers on `events` (the change capture) cost a COPY.
-struct MorningBench {
-    let store: LevelFunnelStore
-    let scale: Int
-    let days: Int
-    let runs: Int
+public struct MorningBench {
+    public let store: LevelFunnelStore
+    public let scale: Int
+    public let days: Int
+    public let runs: Int
     /// Events of the COPY that measures the change capture.
-    let captureEvents: Int
+    public let captureEvents: Int
     /// Today's events stop at this many seconds after midnight (UTC), or now if earlier; nil: now.
-    let todayUntil: Int?
+    public let todayUntil: Int?
+
+    public init(store: LevelFunnelStore, scale: Int, days: Int, runs: Int, captureEvents: Int, todayUntil: Int?) {
+        self.store = store
+        self.scale = scale
+        self.days = days
+        self.runs = runs
+        self.captureEvents = captureEvents
+        self.todayUntil = todayUntil
+    }
 
     /// The late events come from a history of one player in this many.
-    static let latePlayersDivisor = 200
-    static let lateDays = 7
+    public static let latePlayersDivisor = 200
+    public static let lateDays = 7
 
     /// The figures of one state.
-    struct State: Codable {
+    public struct State: Codable, Sendable {
         /// Over every fast run of every selection.
-        var fastP50Ms: Double
-        var fastP95Ms: Double
-        var fastMaxMs: Double
+        public var fastP50Ms: Double
+        public var fastP95Ms: Double
+        public var fastMaxMs: Double
         /// The raw path's median per selection: the cheapest and the dearest selection.
-        var rawMinMs: Double
-        var rawMaxMs: Double
+        public var rawMinMs: Double
+        public var rawMaxMs: Double
         /// Raw answers compared field by field with the fast answer of their run, and how many differed.
-        var compared: Int
-        var differed: Int
+        public var compared: Int
+        public var differed: Int
         /// The fast path's coverage of the 30 days without filter.
-        var coverage: String
-        var aggregatedDays: Int
-        var liveDays: Int
+        public var coverage: String
+        public var aggregatedDays: Int
+        public var liveDays: Int
     }
 
     /// COPY of the same events without and with the user triggers on `events`.
-    struct Capture: Codable {
+    public struct Capture: Codable, Sendable {
         /// The user triggers on `events` (levelfunnel's change capture once installed); none: nothing measured.
-        var triggers: [String]
-        var events: Int?
+        public var triggers: [String]
+        public var events: Int?
         /// Medians, seconds.
-        var withoutTriggersSeconds: Double?
-        var withTriggersSeconds: Double?
+        public var withoutTriggersSeconds: Double?
+        public var withTriggersSeconds: Double?
         /// What the triggers add to the COPY, in percent of it without them.
-        var overheadPercent: Double?
+        public var overheadPercent: Double?
     }
 
-    struct Result: Codable {
-        var scale: Int
-        var game: String
-        var players: Int
-        var from: Day
-        var to: Day
+    public struct Result: Codable, Sendable {
+        public var scale: Int
+        public var game: String
+        public var players: Int
+        public var from: Day
+        public var to: Day
         /// The history's level events.
-        var levelEvents: Int
-        var generateEventsPerSecond: Double
-        var backfillSeconds: Double
+        public var levelEvents: Int
+        public var generateEventsPerSecond: Double
+        public var backfillSeconds: Double
         /// Today's level events until `todayUntil` (UTC), and their share of an average day of the history.
-        var todayLevelEvents: Int
-        var todayUntil: String
-        var todayShareOfDay: Double
-        var lateLevelEvents: Int
-        var selections: Int
-        var fastRuns: Int
-        var rawRuns: Int
-        var night: State
-        var morning: State
-        var afterRefresh: State
+        public var todayLevelEvents: Int
+        public var todayUntil: String
+        public var todayShareOfDay: Double
+        public var lateLevelEvents: Int
+        public var selections: Int
+        public var fastRuns: Int
+        public var rawRuns: Int
+        public var night: State
+        public var morning: State
+        public var afterRefresh: State
         /// `refresh` of the game in the morning: the changes it applied as deltas, and the days it re-aggregated
         /// (today, never aggregated before; and days whose additive dimensions changed).
-        var refreshSeconds: Double
-        var refreshDays: Int
-        var refreshApplied: AppliedChanges
+        public var refreshSeconds: Double
+        public var refreshDays: Int
+        public var refreshApplied: AppliedChanges
         /// A minute later: one minute of events arrived (today's and late ones, at the morning's rates), pending.
-        var minuteLevelEvents: Int
-        var minute: State
+        public var minuteLevelEvents: Int
+        public var minute: State
         /// Applying that minute (`refresh`, as `schedule` does every minute).
-        var applyMinuteSeconds: Double
-        var capture: Capture
+        public var applyMinuteSeconds: Double
+        public var capture: Capture
         /// Every raw answer equal to the fast one, in every state.
-        var exact: Bool
+        public var exact: Bool
     }
 
-    func run(log: (String) -> Void) throws -> Result {
-        let game = BenchDatabaseOptions.morningGameName(scale: scale)
+    public func run(log: (String) -> Void) throws -> Result {
+        let game = BenchGames.morningGame(scale)
         if (try? store.game(game)) != nil {
             throw LevelFunnelError.invalidInput("""
                 game '\(game)' is here already, with the morning an earlier run added: bench --morning needs a database \
@@ -102,9 +111,9 @@ struct MorningBench {
         }
         let today = Day.today
         let from = today.adding(days: -days), yesterday = today.adding(days: -1)
-        let players = ScaleBench.players(scale: scale)
+        let players = BenchGames.players(scale: scale)
         let loader = EventLoader(store: store)
-        var history = GeneratorConfig(game: game, players: players, days: days + 1, seed: ScaleBench.seed, start: from)
+        var history = GeneratorConfig(game: game, players: players, days: days + 1, seed: BenchGames.seed, start: from)
         history.now = today.startDate
 
         log("\(scale)x: generating \(game) (\(players) players, \(from)..\(yesterday))")
@@ -112,21 +121,11 @@ struct MorningBench {
         log("\(scale)x: backfilling up to yesterday")
         let backfill = try store.backfill(game: game, range: DayRange(from: from, to: yesterday))
         let selections = try self.selections(game: game, from: from, today: today)
-        let rawRuns = ScaleBench.rawRuns(runs, scale: scale)
+        let rawRuns = BenchFigures.rawRuns(runs, scale: scale)
         log("\(scale)x: night: fast and raw over the selections")
         let night = try state(selections, rawRuns: rawRuns)
 
-        let now = Date()
-        var todaySoFar = history
-        todaySoFar.now = todayUntil.map { min(now, today.startDate.addingTimeInterval(Double($0))) } ?? now
-        todaySoFar.writeFrom = today
-        var late = GeneratorConfig(game: game, players: max(1, players / Self.latePlayersDivisor), days: days,
-                                   seed: ScaleBench.seed + 1, start: from)
-        late.now = now
-        late.writeFrom = today.adding(days: -Self.lateDays)
-        late.receivedAtNow = true
-        // Players not seen at night (their phones were offline), each with their own dimensions.
-        late.firstPlayerNumber = players + 1
+        let (todaySoFar, late) = morningArrivals(history, today: today)
         log("\(scale)x: morning: today's events and a week of late events")
         let todayLoaded = try loader.load(todaySoFar, adding: true)
         let lateLoaded = try loader.load(late, adding: true)
@@ -165,6 +164,23 @@ struct MorningBench {
             exact: [night, morning, afterRefresh, minute].allSatisfy { $0.differed == 0 })
     }
 
+    /// The morning's arrivals: today's events until now (or `todayUntil`), the night's history going on; and a week
+    /// of late events, received now, from another history of the game with one player in `latePlayersDivisor`.
+    private func morningArrivals(_ history: GeneratorConfig, today: Day) -> (today: GeneratorConfig, late: GeneratorConfig) {
+        let now = Date()
+        var todaySoFar = history
+        todaySoFar.now = todayUntil.map { min(now, today.startDate.addingTimeInterval(Double($0))) } ?? now
+        todaySoFar.writeFrom = today
+        var late = GeneratorConfig(game: history.game, players: max(1, history.players / Self.latePlayersDivisor), days: days,
+                                   seed: BenchGames.seed + 1, start: history.start)
+        late.now = now
+        late.writeFrom = today.adding(days: -Self.lateDays)
+        late.receivedAtNow = true
+        // Players not seen at night (their phones were offline), each with their own dimensions.
+        late.firstPlayerNumber = history.players + 1
+        return (todaySoFar, late)
+    }
+
     /// One minute of arrivals at the morning's rates: `todayEvents` replays of today's level events (the same
     /// players, levels and dimensions, at a time of today) and `lateEvents` of the last week's (on their own days,
     /// as late events arrive), sampled at random and inserted by one statement each, through the capture triggers.
@@ -190,7 +206,7 @@ struct MorningBench {
 
     /// The last 30 and 7 days up to today (from the history's first day on, when it is shorter), each with no
     /// filter, one and three filters (as `bench --scale`'s).
-    func selections(game: String, from: Day, today: Day) throws -> [FunnelQuery] {
+    public func selections(game: String, from: Day, today: Day) throws -> [FunnelQuery] {
         let filters = ScaleBench.filters(try store.dimensions(game: game)).prefix(3)
         let ranges = try [30, 7].map { try DayRange(from: max(from, today.adding(days: 1 - $0)), to: today) }
         return ranges.flatMap { range in filters.map { FunnelQuery(game: game, range: range, filters: $0) } }
@@ -217,8 +233,8 @@ struct MorningBench {
             SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'events'::regclass AND NOT tgisinternal ORDER BY 1
             """).map { try $0.decode(String.self, at: 0) }
         guard !triggers.isEmpty else { return Capture(triggers: []) }
-        var config = GeneratorConfig(game: game, players: ScaleBench.players(scale: scale), days: days + 1,
-                                     seed: ScaleBench.seed + 2, start: from)
+        var config = GeneratorConfig(game: game, players: BenchGames.players(scale: scale), days: days + 1,
+                                     seed: BenchGames.seed + 2, start: from)
         config.now = Date()
         var chunks: [[UInt8]] = []
         var rows = 0
@@ -260,53 +276,5 @@ struct MorningBench {
             }
         } catch is RollBack {}
         return seconds
-    }
-
-    // MARK: reports
-
-    static func json(_ results: [Result]) -> String { JSONOutput.encode(results, orEmpty: "[]") }
-
-    static func table(_ results: [Result], database: String) -> String {
-        let n = BenchFigures.grouped
-        var out = "database \(database); 6 selections: the last 30 and 7 days up to today, with no filter, 1 and 3 filters; "
-            + "queryMs in-process\n"
-        for r in results {
-            out += "\n\(r.scale)x  \(r.game): \(n(Double(r.players), 0)) players, \(r.from)..\(r.to), "
-                + "\(n(Double(r.levelEvents), 0)) level events (generated at \(n(r.generateEventsPerSecond, 0)) events/s), "
-                + "backfilled in \(n(r.backfillSeconds, 1)) s\n"
-            out += "    morning: + \(n(Double(r.todayLevelEvents), 0)) level events of today until \(r.todayUntil) UTC "
-                + "(\(n(100 * r.todayShareOfDay, 0))% of a day) + \(n(Double(r.lateLevelEvents), 0)) late ones "
-                + "(0.5% of each of the last \(lateDays) days, received now)\n"
-            let rows: [(String, State)] = [("night", r.night), ("morning", r.morning), ("after refresh", r.afterRefresh),
-                                           ("a minute later", r.minute)]
-            let cells = rows.map { name, s in
-                [name, n(s.fastP50Ms, 1) + " / " + n(s.fastP95Ms, 1) + " / " + n(s.fastMaxMs, 1),
-                 n(s.rawMinMs, 0) + " – " + n(s.rawMaxMs, 0),
-                 s.differed == 0 ? "yes (\(s.compared))" : "NO (\(s.differed) of \(s.compared))", s.coverage]
-            }
-            let header = ["state", "fast p50 / p95 / worst ms", "raw ms", "fast = raw", "coverage (30 days)"]
-            let widths = (0..<header.count).map { column in ([header] + cells).map { $0[column].count }.max()! }
-            for line in [header] + cells {
-                out += "    " + line[0].padding(toLength: widths[0], withPad: " ", startingAt: 0)
-                    + (1...3).map { "  " + BenchFigures.pad(line[$0], widths[$0]) }.joined() + "  " + line[4] + "\n"
-            }
-            let a = r.refreshApplied
-            out += "    refresh (applies the morning's changes): \(n(r.refreshSeconds, 2)) s: \(n(Double(a.changes), 0)) changes "
-                + "(\(n(Double(a.changedRows), 0)) event rows) applied to \(a.days) days as deltas "
-                + "(\(a.rowsUpdated)/\(a.rowsInserted)/\(a.rowsRemoved) cell rows updated/inserted/removed), "
-                + "\(r.refreshDays) days re-aggregated (today's first time, and \(a.daysToRebuild) days whose additive dimensions changed)\n"
-            out += "    a minute later: \(n(Double(r.minuteLevelEvents), 0)) level events pending (today's and late ones at the "
-                + "morning's rates); applying them (refresh, as schedule does every minute): \(n(r.applyMinuteSeconds, 2)) s\n"
-            let c = r.capture
-            if let overhead = c.overheadPercent, let events = c.events, let without = c.withoutTriggersSeconds,
-               let with = c.withTriggersSeconds {
-                out += "    change capture: COPY of \(n(Double(events), 0)) events \(n(with, 2)) s with the triggers on events "
-                    + "(\(c.triggers.joined(separator: ", "))), \(n(without, 2)) s without: "
-                    + (overhead >= 0 ? "+" : "") + n(overhead, 1) + "%\n"
-            } else {
-                out += "    change capture: no capture trigger installed\n"
-            }
-        }
-        return out
     }
 }
