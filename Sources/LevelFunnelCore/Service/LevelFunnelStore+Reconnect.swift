@@ -1,0 +1,77 @@
+import Foundation
+import PostgresClient
+
+/// Reconnecting a backfill or refresh that lost its connection, and going on where it was.
+extension LevelFunnelStore {
+    /// Where a backfill or refresh is, for reconnecting: the pass running (its first and last day), its attempt, and
+    /// when the connection was first lost since the last pass done (the reconnect timeout counts from it).
+    struct JobPosition {
+        var day: Day?
+        var lastDay: Day?
+        var attempt = 1
+        var lostAt: ContinuousClock.Instant?
+
+        mutating func finishedDay() { self = JobPosition() }
+    }
+
+    /// Runs `body` under the game's lock. When the connection is lost, opens a new one (``reconnect(_:game:after:_:shouldStop:)``),
+    /// takes the lock again (it went with the old session) and runs `body` again: `body` keeps its progress outside,
+    /// so it goes on from the day that was running (rolled back with its session). Other database errors come out
+    /// as an ``AggregationFailure`` naming the day.
+    func withReconnect<T>(_ job: AggregationJob, game: String, onWait: () -> Void, shouldStop: () -> Bool,
+                                  _ body: (inout JobPosition) throws -> T) throws -> T {
+        var position = JobPosition()
+        while true {
+            do {
+                return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) { try body(&position) }
+            } catch let error as PostgresError {
+                guard error.isConnectionLost || !db.isAlive else {
+                    throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: error)
+                }
+                try reconnect(job, game: game, after: error, &position, shouldStop: shouldStop)
+            }
+        }
+    }
+
+    /// Replaces the lost connection with a new one, waiting 1, 2, 4, 8, 8... s between attempts (``reconnectPolicy``)
+    /// until it connects or the timeout since the first loss runs out (then throws an ``AggregationFailure``).
+    /// `shouldStop` ends the wait (``LevelFunnelError/cancelled``).
+    private func reconnect(_ job: AggregationJob, game: String, after loss: PostgresError, _ position: inout JobPosition,
+                           shouldStop: () -> Bool) throws {
+        let policy = reconnectPolicy
+        guard let reopen, policy.timeout > 0 else {
+            throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: loss)
+        }
+        let lostAt = position.lostAt ?? .now
+        position.lostAt = lostAt
+        var error = loss
+        var step = ReconnectNotice.Step.lost
+        for tries in 1... {
+            let elapsed = (ContinuousClock.now - lostAt).seconds
+            guard elapsed < policy.timeout else {
+                throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: error, reconnectTimeout: policy.timeout)
+            }
+            position.attempt += 1
+            let delay = min(policy.delay(tries), policy.timeout - elapsed)
+            onReconnect(ReconnectNotice(job: job, game: game, day: position.day, lastDay: position.lastDay, step: step, attempt: position.attempt,
+                                        delay: delay, elapsed: elapsed, error: error.headline))
+            let wake = ContinuousClock.now + .seconds(delay)
+            while ContinuousClock.now < wake {
+                if shouldStop() { throw LevelFunnelError.cancelled }
+                Thread.sleep(forTimeInterval: min(0.1, max(0, (wake - ContinuousClock.now).seconds)))
+            }
+            do {
+                let fresh = try reopen()
+                fresh.statementObserver = db.statementObserver
+                db = fresh
+                onReconnect(ReconnectNotice(job: job, game: game, day: position.day, lastDay: position.lastDay, step: .reconnected,
+                                            attempt: position.attempt, delay: 0,
+                                            elapsed: (ContinuousClock.now - lostAt).seconds, error: nil))
+                return
+            } catch let failed as PostgresError {
+                error = failed
+                step = .retrying
+            }
+        }
+    }
+}
