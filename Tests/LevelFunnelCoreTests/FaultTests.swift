@@ -153,6 +153,53 @@ final class DayKiller: @unchecked Sendable {
         #expect(try h.store.aggregationStatus().first { $0.game == game }?.staleDays == 0)
     }
 
+    /// One day a pass: a backfill lost on its fifth day goes on from that day exactly, neither redoing a day done
+    /// nor skipping one (each day reported once, in order).
+    @Test func aBackfillOfOneDayPassesResumesAtTheDayThatWasLost() throws {
+        let h = try Harness("faultbf1")
+        let game = "faultbf1"
+        try h.db.copy(RandomEvents.make(seed: 37, count: 2500, game: game, players: 40))
+        _ = try h.store.backfill(game: game, range: Self.history)
+        try h.db.copy(RandomEvents.make(seed: 38, count: 800, game: game, players: 60))
+        let killer = try DayKiller(url: h.database.url, game: game, day: "2026-02-05")
+        var notices: [ReconnectNotice] = []
+        h.store.reconnectPolicy = Self.fast
+        h.store.maxPassDays = 1
+        h.store.onReconnect = { notices.append($0) }
+        var reported: [Day] = []
+        let summary = try h.store.backfill(game: game, range: Self.history, progress: { reported.append($0.day); return true })
+        #expect(try killer.finish() != nil)
+        #expect(notices.map(\.step) == [.lost, .reconnected])
+        #expect(notices.allSatisfy { $0.day == Day(iso: "2026-02-05") && $0.lastDay == Day(iso: "2026-02-05") }, "\(notices)")
+        #expect(reported == Self.history.days)
+        #expect(summary.daysDone == 10 && !summary.cancelled)
+        #expect(try Self.freshDays(h.db, game) == 10)
+        #expect(try Self.exact(h.store, game))
+    }
+
+    /// A refresh of a few days, one a pass, lost on its second day: on the new connection it goes on with that day,
+    /// not with the days it did not need (each needed day done once).
+    @Test func aRefreshOfSomeDaysResumesAtTheDayThatWasLost() throws {
+        let h = try Harness("faultrf1")
+        let game = "faultrf1"
+        try h.db.copy(RandomEvents.make(seed: 39, count: 2500, game: game, players: 40))
+        let today = Day(iso: "2026-02-10")!
+        _ = try h.store.refresh(game: game, today: today)
+        try h.db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date IN ('2026-02-03', '2026-02-06')", [game])
+        let killer = try DayKiller(url: h.database.url, game: game, day: "2026-02-06")
+        var notices: [ReconnectNotice] = []
+        h.store.reconnectPolicy = Self.fast
+        h.store.maxPassDays = 1
+        h.store.onReconnect = { notices.append($0) }
+        let summary = try h.store.refresh(game: game, today: today, check: .none)
+        #expect(try killer.finish() != nil)
+        #expect(notices.map(\.step) == [.lost, .reconnected])
+        #expect(notices.allSatisfy { $0.day == Day(iso: "2026-02-06") && $0.lastDay == Day(iso: "2026-02-06") }, "\(notices)")
+        #expect(summary.days == [Day(iso: "2026-02-03")!, Day(iso: "2026-02-06")!] && !summary.stopped)
+        #expect(try Self.freshDays(h.db, game) == 10)
+        #expect(try Self.exact(h.store, game))
+    }
+
     /// The connection does not come back (the role may no longer log in): the backfill gives up after the
     /// timeout, naming the day, and that day keeps its previous aggregate.
     @Test func aConnectionThatDoesNotComeBackFailsAfterTheTimeout() throws {
