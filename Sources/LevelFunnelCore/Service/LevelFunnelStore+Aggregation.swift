@@ -1,7 +1,7 @@
 import Foundation
 import PostgresClient
 
-/// Aggregation runs: one day, a backfill, the daily refresh, and their status.
+/// Aggregation runs: one day, a backfill, the daily refresh (their plans: ``BackfillRun``, ``RefreshRun``).
 extension LevelFunnelStore {
     /// Re-aggregates one UTC day of one game (idempotent), holding the game's aggregation lock.
     public func aggregate(game: String, day: Day, onWait: () -> Void = {},
@@ -29,52 +29,36 @@ extension LevelFunnelStore {
     public func backfill(game: String, range: DayRange, onWait: () -> Void = {}, shouldStop: () -> Bool = { false },
                          progress: (BackfillProgress) -> Bool = { _ in true }) throws -> BackfillSummary {
         try requireWriteAccess("backfill")
-        var started: ContinuousClock.Instant?   // once the lock is first held
-        var summary = BackfillSummary(game: game, range: range, daysDone: 0, events: 0, rowsWritten: 0, rowsRemoved: 0,
-                                      seconds: 0, cancelled: false)
-        var next = range.from   // every day before it is done
-        var busyDone = 0
-        var passes = AggregationPasses(maxDays: maxPassDays)
-        try withReconnect(.backfill, game: game, onWait: onWait, shouldStop: shouldStop) { position in
-            let start = started ?? .now
-            started = start
-            guard next <= range.to else { return }
-            let rest = try DayRange(from: next, to: range.to)
-            try DailyAggregation.analyzeEventsIfStale(db)
-            let busy = try DailyAggregation.busyDays(game: game, range: rest, db)
-            try DailyAggregation.recordEmptyDays(game: game, range: rest, busy: busy, db)
-            summary.daysDone = range.from.distance(to: next) + rest.dayCount - busy.count
-            var index = 0
-            while index < busy.count {
-                let pass = passes.next(busy[index...])
-                let done = try aggregate(game: game, pass: pass, &position).days
-                passes.record(done)
-                next = pass.last!.adding(days: 1)
-                index += pass.count
-                var stop = false
-                for day in done {
-                    busyDone += 1
-                    summary.daysDone += 1
-                    summary.events += day.levelEvents
-                    summary.rowsWritten += day.rowsWritten
-                    summary.rowsRemoved += day.rowsRemoved
-                    summary.seconds = (ContinuousClock.now - start).seconds
-                    let report = BackfillProgress(
-                        game: game, day: day.day, daysDone: summary.daysDone, daysTotal: range.dayCount,
-                        events: summary.events,
-                        eventsPerSecond: summary.seconds > 0 ? Double(summary.events) / summary.seconds : 0,
-                        elapsedSeconds: summary.seconds,
-                        etaSeconds: summary.seconds / Double(busyDone) * Double(busy.count - busyDone))
-                    stop = !progress(report) || stop
-                }
-                if (stop || shouldStop()) && index < busy.count {
-                    summary.cancelled = true
-                    break
-                }
+        let run = try withReconnect(.backfill, game: game, onWait: onWait, shouldStop: shouldStop,
+                                    start: { try planBackfill(game: game, range: range) }) { run, position in
+            try continueBackfill(&run, &position, shouldStop: shouldStop, progress: progress)
+        }
+        return run.finished()
+    }
+
+    /// Records the days of `range` without events and plans the passes over the others.
+    private func planBackfill(game: String, range: DayRange) throws -> BackfillRun {
+        let started = ContinuousClock.now
+        try DailyAggregation.analyzeEventsIfStale(db)
+        let busy = try DailyAggregation.busyDays(game: game, range: range, db)
+        try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
+        return BackfillRun(started: started, game: game, range: range, busy: busy, maxPassDays: maxPassDays)
+    }
+
+    /// Runs the passes `run` has left, reporting each day once its pass is done; stops after a pass when
+    /// `progress` or `shouldStop` asks to while days are left (`cancelled`).
+    private func continueBackfill(_ run: inout BackfillRun, _ position: inout JobPosition, shouldStop: () -> Bool,
+                                  progress: (BackfillProgress) -> Bool) throws {
+        while let pass = run.plan.nextPass() {
+            let (done, changed) = try aggregate(game: run.summary.game, pass: pass, &position)
+            run.plan.finish(pass, done, changed: changed)
+            var stop = false
+            for day in done { stop = !progress(run.record(day)) || stop }
+            if (stop || shouldStop()) && run.plan.daysLeft > 0 {
+                run.summary.cancelled = true
+                return
             }
         }
-        summary.seconds = started.map { (ContinuousClock.now - $0).seconds } ?? 0
-        return summary
     }
 
     /// The daily job for one game: first applies the captured changes to the aggregates as deltas (``DeltaApply``:
@@ -97,101 +81,63 @@ extension LevelFunnelStore {
     public func refresh(game: String, today: Day = .today, check: FingerprintCheck = .days(7),
                         onWait: () -> Void = {}, shouldStop: () -> Bool = { false }) throws -> RefreshSummary {
         try requireWriteAccess("refresh")
-        var started: ContinuousClock.Instant?   // once the lock is first held
-        var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)
-        // The plan, made once: the days to re-aggregate and the watermark's time.
-        var plan: (info: GameInfo, searchedAt: Double, needed: Set<Day>, busy: [Day])?
-        var next = 0    // index in `busy` of the first day not done
-        var earlierChanged = false
-        var passes = AggregationPasses(maxDays: maxPassDays)
-        try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop) { position in
-            if var resumed = plan {
-                // The lost day's COMMIT may have gone through and marked later days stale: they are needed too.
-                resumed.needed.formUnion(try daysNotFresh(resumed.info, through: today))
-                plan = resumed
-            } else {
-                started = .now
-                let info = try self.game(game)
-                let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
-                // The captured changes first, as deltas; what they cannot update is left not fresh, for the passes.
-                summary.applied = try DeltaApply.apply(game: game, db)
-                // Today too, until it is recorded: its events then arrive as captured changes.
-                var needed = Set(try daysNotFresh(info, through: today))
-                if let window = check.window(history: info.history, today: today) {
-                    needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
-                        .map { try $0.decode(Day.self, at: 0) })
-                }
-                var busy: [Day] = []
-                if let first = needed.min(), let last = needed.max() {
-                    let (from, to) = (max(first, info.firstDay), max(today, info.lastDay, last))
-                    let range = try DayRange(from: from, to: to)
-                    busy = try DailyAggregation.busyDays(game: game, range: range, db)
-                    summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
-                }
-                plan = (info, searchedAt, needed, busy)
-            }
-            let (_, searchedAt, needed, busy) = plan!
-            while next < busy.count {
-                // A pass over the needed days from here (every day, once an earlier one changed).
-                let isNeeded = { (day: Day) in needed.contains(day) || earlierChanged }
-                guard isNeeded(busy[next]) else { next += 1; continue }
-                if shouldStop() { summary.stopped = true; break }
-                let pass = passes.next(busy[next...].prefix(while: isNeeded))
-                let (done, changed) = try aggregate(game: game, pass: pass, &position)
-                passes.record(done)
-                earlierChanged = earlierChanged || changed
-                summary.days += pass
-                summary.events += done.map(\.levelEvents).reduce(0, +)
-                next += pass.count
-            }
-            if !summary.stopped {
-                // Every change committed before the search is now in the aggregates.
-                try db.execute(RefreshSQL.saveWatermark, [game, searchedAt])
-            }
+        let run = try withReconnect(.refresh, game: game, onWait: onWait, shouldStop: shouldStop,
+                                    start: { try planRefresh(game: game, today: today, check: check) },
+                                    resume: { run in
+                                        // The lost pass's COMMIT may have gone through and marked later days stale.
+                                        run.plan.need(try daysNotFresh(run.info, through: today))
+                                    }) { run, position in
+            try continueRefresh(&run, &position, shouldStop: shouldStop)
         }
-        summary.seconds = started.map { (ContinuousClock.now - $0).seconds } ?? 0
-        return summary
+        return run.finished()
+    }
+
+    /// Applies the captured changes as deltas, then plans the passes over the days still not fresh (and those
+    /// whose fingerprint `check` finds changed), recording the range's days without events.
+    private func planRefresh(game: String, today: Day, check: FingerprintCheck) throws -> RefreshRun {
+        let started = ContinuousClock.now
+        let info = try self.game(game)
+        let searchedAt = try db.query("SELECT extract(epoch FROM now())::float8").one().decode(Double.self, at: 0)
+        var summary = RefreshSummary(game: game, days: [], emptyDays: 0, events: 0, seconds: 0)
+        // The captured changes first, as deltas; what they cannot update is left not fresh, for the passes.
+        summary.applied = try DeltaApply.apply(game: game, db)
+        // Today too, until it is recorded: its events then arrive as captured changes.
+        var needed = Set(try daysNotFresh(info, through: today))
+        if let window = check.window(history: info.history, today: today) {
+            needed.formUnion(try db.query(RefreshSQL.changedFingerprints, [game, window.from, window.to])
+                .map { try $0.decode(Day.self, at: 0) })
+        }
+        var busy: [Day] = []
+        if let first = needed.min(), let last = needed.max() {
+            let range = try DayRange(from: max(first, info.firstDay), to: max(today, info.lastDay, last))
+            busy = try DailyAggregation.busyDays(game: game, range: range, db)
+            summary.emptyDays = try DailyAggregation.recordEmptyDays(game: game, range: range, busy: busy, db)
+        }
+        return RefreshRun(started: started, info: info, searchedAt: searchedAt,
+                          plan: PassPlan(busy: busy, needed: needed, maxPassDays: maxPassDays), summary: summary)
+    }
+
+    /// Runs the passes `run` has left (every day with events after a changed one); asks `shouldStop` before each.
+    /// Done, saves the watermark: every change committed before the search is then in the aggregates.
+    private func continueRefresh(_ run: inout RefreshRun, _ position: inout JobPosition, shouldStop: () -> Bool) throws {
+        while let pass = run.plan.nextPass() {
+            if shouldStop() {
+                run.summary.stopped = true
+                return
+            }
+            let (done, changed) = try aggregate(game: run.info.id, pass: pass, &position)
+            run.plan.finish(pass, done, changed: changed)
+            run.summary.days += pass
+            run.summary.events += done.map(\.levelEvents).reduce(0, +)
+        }
+        try db.execute(RefreshSQL.saveWatermark, [run.info.id, run.searchedAt])
     }
 
     /// The days that are not fresh: from the game's first day through `last` (its last day unless given) never
     /// aggregated or stale, and any day with a pending captured change. Reads no event.
-    private func daysNotFresh(_ info: GameInfo, through last: Day? = nil) throws -> [Day] {
+    func daysNotFresh(_ info: GameInfo, through last: Day? = nil) throws -> [Day] {
         try db.query(RefreshSQL.daysNeedingWork, [info.id, info.firstDay, max(info.lastDay, last ?? info.lastDay)])
             .map { try $0.decode(Day.self, at: 0) }
-    }
-
-    /// Per-game aggregation status, for admins. A role that may not read `events` gets what the aggregates
-    /// know (days marked stale; no late, live or future-dated counts: ``AggregationStatus/fromAggregatesOnly``).
-    public func aggregationStatus(today: Day = .today) throws -> [AggregationStatus] {
-        try games().map { info in
-            let row = try db.query(RefreshSQL.status, [info.id, info.firstDay.iso, info.lastDay.iso]).one()
-            var status = AggregationStatus(
-                game: info.id, firstDay: info.firstDay, lastDay: info.lastDay,
-                aggregatedDays: try row.decode(Int.self, at: 0), totalDays: info.history.dayCount,
-                lastAggregatedAt: try row.decode(Double?.self, at: 1).map { Date(timeIntervalSince1970: $0) },
-                staleDays: try row.decode(Int.self, at: 2))
-            guard !info.fromAggregatesOnly else {
-                status.fromAggregatesOnly = true
-                return status
-            }
-            status.staleDays = try daysNotFresh(info).count
-            status.futureEvents = try db.query(GameSQL.futureEvents, [info.id, today]).one().decode(Int.self, at: 0)
-            status.liveDays = try liveDays(info)
-            return status
-        }
-    }
-
-    /// Days of the game's history that a fast query computes from the events now: from the first day that is
-    /// not fresh to the end.
-    private func liveDays(_ info: GameInfo) throws -> Int {
-        let states = try LiveTail.dayStates(game: info.id, range: info.history, db)
-        return states.firstIndex { !$0.isAggregated }.map { states.count - $0 } ?? 0
-    }
-
-    /// When the game's aggregates were last written (the dashboard's "data as of"), or nil if never.
-    public func dataAsOf(game: String) throws -> Date? {
-        try db.query("SELECT extract(epoch FROM max(aggregated_at))::float8 FROM aggregated_days WHERE game_id = $1", [game])
-            .first?.decode(Double?.self, at: 0).map { Date(timeIntervalSince1970: $0) }
     }
 
     /// Holds the game's aggregation lock while `body` runs; a wait ended by `shouldStop` is a cancellation.

@@ -14,16 +14,24 @@ extension LevelFunnelStore {
         mutating func finishedDay() { self = JobPosition() }
     }
 
-    /// Runs `body` under the game's lock. When the connection is lost, opens a new one (``reconnect(_:game:after:_:shouldStop:)``),
-    /// takes the lock again (it went with the old session) and runs `body` again: `body` keeps its progress outside,
-    /// so it goes on from the day that was running (rolled back with its session). Other database errors come out
-    /// as an ``AggregationFailure`` naming the day.
-    func withReconnect<T>(_ job: AggregationJob, game: String, onWait: () -> Void, shouldStop: () -> Bool,
-                                  _ body: (inout JobPosition) throws -> T) throws -> T {
+    /// Runs a backfill or refresh under the game's lock: `start` plans the run once the lock is first held, and
+    /// `body` runs what the run has left. When the connection is lost, opens a new one
+    /// (``reconnect(_:game:after:_:shouldStop:)``), takes the lock again (it went with the old session), lets
+    /// `resume` bring the run up to date and runs `body` again on it: the run keeps its progress (its plan is
+    /// advanced once a pass is done), so it goes on with the pass that was running (rolled back with its session).
+    /// Other database errors come out as an ``AggregationFailure`` naming the day. Returns the run done.
+    func withReconnect<Run>(_ job: AggregationJob, game: String, onWait: () -> Void, shouldStop: () -> Bool,
+                            start: () throws -> Run, resume: (inout Run) throws -> Void = { _ in },
+                            _ body: (inout Run, inout JobPosition) throws -> Void) throws -> Run {
         var position = JobPosition()
+        var run: Run?
         while true {
             do {
-                return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) { try body(&position) }
+                return try withGameLock(game, onWait: onWait, shouldStop: shouldStop) {
+                    if run == nil { run = try start() } else { try resume(&run!) }
+                    try body(&run!, &position)
+                    return run!
+                }
             } catch let error as PostgresError {
                 guard error.isConnectionLost || !db.isAlive else {
                     throw AggregationFailure(job: job, game: game, day: position.day, lastDay: position.lastDay, error: error)
