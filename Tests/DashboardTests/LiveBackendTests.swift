@@ -92,6 +92,42 @@ import TestSupport
         }
     }
 
+    /// The dashboard's compare and breakdown are the store's analyses (`LevelFunnelStore.compare`, `.breakdown`,
+    /// what the CLI's `query --compare` and `--by` answer): the same levels and groups, exact.
+    @Test func compareAndBreakdownEffectsAnswerTheStoresAnalyses() throws {
+        let database = try TestDatabase.fresh("lbanalysis")
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        try store.db.copy(RandomEvents.make(seed: 64, count: 800, game: "lba"))
+        let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
+        _ = try store.backfill(game: "lba", range: try DayRange(from: history.from, to: Day(iso: "2026-02-06")!))
+        let query = FunnelQuery(game: "lba", range: history)
+        let platforms = try store.dimensions(game: "lba").values[.platform] ?? []
+        try #require(platforms.count >= 2)
+        var (baseline, variant) = (query, query)
+        baseline.filters[.platform] = platforms[0]
+        variant.filters[.platform] = platforms[1]
+        let plan = ComparePlan(baseline: baseline, variant: variant, baselineLabel: platforms[0], variantLabel: platforms[1])
+        var events: [BackendEvent] = []
+        let backend = try LiveBackend(url: database.url)
+        EffectExecutor.perform(.loadCompare(plan, request: 1), backend: backend, exportDirectory: "/tmp") { events.append($0) }
+        EffectExecutor.perform(.loadBreakdown(query, .platform, top: 1, request: 2), backend: backend, exportDirectory: "/tmp") {
+            events.append($0)
+        }
+        guard events.count == 2, case .compared(1, .success(let compare)) = events[0],
+              case .breakdown(2, .success(let breakdown)) = events[1] else {
+            Issue.record("\(events)")
+            return
+        }
+        let storeCompare = try store.compare(plan)
+        #expect(!compare.levels.isEmpty && compare.levels == storeCompare.levels)
+        #expect(compare.baseline.coverage == storeCompare.baseline.coverage && compare.baseline.source == .fast)
+        let storeBreakdown = try store.breakdown(query, by: .platform, top: 1)
+        #expect(breakdown.groups.map(\.label) == storeBreakdown.groups.map(\.label) && breakdown.groups.count == 3)
+        #expect(breakdown.groups.map(\.levels) == storeBreakdown.groups.map(\.levels))
+        #expect(breakdown.otherValues == storeBreakdown.otherValues && breakdown.totalPlayers == storeBreakdown.totalPlayers)
+    }
+
     /// One event dated 2099 (a wrong clock): the "last N days" presets end on the last day with events up to today
     /// (they ended in 2099), and name the range they give.
     @Test func lastDaysPresetsIgnoreAFarFutureEvent() throws {

@@ -83,6 +83,9 @@ public final class LevelFunnelStore {
         return read
     }
 
+    /// False once the connection is broken (a backfill or refresh replaces a lost one by itself; other work does not).
+    public var isAlive: Bool { db.isAlive }
+
     /// The name of the database this store is connected to.
     public var databaseName: String {
         (try? db.query("SELECT current_database()::text").one().decode(String.self, at: 0)) ?? "?"
