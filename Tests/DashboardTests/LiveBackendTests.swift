@@ -7,6 +7,15 @@ import TestSupport
 
 /// The dashboard's backend over a real database.
 @Suite struct LiveBackendTests {
+    /// A database of its own, migrated, with `count` random events of `game`, and a store on it.
+    static func loaded(_ name: String, game: String, seed: UInt64, count: Int) throws -> (TestDatabase, LevelFunnelStore) {
+        let database = try TestDatabase.fresh(name)
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        try store.db.copy(RandomEvents.make(seed: seed, count: count, game: game))
+        return (database, store)
+    }
+
     /// "Refresh now" over every game: a game whose day times out (another session holds one of its rows) is named
     /// in the one-line failure, and the other games are refreshed all the same.
     @Test func refreshOfEveryGameGoesOnPastAGameThatFails() throws {
@@ -39,10 +48,7 @@ import TestSupport
     /// The canceller a lane makes once for its backend still cancels after a backfill replaced the lost connection:
     /// a raw query waiting on a locked `events` is cancelled at once (it used to wait for the lock, `cancelling…`).
     @Test func escCancelsARawQueryAfterABackfillReconnected() throws {
-        let database = try TestDatabase.fresh("lbcancel")
-        let store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
-        try store.db.copy(RandomEvents.make(seed: 62, count: 600, game: "lbc"))
+        let (database, _) = try Self.loaded("lbcancel", game: "lbc", seed: 62, count: 600)
         let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
         let backend = try LiveBackend(url: database.url)
         let canceller = try #require(backend.makeCanceller())
@@ -95,10 +101,7 @@ import TestSupport
     /// The dashboard's compare and breakdown are the store's analyses (`LevelFunnelStore.compare`, `.breakdown`,
     /// what the CLI's `query --compare` and `--by` answer): the same levels and groups, exact.
     @Test func compareAndBreakdownEffectsAnswerTheStoresAnalyses() throws {
-        let database = try TestDatabase.fresh("lbanalysis")
-        let store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
-        try store.db.copy(RandomEvents.make(seed: 64, count: 800, game: "lba"))
+        let (database, store) = try Self.loaded("lbanalysis", game: "lba", seed: 64, count: 800)
         let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
         _ = try store.backfill(game: "lba", range: try DayRange(from: history.from, to: Day(iso: "2026-02-06")!))
         let query = FunnelQuery(game: "lba", range: history)
@@ -131,10 +134,7 @@ import TestSupport
     /// One event dated 2099 (a wrong clock): the "last N days" presets end on the last day with events up to today
     /// (they ended in 2099), and name the range they give.
     @Test func lastDaysPresetsIgnoreAFarFutureEvent() throws {
-        let database = try TestDatabase.fresh("lbpresets")
-        let store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
-        try store.db.copy(RandomEvents.make(seed: 63, count: 300, game: "lbp"))
+        let (database, store) = try Self.loaded("lbpresets", game: "lbp", seed: 63, count: 300)
         try store.db.insert([EventRow(game: "lbp", user: "clock", name: "level_start", properties: #"{"levelId": 1}"#,
                                       occurredAt: "2099-06-01 08:00+00")])
         let game = try #require(try LiveBackend(url: database.url).games().first { $0.id == "lbp" })
