@@ -2,7 +2,8 @@ import Foundation
 import PostgresClient
 
 /// The levelfunnel domain on one PostgreSQL connection: schema, funnels (fast and raw), aggregation,
-/// backfill, refresh and verification. Used by the CLI and the dashboard alike.
+/// backfill, refresh and verification. Used by the CLI and the dashboard alike. Each concern is an extension in a
+/// file of its own (`LevelFunnelStore+Funnels.swift`, `+Aggregation`, `+Reconnect`, `+Roles`, ...).
 ///
 /// Owns one libpq connection: use a store from one thread at a time (open one store per thread).
 /// ``makeCanceller()`` aborts a long statement from another thread.
