@@ -14,6 +14,10 @@ public protocol DashboardBackend {
     func funnel(_ query: FunnelQuery, source: FunnelSource) throws -> FunnelResult
     /// `query` day by day on the fast path; `shouldStop` is asked between days (true: `LevelFunnelError.cancelled`).
     func dailySeries(_ query: FunnelQuery, shouldStop: () -> Bool) throws -> DailySeries
+    /// The baseline and variant of `plan` on the fast path, compared level by level.
+    func compare(_ plan: ComparePlan) throws -> FunnelCompare
+    /// `query` on the fast path broken down by `dimension`, the `top` values with the most players shown.
+    func breakdown(_ query: FunnelQuery, by dimension: LevelFunnelCore.Dimension, top: Int) throws -> Breakdown
     func dataAsOf(game: String) throws -> Date?
     /// What the connected role may do (read events, aggregate): refused items say why instead of failing.
     func accessRights() throws -> AccessRights
@@ -31,10 +35,21 @@ public protocol DashboardBackend {
     var isAlive: Bool { get }
 }
 
+/// The core's analyses over the backend's `funnel` and `dimensions` (the store's own, with `LiveBackend`).
 extension DashboardBackend {
     /// One fast `funnel` per day of the range.
     public func dailySeries(_ query: FunnelQuery, shouldStop: () -> Bool) throws -> DailySeries {
         try DailySeries.load(query, shouldStop: shouldStop) { try funnel($0, source: .fast) }
+    }
+
+    public func compare(_ plan: ComparePlan) throws -> FunnelCompare {
+        try FunnelCompare.load(plan) { try funnel($0, source: .fast) }
+    }
+
+    public func breakdown(_ query: FunnelQuery, by dimension: LevelFunnelCore.Dimension, top: Int) throws -> Breakdown {
+        try Breakdown.load(query, dimension: dimension, dimensions: try dimensions(game: query.game), top: top) {
+            try funnel($0, source: .fast)
+        }
     }
 }
 

@@ -38,15 +38,11 @@ public enum EffectExecutor {
             emit(.exported(Result { try writeExport(fileName: fileName, contents: contents, directory: exportDirectory, now: now()) }
                 .mapError { BackendFailure($0) }))
         case .loadCompare(let plan, let request):
-            emit(.compared(request: request, Result { try FunnelCompare.load(plan) { try backend.funnel($0, source: .fast) } }
-                .mapError(failure)))
+            emit(.compared(request: request, Result { try backend.compare(plan) }.mapError(failure)))
         case .loadTrend(let query, let request):
             emit(.trend(request: request, Result { try backend.dailySeries(query, shouldStop: isCancelled) }.mapError(failure)))
         case .loadBreakdown(let query, let dimension, let top, let request):
-            emit(.breakdown(request: request, Result {
-                let values = try backend.dimensions(game: query.game).breakdownValues(dimension, filters: query.filters)
-                return try Breakdown.load(query, dimension: dimension, values: values, top: top) { try backend.funnel($0, source: .fast) }
-            }.mapError(failure)))
+            emit(.breakdown(request: request, Result { try backend.breakdown(query, by: dimension, top: top) }.mapError(failure)))
         case .loadSavedViews(let path):
             emit(.savedViews(Result { try SavedViews.load(path: path) }.mapError { BackendFailure($0) }))
         case .saveView(let name, let view, let path):

@@ -28,6 +28,12 @@ public final class LiveBackend: DashboardBackend {
         try store.dailySeries(query, source: .fast, shouldStop: shouldStop)
     }
 
+    public func compare(_ plan: ComparePlan) throws -> FunnelCompare { try store.compare(plan, source: .fast) }
+
+    public func breakdown(_ query: FunnelQuery, by dimension: LevelFunnelCore.Dimension, top: Int) throws -> Breakdown {
+        try store.breakdown(query, by: dimension, top: top, source: .fast)
+    }
+
     public func dataAsOf(game: String) throws -> Date? { try store.dataAsOf(game: game) }
 
     public func accessRights() throws -> AccessRights { try store.accessRights() }
@@ -67,7 +73,7 @@ public final class LiveBackend: DashboardBackend {
 
     public func aggregationStatus() throws -> [AggregationStatus] { try store.aggregationStatus() }
 
-    public var isAlive: Bool { store.db.isAlive }
+    public var isAlive: Bool { store.isAlive }
 
     public func makeCanceller() -> (any QueryCanceller)? {
         let canceller = store.makeCanceller()

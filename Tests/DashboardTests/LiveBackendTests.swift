@@ -7,6 +7,15 @@ import TestSupport
 
 /// The dashboard's backend over a real database.
 @Suite struct LiveBackendTests {
+    /// A database of its own, migrated, with `count` random events of `game`, and a store on it.
+    static func loaded(_ name: String, game: String, seed: UInt64, count: Int) throws -> (TestDatabase, LevelFunnelStore) {
+        let database = try TestDatabase.fresh(name)
+        let store = try LevelFunnelStore(url: database.url)
+        try store.migrate()
+        try store.db.copy(RandomEvents.make(seed: seed, count: count, game: game))
+        return (database, store)
+    }
+
     /// "Refresh now" over every game: a game whose day times out (another session holds one of its rows) is named
     /// in the one-line failure, and the other games are refreshed all the same.
     @Test func refreshOfEveryGameGoesOnPastAGameThatFails() throws {
@@ -39,10 +48,7 @@ import TestSupport
     /// The canceller a lane makes once for its backend still cancels after a backfill replaced the lost connection:
     /// a raw query waiting on a locked `events` is cancelled at once (it used to wait for the lock, `cancelling…`).
     @Test func escCancelsARawQueryAfterABackfillReconnected() throws {
-        let database = try TestDatabase.fresh("lbcancel")
-        let store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
-        try store.db.copy(RandomEvents.make(seed: 62, count: 600, game: "lbc"))
+        let (database, _) = try Self.loaded("lbcancel", game: "lbc", seed: 62, count: 600)
         let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
         let backend = try LiveBackend(url: database.url)
         let canceller = try #require(backend.makeCanceller())
@@ -92,13 +98,43 @@ import TestSupport
         }
     }
 
+    /// The dashboard's compare and breakdown are the store's analyses (`LevelFunnelStore.compare`, `.breakdown`,
+    /// what the CLI's `query --compare` and `--by` answer): the same levels and groups, exact.
+    @Test func compareAndBreakdownEffectsAnswerTheStoresAnalyses() throws {
+        let (database, store) = try Self.loaded("lbanalysis", game: "lba", seed: 64, count: 800)
+        let history = try DayRange(from: Day(iso: "2026-02-01")!, to: Day(iso: "2026-02-10")!)
+        _ = try store.backfill(game: "lba", range: try DayRange(from: history.from, to: Day(iso: "2026-02-06")!))
+        let query = FunnelQuery(game: "lba", range: history)
+        let platforms = try store.dimensions(game: "lba").values[.platform] ?? []
+        try #require(platforms.count >= 2)
+        var (baseline, variant) = (query, query)
+        baseline.filters[.platform] = platforms[0]
+        variant.filters[.platform] = platforms[1]
+        let plan = ComparePlan(baseline: baseline, variant: variant, baselineLabel: platforms[0], variantLabel: platforms[1])
+        var events: [BackendEvent] = []
+        let backend = try LiveBackend(url: database.url)
+        EffectExecutor.perform(.loadCompare(plan, request: 1), backend: backend, exportDirectory: "/tmp") { events.append($0) }
+        EffectExecutor.perform(.loadBreakdown(query, .platform, top: 1, request: 2), backend: backend, exportDirectory: "/tmp") {
+            events.append($0)
+        }
+        guard events.count == 2, case .compared(1, .success(let compare)) = events[0],
+              case .breakdown(2, .success(let breakdown)) = events[1] else {
+            Issue.record("\(events)")
+            return
+        }
+        let storeCompare = try store.compare(plan)
+        #expect(!compare.levels.isEmpty && compare.levels == storeCompare.levels)
+        #expect(compare.baseline.coverage == storeCompare.baseline.coverage && compare.baseline.source == .fast)
+        let storeBreakdown = try store.breakdown(query, by: .platform, top: 1)
+        #expect(breakdown.groups.map(\.label) == storeBreakdown.groups.map(\.label) && breakdown.groups.count == 3)
+        #expect(breakdown.groups.map(\.levels) == storeBreakdown.groups.map(\.levels))
+        #expect(breakdown.otherValues == storeBreakdown.otherValues && breakdown.totalPlayers == storeBreakdown.totalPlayers)
+    }
+
     /// One event dated 2099 (a wrong clock): the "last N days" presets end on the last day with events up to today
     /// (they ended in 2099), and name the range they give.
     @Test func lastDaysPresetsIgnoreAFarFutureEvent() throws {
-        let database = try TestDatabase.fresh("lbpresets")
-        let store = try LevelFunnelStore(url: database.url)
-        try store.migrate()
-        try store.db.copy(RandomEvents.make(seed: 63, count: 300, game: "lbp"))
+        let (database, store) = try Self.loaded("lbpresets", game: "lbp", seed: 63, count: 300)
         try store.db.insert([EventRow(game: "lbp", user: "clock", name: "level_start", properties: #"{"levelId": 1}"#,
                                       occurredAt: "2099-06-01 08:00+00")])
         let game = try #require(try LiveBackend(url: database.url).games().first { $0.id == "lbp" })

@@ -82,13 +82,18 @@ final class DayKiller: @unchecked Sendable {
         try db.query("SELECT count(*) FROM aggregated_days WHERE game_id = $1 AND NOT stale", [game]).one().decode(Int.self, at: 0)
     }
 
+    /// A game of its own (`name`, 2,500 random events of 40 players) backfilled, then new events on every day: a
+    /// backfill has something to change, and a half-done day would show.
+    static func backfilledThenChanged(_ name: String, seed: UInt64) throws -> (Harness, game: String) {
+        let h = try Harness(name)
+        try h.db.copy(RandomEvents.make(seed: seed, count: 2500, game: name, players: 40))
+        _ = try h.store.backfill(game: name, range: Self.history)
+        try h.db.copy(RandomEvents.make(seed: seed + 1, count: 800, game: name, players: 60))
+        return (h, name)
+    }
+
     @Test func aBackfillThatLosesItsConnectionReconnectsRetakesTheLockAndRedoesTheDay() throws {
-        let h = try Harness("faultbf")
-        let game = "faultbf"
-        try h.db.copy(RandomEvents.make(seed: 31, count: 2500, game: game, players: 40))
-        _ = try h.store.backfill(game: game, range: Self.history)
-        // New events on every day: the backfill has something to change, and a half-done day would show.
-        try h.db.copy(RandomEvents.make(seed: 32, count: 800, game: game, players: 60))
+        let (h, game) = try Self.backfilledThenChanged("faultbf", seed: 31)
         let before = try Self.pid(h.db)
         let killer = try DayKiller(url: h.database.url, game: game, day: "2026-02-04")
         var notices: [ReconnectNotice] = []
@@ -130,12 +135,18 @@ final class DayKiller: @unchecked Sendable {
         #expect(try AggregationTests.checksum(h.db, game: game) == after)
     }
 
-    @Test func aRefreshThatLosesItsConnectionGoesOnFromTheDayItWasOn() throws {
-        let h = try Harness("faultrf")
-        let game = "faultrf"
-        try h.db.copy(RandomEvents.make(seed: 33, count: 2500, game: game, players: 40))
+    /// A game of its own (`name`, 2,500 random events of 40 players) refreshed through its last day, the `today`
+    /// of its refreshes.
+    static func refreshed(_ name: String, seed: UInt64) throws -> (Harness, game: String, today: Day) {
+        let h = try Harness(name)
+        try h.db.copy(RandomEvents.make(seed: seed, count: 2500, game: name, players: 40))
         let today = Day(iso: "2026-02-10")!
-        _ = try h.store.refresh(game: game, today: today)
+        _ = try h.store.refresh(game: name, today: today)
+        return (h, name, today)
+    }
+
+    @Test func aRefreshThatLosesItsConnectionGoesOnFromTheDayItWasOn() throws {
+        let (h, game, today) = try Self.refreshed("faultrf", seed: 33)
         // Every day stale (as after a TRUNCATE or an upgrade): the refresh rebuilds them all.
         try h.db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1", [game])
         let killer = try DayKiller(url: h.database.url, game: game, day: "2026-02-05")
@@ -151,6 +162,48 @@ final class DayKiller: @unchecked Sendable {
         #expect(try Self.freshDays(h.db, game) == 10)
         #expect(try Self.exact(h.store, game))
         #expect(try h.store.aggregationStatus().first { $0.game == game }?.staleDays == 0)
+    }
+
+    /// Runs `body` (a backfill or refresh of one-day passes) while the session aggregating `day` of `game` is
+    /// terminated once (``DayKiller``); checks that it was, that the store reconnected once, and that every day is
+    /// then fresh and exact. Returns what `body` returned and the reconnect notices.
+    static func losingConnection<T>(_ h: Harness, _ game: String, on day: String,
+                                    _ body: () throws -> T) throws -> (T, [ReconnectNotice]) {
+        let killer = try DayKiller(url: h.database.url, game: game, day: day)
+        var notices: [ReconnectNotice] = []
+        h.store.reconnectPolicy = Self.fast
+        h.store.maxPassDays = 1
+        h.store.onReconnect = { notices.append($0) }
+        let result = try body()
+        #expect(try killer.finish() != nil)
+        #expect(notices.map(\.step) == [.lost, .reconnected])
+        #expect(notices.allSatisfy { $0.day == Day(iso: day) && $0.lastDay == Day(iso: day) }, "\(notices)")
+        #expect(try Self.freshDays(h.db, game) == 10)
+        #expect(try Self.exact(h.store, game))
+        return (result, notices)
+    }
+
+    /// One day a pass: a backfill lost on its fifth day goes on from that day exactly, neither redoing a day done
+    /// nor skipping one (each day reported once, in order).
+    @Test func aBackfillOfOneDayPassesResumesAtTheDayThatWasLost() throws {
+        let (h, game) = try Self.backfilledThenChanged("faultbf1", seed: 37)
+        var reported: [Day] = []
+        let (summary, _) = try Self.losingConnection(h, game, on: "2026-02-05") {
+            try h.store.backfill(game: game, range: Self.history, progress: { reported.append($0.day); return true })
+        }
+        #expect(reported == Self.history.days)
+        #expect(summary.daysDone == 10 && !summary.cancelled)
+    }
+
+    /// A refresh of a few days, one a pass, lost on its second day: on the new connection it goes on with that day,
+    /// not with the days it did not need (each needed day done once).
+    @Test func aRefreshOfSomeDaysResumesAtTheDayThatWasLost() throws {
+        let (h, game, today) = try Self.refreshed("faultrf1", seed: 39)
+        try h.db.execute("UPDATE aggregated_days SET stale = true WHERE game_id = $1 AND date IN ('2026-02-03', '2026-02-06')", [game])
+        let (summary, _) = try Self.losingConnection(h, game, on: "2026-02-06") {
+            try h.store.refresh(game: game, today: today, check: .none)
+        }
+        #expect(summary.days == [Day(iso: "2026-02-03")!, Day(iso: "2026-02-06")!] && !summary.stopped)
     }
 
     /// The connection does not come back (the role may no longer log in): the backfill gives up after the

@@ -18,8 +18,9 @@ extension LevelFunnelStore {
     /// filters, read where `source`'s numbers come from), the `top` with the most players shown, the rest as Other.
     public func breakdown(_ query: FunnelQuery, by dimension: Dimension, top: Int,
                           source: FunnelSource = .fast) throws -> Breakdown {
-        let values = try dimensions(game: query.game, source: source).breakdownValues(dimension, filters: query.filters)
-        return try Breakdown.load(query, dimension: dimension, values: values, top: top) { try funnel($0, source: source) }
+        try Breakdown.load(query, dimension: dimension, dimensions: try dimensions(game: query.game, source: source), top: top) {
+            try funnel($0, source: source)
+        }
     }
 }
 
@@ -29,5 +30,15 @@ extension GameDimensions {
     public func breakdownValues(_ dimension: Dimension, filters: FunnelFilters) -> [String] {
         if let parent = dimension.parent, filters[parent] != nil { return options(dimension, filters: filters) }
         return values[dimension] ?? []
+    }
+}
+
+extension Breakdown {
+    /// `query` broken down by `dimension` over the values `dimensions` offers under the selection's other filters
+    /// (``GameDimensions/breakdownValues(_:filters:)``), the `top` with the most players shown.
+    public static func load(_ query: FunnelQuery, dimension: Dimension, dimensions: GameDimensions, top: Int,
+                            funnel: (FunnelQuery) throws -> FunnelResult) throws -> Breakdown {
+        try load(query, dimension: dimension, values: dimensions.breakdownValues(dimension, filters: query.filters), top: top,
+                 funnel: funnel)
     }
 }
