@@ -21,6 +21,8 @@ public struct MorningBench {
     public let captureEvents: Int
     /// Today's events stop at this many seconds after midnight (UTC), or now if earlier; nil: now.
     public let todayUntil: Int?
+    /// Measures `levelfunnel query` as new processes after the refresh; nil: not measured.
+    public var freshProcess: FreshProcessQuery?
 
     public init(store: LevelFunnelStore, scale: Int, days: Int, runs: Int, captureEvents: Int, todayUntil: Int?) {
         self.store = store
@@ -96,6 +98,8 @@ public struct MorningBench {
         public var minute: State
         /// Applying that minute (`refresh`, as `schedule` does every minute).
         public var applyMinuteSeconds: Double
+        /// New `levelfunnel query` processes over the last 7 days up to yesterday, after the refresh (aggregated).
+        public var freshProcess: FreshProcessQuery.Figures?
         public var capture: Capture
         /// Every raw answer equal to the fast one, in every state.
         public var exact: Bool
@@ -137,6 +141,8 @@ public struct MorningBench {
         let refresh = try store.refresh(game: game, check: .none)
         let refreshSeconds = (ContinuousClock.now - started).seconds
         let afterRefresh = try state(selections, rawRuns: rawRuns)
+        let week = FunnelQuery(game: game, range: try DayRange(from: max(from, today.adding(days: -7)), to: yesterday))
+        let fresh = try freshProcess?.measure(week, runs: 11)
 
         let morningMinutes = max(1, Int(todaySoFar.now!.timeIntervalSince(today.startDate)) / 60)
         log("\(scale)x: a minute later: one minute of events pending")
@@ -160,7 +166,7 @@ public struct MorningBench {
             selections: selections.count, fastRuns: runs, rawRuns: rawRuns, night: night, morning: morning,
             afterRefresh: afterRefresh, refreshSeconds: refreshSeconds, refreshDays: refresh.days.count,
             refreshApplied: refresh.applied, minuteLevelEvents: minuteEvents, minute: minute,
-            applyMinuteSeconds: applyMinuteSeconds, capture: capture,
+            applyMinuteSeconds: applyMinuteSeconds, freshProcess: fresh, capture: capture,
             exact: [night, morning, afterRefresh, minute].allSatisfy { $0.differed == 0 })
     }
 

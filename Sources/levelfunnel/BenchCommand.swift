@@ -112,9 +112,12 @@ struct BenchCommand: ParsableCommand {
                 try store.migrate()
                 var results: [MorningBench.Result] = []
                 for factor in try Self.scales(morning, option: "--morning") {
-                    results.append(try MorningBench(store: store, scale: factor, days: days ?? 30, runs: runs,
-                                                    captureEvents: captureEvents ?? 100_000 * factor,
-                                                    todayUntil: try todayUntil.map(Self.timeOfDay)).run(log: log))
+                    var bench = MorningBench(store: store, scale: factor, days: days ?? 30, runs: runs,
+                                             captureEvents: captureEvents ?? 100_000 * factor,
+                                             todayUntil: try todayUntil.map(Self.timeOfDay))
+                    bench.freshProcess = FreshProcessQuery(executable: Bundle.main.executablePath ?? CommandLine.arguments[0],
+                                                           databaseURL: database.url)
+                    results.append(try bench.run(log: log))
                 }
                 print(format == "json" ? MorningBench.json(results) : MorningBench.table(results, database: store.databaseName))
             } else if let game {

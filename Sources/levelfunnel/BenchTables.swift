@@ -78,6 +78,10 @@ extension MorningBench {
                 + "\(r.refreshDays) days re-aggregated (today's first time, and \(a.daysToRebuild) days whose additive dimensions changed)\n"
             out += "    a minute later: \(n(Double(r.minuteLevelEvents), 0)) level events pending (today's and late ones at the "
                 + "morning's rates); applying them (refresh, as schedule does every minute): \(n(r.applyMinuteSeconds, 2)) s\n"
+            if let f = r.freshProcess {
+                out += "    a new `levelfunnel query` process (\(f.range), aggregated, no filter; \(f.runs) runs): queryMs p50 "
+                    + "\(n(f.queryP50Ms, 1)) (best \(n(f.queryMinMs, 1))), the whole process p50 \(n(f.wallP50Ms, 0)) ms\n"
+            }
             let c = r.capture
             if let overhead = c.overheadPercent, let events = c.events, let without = c.withoutTriggersSeconds,
                let with = c.withTriggersSeconds {

@@ -418,7 +418,7 @@ import TestSupport
         #expect(service.terminate() == 0)
         #expect(Date().timeIntervalSince(started) < 5)
         let lines = service.lines
-        #expect(lines.count == 3, "\(lines)")
+        try #require(lines.count == 3, "\(lines)")
         #expect(lines[0].contains(" info started apply_every_minutes=1 at=02:00 pid="))
         #expect(lines[1].contains(" error run outcome=failed attempt=1 next_retry=") && lines[1].contains("error=\"cannot connect to the database"))
         #expect(lines[2].contains(" notice stopped signal=SIGTERM"))

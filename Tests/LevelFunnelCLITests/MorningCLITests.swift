@@ -39,7 +39,7 @@ import TestSupport
                                      "backfillSeconds", "todayLevelEvents", "todayUntil", "todayShareOfDay", "lateLevelEvents",
                                      "selections", "fastRuns", "rawRuns", "night", "morning", "afterRefresh", "refreshSeconds",
                                      "refreshDays", "refreshApplied", "minuteLevelEvents", "minute", "applyMinuteSeconds",
-                                     "capture", "exact"])
+                                     "freshProcess", "capture", "exact"])
         let today = Day.today
         #expect(result["scale"] as? Int == 1 && result["game"] as? String == "morning1" && result["players"] as? Int == 5_000)
         #expect(result["from"] as? String == today.adding(days: -3).iso && result["to"] as? String == today.adding(days: -1).iso)
@@ -50,6 +50,11 @@ import TestSupport
         #expect(result["selections"] as? Int == 6 && result["fastRuns"] as? Int == 1 && result["rawRuns"] as? Int == 1)
         #expect((result["refreshSeconds"] as? Double ?? 0) > 0 && (result["refreshDays"] as? Int ?? 0) >= 1)
         #expect(result["exact"] as? Bool == true)
+        // New `levelfunnel query` processes, the bench's own executable, over the aggregated days up to yesterday.
+        let fresh = try #require(result["freshProcess"] as? [String: Any])
+        #expect(fresh["range"] as? String == "\(today.adding(days: -3))..\(today.adding(days: -1))" && fresh["runs"] as? Int == 11)
+        let (queryMs, wallMs) = (fresh["queryP50Ms"] as? Double ?? 0, fresh["wallP50Ms"] as? Double ?? 0)
+        #expect(0 < (fresh["queryMinMs"] as? Double ?? 0) && 0 < queryMs && queryMs < wallMs, "\(fresh)")
 
         var coverage: [String: String] = [:]
         for name in ["night", "morning", "afterRefresh", "minute"] {
@@ -127,6 +132,7 @@ import TestSupport
             #expect(lines.contains { $0.hasPrefix("    \(state) ") && $0.hasSuffix(", today is partial") }, "\(state): \(run.stdout)")
         }
         #expect(lines.contains { $0.hasPrefix("    refresh (applies the morning's changes): ") && $0.contains(" days re-aggregated") })
+        #expect(lines.contains { $0.hasPrefix("    a new `levelfunnel query` process (") && $0.contains("; 11 runs): queryMs p50 ") })
         #expect(lines.last == "    change capture: no capture trigger installed")
         #expect(run.stderr.contains("bench: 1x: change capture"))
     }
