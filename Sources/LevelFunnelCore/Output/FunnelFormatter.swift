@@ -86,12 +86,14 @@ public enum JSONText {
         return out + "\""
     }
 
-    /// An ISO 8601 UTC timestamp string, or `null`.
+    /// An ISO 8601 UTC timestamp string (`2026-12-03T20:13:28Z`, whole seconds), or `null`. Formatted by hand:
+    /// creating an `ISO8601DateFormatter` cost a `query` process about 7 ms (time zone and ICU data).
     static func timestamp(_ date: Date?) -> String {
         guard let date else { return "null" }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return string(formatter.string(from: date))
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let day = Day(containing: date), within = seconds - day.ordinal * 86_400
+        let clock = [within / 3600, within % 3600 / 60, within % 60].map { $0 < 10 ? "0\($0)" : "\($0)" }
+        return string("\(day.iso)T\(clock.joined(separator: ":"))Z")
     }
 
     /// Shortest round-tripping text; integral values without a fraction.
