@@ -104,6 +104,7 @@ enum SQLDocs {
                       parameters: "$1 game, $2 \(additive) (the additive dimension bits), $3 the pass's days that have them (date[])",
                       sql: CellSQL.rebuildDays(additive: additive))
         } + [
+            Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
             Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),
             Statement(source: "CellSQL.writeRows", parameters: "$1 game", sql: CellSQL.writeRows),
             Statement(source: "CellSQL.rowsPerDay", parameters: "$1 game", sql: CellSQL.rowsPerDay),
@@ -133,6 +134,7 @@ enum SQLDocs {
             Statement(source: "DeltaSQL.fillActivity", parameters: "$1 game", sql: DeltaSQL.fillActivity),
             Statement(source: "DeltaSQL.fillDays", parameters: "$1 game", sql: DeltaSQL.fillDays),
             Statement(source: "DeltaSQL.fillCells", parameters: "$1 game", sql: DeltaSQL.fillCells),
+            Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
             Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),
             Statement(source: "DeltaSQL.fillNextRows", parameters: "$1 game", sql: DeltaSQL.fillNextRows),
         ] + DeltaSQL.writeCells.enumerated().map {

@@ -359,6 +359,9 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
      AND (cell & 2 <> 0 OR country_code IS NOT NULL OR (2 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
      AND (cell & 1 <> 0 OR app_version IS NOT NULL OR (1 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))));
 
+-- CellSQL.analyzeCells
+ANALYZE (SKIP_LOCKED) lf_cells;
+
 -- CellSQL.addTuples
 -- $1 game
 INSERT INTO level_cell_tuples (game_id, tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version) OVERRIDING SYSTEM VALUE

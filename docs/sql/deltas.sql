@@ -199,6 +199,9 @@ HAVING sum(players) <> 0) gaps
                GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) recency) sides
      GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) merged;
 
+-- CellSQL.analyzeCells
+ANALYZE (SKIP_LOCKED) lf_cells;
+
 -- CellSQL.addTuples
 -- $1 game
 INSERT INTO level_cell_tuples (game_id, tuple_id, cell, level_funnel, level_funnel_version, platform, country_code, app_version) OVERRIDING SYSTEM VALUE

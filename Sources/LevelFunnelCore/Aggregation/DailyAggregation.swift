@@ -267,6 +267,7 @@ enum DailyAggregation {
         for (bits, sharing) in groups.sorted(by: { $0.key < $1.key }) {
             try db.execute(CellSQL.rebuildDays(additive: bits), [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
         }
+        try db.execute(CellSQL.analyzeCells)
         try db.execute(CellSQL.addTuples, [game])
         try db.execute(CellSQL.writeRows, [game])
         cells.written = try perDay(try db.query(CellSQL.rowsPerDay, [game]))

@@ -36,6 +36,7 @@ enum DeltaApply {
             try db.execute(DeltaSQL.fillActivity, [game])
             try db.execute(DeltaSQL.fillDays, [game])
             try db.execute(DeltaSQL.fillCells, [game])
+            try db.execute(CellSQL.analyzeCells)
             try db.execute(CellSQL.addTuples, [game])
             try db.execute(DeltaSQL.fillNextRows, [game])
             let written = try DeltaSQL.writeCells.map { try db.execute($0, [game]) }
