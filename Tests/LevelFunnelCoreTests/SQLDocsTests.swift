@@ -132,7 +132,9 @@ enum SQLDocs {
         } + [
             Statement(source: "DeltaSQL.changedRowCount", parameters: "$1 game", sql: DeltaSQL.changedRowCount),
             Statement(source: "DeltaSQL.fillActivity", parameters: "$1 game", sql: DeltaSQL.fillActivity),
+            Statement(source: "DeltaSQL.analyzeActivity", parameters: "", sql: DeltaSQL.analyzeActivity),
             Statement(source: "DeltaSQL.fillDays", parameters: "$1 game", sql: DeltaSQL.fillDays),
+            Statement(source: "DeltaSQL.analyzeDays", parameters: "", sql: DeltaSQL.analyzeDays),
             Statement(source: "DeltaSQL.fillCells", parameters: "$1 game", sql: DeltaSQL.fillCells),
             Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
             Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),

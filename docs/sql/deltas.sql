@@ -60,6 +60,9 @@ SELECT game_id, user_id, level_id, event, level_funnel, level_funnel_version, pl
          GROUP BY game_id, user_id, level_id, event_name, level_funnel, level_funnel_version, platform, country_code, app_version, day) counts
  GROUP BY game_id, user_id, level_id, event, level_funnel, level_funnel_version, platform, country_code, app_version, day;
 
+-- DeltaSQL.analyzeActivity
+ANALYZE (SKIP_LOCKED) lf_delta_rows, lf_delta_activity;
+
 -- DeltaSQL.fillDays
 -- $1 game
 INSERT INTO lf_delta_days (game_id, day, additive, rebuild)
@@ -104,6 +107,9 @@ SELECT a.game_id, a.date, a.additive,
     ON p.day = a.date
  WHERE a.game_id = $1 AND NOT a.stale
  GROUP BY a.game_id, a.date, a.additive, a.activity_fingerprint;
+
+-- DeltaSQL.analyzeDays
+ANALYZE (SKIP_LOCKED) lf_delta_days;
 
 -- DeltaSQL.fillCells
 -- $1 game

@@ -34,7 +34,9 @@ enum DeltaApply {
             for statement in DeltaSQL.fillChangedRows { try db.execute(statement, [game]) }
             applied.changedRows = try db.query(DeltaSQL.changedRowCount, [game]).one().decode(Int.self, at: 0)
             try db.execute(DeltaSQL.fillActivity, [game])
+            try db.execute(DeltaSQL.analyzeActivity)
             try db.execute(DeltaSQL.fillDays, [game])
+            try db.execute(DeltaSQL.analyzeDays)
             try db.execute(DeltaSQL.fillCells, [game])
             try db.execute(CellSQL.analyzeCells)
             try db.execute(CellSQL.addTuples, [game])

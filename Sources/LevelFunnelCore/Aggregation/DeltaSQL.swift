@@ -95,6 +95,12 @@ enum DeltaSQL {
 
     private static let activityColumns = "game_id, user_id, level_id, event, \(dims), day"
 
+    /// Statistics for the apply's tables once filled (autovacuum only ever sees them empty, and takes them for one
+    /// row: the days reached and the deltas were planned as nested loops, twice as slow as hashed). `SKIP_LOCKED`:
+    /// see `CellSQL.analyzeActivity`.
+    static let analyzeActivity = "ANALYZE (SKIP_LOCKED) lf_delta_rows, lf_delta_activity"
+    static let analyzeDays = "ANALYZE (SKIP_LOCKED) lf_delta_days"
+
     /// The changed keys' activity rows in each state (`s`), with `multi`: the key has more than one dimension tuple
     /// in the two states together (only such a key can make a correction).
     private static let bothStates = """
