@@ -99,10 +99,12 @@ enum SQLDocs {
             Statement(source: "CellSQL.varyingDimensions", parameters: "$1 game", sql: CellSQL.varyingDimensions),
             Statement(source: "CellSQL.deleteDays", parameters: "$1 game, $2 the pass's first day, $3 its last day",
                       sql: CellSQL.deleteDays),
-        ] + [CellSQL.allUnpinned, 22].map { additive in
-            Statement(source: "CellSQL.rebuildDays(additive: \(additive))",
-                      parameters: "$1 game, $2 \(additive) (the additive dimension bits), $3 the pass's days that have them (date[])",
-                      sql: CellSQL.rebuildDays(additive: additive))
+        ] + [CellSQL.allUnpinned, 22].flatMap { additive in
+            CellSQL.rebuildDays(additive: additive).enumerated().map {
+                Statement(source: "CellSQL.rebuildDays(additive: \(additive))[\($0.offset)]",
+                          parameters: "$1 game, $2 \(additive) (the additive dimension bits), $3 the pass's days that have them (date[])",
+                          sql: $0.element)
+            }
         } + [
             Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
             Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),

@@ -231,24 +231,18 @@ WITH removed AS (
   RETURNING date)
 SELECT date, count(*) FROM removed GROUP BY date;
 
--- CellSQL.rebuildDays(additive: 31)
+-- CellSQL.rebuildDays(additive: 31)[0]
 -- $1 game, $2 31 (the additive dimension bits), $3 the pass's days that have them (date[])
 INSERT INTO lf_cells (game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
-SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
-  FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
-           coalesce(sum(starts), 0) AS starts, coalesce(sum(completes), 0) AS completes, coalesce(sum(fails), 0) AS fails, coalesce(sum(users_with_boosters), 0) AS users_with_boosters, coalesce(sum(fails_with_purchase), 0) AS fails_with_purchase, coalesce(sum(total_completion_duration), 0) AS total_completion_duration, coalesce(sum(completion_count), 0) AS completion_count, coalesce(sum(total_fail_duration), 0) AS total_fail_duration, coalesce(sum(fail_count), 0) AS fail_count,
-           coalesce(sum(started_new), 0) AS started_new, max(started_after) AS started_after, coalesce(sum(completed_new), 0) AS completed_new, max(completed_after) AS completed_after
-      FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count,
-                   NULL::integer AS started_new, NULL::integer[] AS started_after, NULL::integer AS completed_new, NULL::integer[] AS completed_after
-              FROM (SELECT game_id, date AS day, GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version) AS cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+SELECT c.game_id, c.day, c.cell, c.level_funnel, c.level_funnel_version, c.platform, c.country_code, c.app_version, c.level_id,
+       c.starts, c.completes, c.fails, c.users_with_boosters, c.fails_with_purchase, c.total_completion_duration, c.completion_count, c.total_fail_duration, c.fail_count,
+       coalesce(r.started_new, 0), r.started_after, coalesce(r.completed_new, 0), r.completed_after
+  FROM (SELECT game_id, date AS day, GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version) AS cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
            sum(starts) AS starts, sum(completes) AS completes, sum(fails) AS fails, sum(users_with_boosters) AS users_with_boosters, sum(fails_with_purchase) AS fails_with_purchase, sum(total_completion_duration) AS total_completion_duration, sum(completion_count) AS completion_count, sum(total_fail_duration) AS total_fail_duration, sum(fail_count) AS fail_count
       FROM lf_fresh
      WHERE game_id = $1 AND date = ANY ($3::date[])
-     GROUP BY game_id, date, level_id, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())) counted
-            UNION ALL
-            SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, NULL AS starts, NULL AS completes, NULL AS fails, NULL AS users_with_boosters, NULL AS fails_with_purchase, NULL AS total_completion_duration, NULL AS completion_count, NULL AS total_fail_duration, NULL AS fail_count,
-                   started_new, started_after, completed_new, completed_after
-              FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+     GROUP BY game_id, date, level_id, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())) c
+  LEFT JOIN (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
            started_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN started_after ELSE lf_recency_add(started_new::integer, started_after, 0, NULL) END AS started_after,
                        completed_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN completed_after ELSE lf_recency_add(completed_new::integer, completed_after, 0, NULL) END AS completed_after
       FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
@@ -271,10 +265,7 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
            GROUP BY game_id, day, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) stable
    GROUP BY game_id, day, level_id, event, gap, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())
   UNION ALL
-  SELECT v.game_id, v.day, coalesce(c.cell, v.cell),
-         CASE WHEN c.cell IS NULL OR c.cell & 16 = 0 THEN v.level_funnel END, CASE WHEN c.cell IS NULL OR c.cell & 8 = 0 THEN v.level_funnel_version END, CASE WHEN c.cell IS NULL OR c.cell & 4 = 0 THEN v.platform END, CASE WHEN c.cell IS NULL OR c.cell & 2 = 0 THEN v.country_code END, CASE WHEN c.cell IS NULL OR c.cell & 1 = 0 THEN v.app_version END,
-         v.level_id, v.event, v.gap, CASE WHEN c.cell IS NULL THEN v.players ELSE -v.players END
-    FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, day - previous AS gap, count(*) AS players
+  SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap, players FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, day - previous AS gap, count(*) AS players
     FROM (SELECT p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version) AS cell, p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version,
                  lag(p.day) OVER (PARTITION BY p.game_id, p.user_id, p.level_id, p.event, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version
                                   ORDER BY p.day) AS previous
@@ -283,36 +274,30 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
                    SELECT user_id, level_id, event FROM (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[])) v)
            GROUP BY p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING SETS ((p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), (p.level_funnel), (p.level_funnel_version), (p.platform), (p.country_code), (p.app_version), ())) keyed
    WHERE (user_id, level_id, event, day) IN (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[]))
-   GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) v
-    JOIN (VALUES (NULL::integer)) c(cell) ON c.cell IS NULL OR v.cell = 0) gaps
+   GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) v) gaps
              GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) counts
      WHERE cell IN (0, 15, 23, 27, 29, 30, 31)
-        OR started_new <> 0 OR 0 <> ANY (started_after) OR completed_new <> 0 OR 0 <> ANY (completed_after)) recency) sides
-     GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) merged
- WHERE (cell = 0 OR ((cell & 16 <> 0 OR level_funnel IS NOT NULL OR (16 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
-     AND (cell & 8 <> 0 OR level_funnel_version IS NOT NULL OR (8 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
-     AND (cell & 4 <> 0 OR platform IS NOT NULL OR (4 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
-     AND (cell & 2 <> 0 OR country_code IS NOT NULL OR (2 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
-     AND (cell & 1 <> 0 OR app_version IS NOT NULL OR (1 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))));
+        OR started_new <> 0 OR 0 <> ANY (started_after) OR completed_new <> 0 OR 0 <> ANY (completed_after)) r
+    ON r.day = c.day AND r.cell = c.cell AND r.level_id = c.level_id
+   AND ROW(r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version)::text = ROW(c.level_funnel, c.level_funnel_version, c.platform, c.country_code, c.app_version)::text
+ WHERE (c.cell = 0 OR ((c.cell & 16 <> 0 OR c.level_funnel IS NOT NULL OR (16 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 8 <> 0 OR c.level_funnel_version IS NOT NULL OR (8 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 4 <> 0 OR c.platform IS NOT NULL OR (4 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 2 <> 0 OR c.country_code IS NOT NULL OR (2 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 1 <> 0 OR c.app_version IS NOT NULL OR (1 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))));
 
--- CellSQL.rebuildDays(additive: 22)
+-- CellSQL.rebuildDays(additive: 22)[0]
 -- $1 game, $2 22 (the additive dimension bits), $3 the pass's days that have them (date[])
 INSERT INTO lf_cells (game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
-SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after
-  FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
-           coalesce(sum(starts), 0) AS starts, coalesce(sum(completes), 0) AS completes, coalesce(sum(fails), 0) AS fails, coalesce(sum(users_with_boosters), 0) AS users_with_boosters, coalesce(sum(fails_with_purchase), 0) AS fails_with_purchase, coalesce(sum(total_completion_duration), 0) AS total_completion_duration, coalesce(sum(completion_count), 0) AS completion_count, coalesce(sum(total_fail_duration), 0) AS total_fail_duration, coalesce(sum(fail_count), 0) AS fail_count,
-           coalesce(sum(started_new), 0) AS started_new, max(started_after) AS started_after, coalesce(sum(completed_new), 0) AS completed_new, max(completed_after) AS completed_after
-      FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count,
-                   NULL::integer AS started_new, NULL::integer[] AS started_after, NULL::integer AS completed_new, NULL::integer[] AS completed_after
-              FROM (SELECT game_id, date AS day, GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version) AS cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+SELECT c.game_id, c.day, c.cell, c.level_funnel, c.level_funnel_version, c.platform, c.country_code, c.app_version, c.level_id,
+       c.starts, c.completes, c.fails, c.users_with_boosters, c.fails_with_purchase, c.total_completion_duration, c.completion_count, c.total_fail_duration, c.fail_count,
+       coalesce(r.started_new, 0), r.started_after, coalesce(r.completed_new, 0), r.completed_after
+  FROM (SELECT game_id, date AS day, GROUPING(level_funnel, level_funnel_version, platform, country_code, app_version) AS cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
            sum(starts) AS starts, sum(completes) AS completes, sum(fails) AS fails, sum(users_with_boosters) AS users_with_boosters, sum(fails_with_purchase) AS fails_with_purchase, sum(total_completion_duration) AS total_completion_duration, sum(completion_count) AS completion_count, sum(total_fail_duration) AS total_fail_duration, sum(fail_count) AS fail_count
       FROM lf_fresh
      WHERE game_id = $1 AND date = ANY ($3::date[])
-     GROUP BY game_id, date, level_id, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())) counted
-            UNION ALL
-            SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, NULL AS starts, NULL AS completes, NULL AS fails, NULL AS users_with_boosters, NULL AS fails_with_purchase, NULL AS total_completion_duration, NULL AS completion_count, NULL AS total_fail_duration, NULL AS fail_count,
-                   started_new, started_after, completed_new, completed_after
-              FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+     GROUP BY game_id, date, level_id, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())) c
+  LEFT JOIN (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
            started_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN started_after ELSE lf_recency_add(started_new::integer, started_after, 0, NULL) END AS started_after,
                        completed_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN completed_after ELSE lf_recency_add(completed_new::integer, completed_after, 0, NULL) END AS completed_after
       FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
@@ -335,24 +320,66 @@ coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0
            GROUP BY game_id, day, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) stable
    GROUP BY game_id, day, level_id, event, gap, GROUPING SETS ((level_funnel, level_funnel_version, platform, country_code, app_version), (level_funnel), (level_funnel_version), (platform), (country_code), (app_version), ())
   UNION ALL
-  SELECT v.game_id, v.day, coalesce(c.cell, v.cell),
-         CASE WHEN c.cell IS NULL OR c.cell & 16 = 0 THEN v.level_funnel END, CASE WHEN c.cell IS NULL OR c.cell & 8 = 0 THEN v.level_funnel_version END, CASE WHEN c.cell IS NULL OR c.cell & 4 = 0 THEN v.platform END, CASE WHEN c.cell IS NULL OR c.cell & 2 = 0 THEN v.country_code END, CASE WHEN c.cell IS NULL OR c.cell & 1 = 0 THEN v.app_version END,
-         v.level_id, v.event, v.gap, CASE WHEN c.cell IS NULL THEN v.players ELSE -v.players END
-    FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, day - previous AS gap, count(*) AS players
+  SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap, players FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, day - previous AS gap, count(*) AS players
     FROM (SELECT p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version) AS cell, p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version,
                  lag(p.day) OVER (PARTITION BY p.game_id, p.user_id, p.level_id, p.event, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version
                                   ORDER BY p.day) AS previous
             FROM lf_activity p
            WHERE p.game_id = $1 AND (p.user_id, p.level_id, p.event) IN (
                    SELECT user_id, level_id, event FROM (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[])) v)
-           GROUP BY p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING SETS ((p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), (p.level_funnel), (p.level_funnel_version), (p.platform), (p.country_code), (p.app_version), (), (p.level_funnel, p.level_funnel_version, p.platform, p.country_code), (p.level_funnel, p.platform, p.country_code, p.app_version), (p.level_funnel, p.platform, p.country_code))) keyed
+           GROUP BY p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING SETS ((p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), (p.level_funnel), (p.level_funnel_version), (p.platform), (p.country_code), (p.app_version), ())) keyed
    WHERE (user_id, level_id, event, day) IN (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[]))
-   GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) v
-    JOIN (VALUES (NULL::integer), (1), (8), (9)) c(cell) ON c.cell IS NULL OR v.cell = 0) gaps
+   GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) v) gaps
              GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) counts
      WHERE cell IN (0, 15, 23, 27, 29, 30, 31)
-        OR started_new <> 0 OR 0 <> ANY (started_after) OR completed_new <> 0 OR 0 <> ANY (completed_after)) recency) sides
-     GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) merged
+        OR started_new <> 0 OR 0 <> ANY (started_after) OR completed_new <> 0 OR 0 <> ANY (completed_after)) r
+    ON r.day = c.day AND r.cell = c.cell AND r.level_id = c.level_id
+   AND ROW(r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version)::text = ROW(c.level_funnel, c.level_funnel_version, c.platform, c.country_code, c.app_version)::text
+ WHERE (c.cell = 0 OR ((c.cell & 16 <> 0 OR c.level_funnel IS NOT NULL OR (16 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 8 <> 0 OR c.level_funnel_version IS NOT NULL OR (8 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 4 <> 0 OR c.platform IS NOT NULL OR (4 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 2 <> 0 OR c.country_code IS NOT NULL OR (2 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))
+     AND (c.cell & 1 <> 0 OR c.app_version IS NOT NULL OR (1 & $2::integer <> 0 AND c.cell NOT IN (15, 23, 27, 29, 30, 31)))));
+
+-- CellSQL.rebuildDays(additive: 22)[1]
+-- $1 game, $2 22 (the additive dimension bits), $3 the pass's days that have them (date[])
+INSERT INTO lf_cells (game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, starts, completes, fails, users_with_boosters, fails_with_purchase, total_completion_duration, completion_count, total_fail_duration, fail_count, started_new, started_after, completed_new, completed_after)
+SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+       started_new, started_after, completed_new, completed_after
+  FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+           started_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN started_after ELSE lf_recency_add(started_new::integer, started_after, 0, NULL) END AS started_after,
+                       completed_new, CASE WHEN cell IN (0, 15, 23, 27, 29, 30, 31) THEN completed_after ELSE lf_recency_add(completed_new::integer, completed_after, 0, NULL) END AS completed_after
+      FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id,
+                   coalesce(sum(players) FILTER (WHERE event = 'level_start' AND gap IS NULL), 0) AS started_new,
+       CASE WHEN max(gap) FILTER (WHERE event = 'level_start') IS NOT NULL THEN ARRAY(
+         SELECT coalesce(sum(n) FILTER (WHERE g IS NULL OR g > k), 0)::integer
+           FROM generate_series(0, max(gap) FILTER (WHERE event = 'level_start') - 1) k,
+                unnest(array_agg(gap) FILTER (WHERE event = 'level_start'), array_agg(players) FILTER (WHERE event = 'level_start')) u(g, n)
+          GROUP BY k ORDER BY k) END AS started_after,
+coalesce(sum(players) FILTER (WHERE event = 'level_complete' AND gap IS NULL), 0) AS completed_new,
+       CASE WHEN max(gap) FILTER (WHERE event = 'level_complete') IS NOT NULL THEN ARRAY(
+         SELECT coalesce(sum(n) FILTER (WHERE g IS NULL OR g > k), 0)::integer
+           FROM generate_series(0, max(gap) FILTER (WHERE event = 'level_complete') - 1) k,
+                unnest(array_agg(gap) FILTER (WHERE event = 'level_complete'), array_agg(players) FILTER (WHERE event = 'level_complete')) u(g, n)
+          GROUP BY k ORDER BY k) END AS completed_after
+              FROM (SELECT v.game_id, v.day, coalesce(c.cell, v.cell) AS cell,
+             CASE WHEN c.cell IS NULL OR c.cell & 16 = 0 THEN v.level_funnel END AS level_funnel, CASE WHEN c.cell IS NULL OR c.cell & 8 = 0 THEN v.level_funnel_version END AS level_funnel_version, CASE WHEN c.cell IS NULL OR c.cell & 4 = 0 THEN v.platform END AS platform, CASE WHEN c.cell IS NULL OR c.cell & 2 = 0 THEN v.country_code END AS country_code, CASE WHEN c.cell IS NULL OR c.cell & 1 = 0 THEN v.app_version END AS app_version,
+             v.level_id, v.event, v.gap, CASE WHEN c.cell IS NULL THEN v.players ELSE -v.players END AS players
+        FROM (SELECT game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, day - previous AS gap, count(*) AS players
+    FROM (SELECT p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version) AS cell, p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version,
+                 lag(p.day) OVER (PARTITION BY p.game_id, p.user_id, p.level_id, p.event, GROUPING(p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version
+                                  ORDER BY p.day) AS previous
+            FROM lf_activity p
+           WHERE p.game_id = $1 AND (p.user_id, p.level_id, p.event) IN (
+                   SELECT user_id, level_id, event FROM (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[])) v)
+           GROUP BY p.game_id, p.user_id, p.level_id, p.event, p.day, GROUPING SETS ((p.level_funnel, p.level_funnel_version, p.platform, p.country_code, p.app_version), (p.level_funnel, p.level_funnel_version, p.platform, p.country_code), (p.level_funnel, p.platform, p.country_code, p.app_version), (p.level_funnel, p.platform, p.country_code))) keyed
+   WHERE (user_id, level_id, event, day) IN (SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[]))
+   GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id, event, gap) v
+        JOIN (VALUES (NULL::integer), (1), (8), (9)) c(cell)
+          ON CASE WHEN c.cell IS NULL THEN v.cell <> 0 ELSE v.cell = 0 END) gaps
+             GROUP BY game_id, day, cell, level_funnel, level_funnel_version, platform, country_code, app_version, level_id) counts
+     WHERE cell IN (0, 15, 23, 27, 29, 30, 31)
+        OR started_new <> 0 OR 0 <> ANY (started_after) OR completed_new <> 0 OR 0 <> ANY (completed_after)) r
  WHERE (cell = 0 OR ((cell & 16 <> 0 OR level_funnel IS NOT NULL OR (16 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
      AND (cell & 8 <> 0 OR level_funnel_version IS NOT NULL OR (8 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))
      AND (cell & 4 <> 0 OR platform IS NOT NULL OR (4 & $2::integer <> 0 AND cell NOT IN (15, 23, 27, 29, 30, 31)))

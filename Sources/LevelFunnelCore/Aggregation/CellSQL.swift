@@ -207,34 +207,53 @@ enum CellSQL {
     /// keeps every tuple, since it is summed over whatever a filter leaves out, NULLs included. Elsewhere a tuple
     /// pinning a dimension to NULL is read only when that dimension is summed over: in a correction, for an
     /// additive dimension. Filters match non-null values only.
-    static func tupleStored(additive: String) -> String {
-        "(cell = 0 OR (" + Dimension.allCases.map {
-            "(cell & \($0.groupingBit) <> 0 OR \($0.column) IS NOT NULL OR (\($0.groupingBit) & \(additive) <> 0 AND cell NOT IN (\(fullCells.filter(isCoarse).map(String.init).joined(separator: ", ")))))"
+    static func tupleStored(additive: String, alias: String? = nil) -> String {
+        let p = alias.map { "\($0)." } ?? ""
+        return "(\(p)cell = 0 OR (" + Dimension.allCases.map {
+            "(\(p)cell & \($0.groupingBit) <> 0 OR \(p)\($0.column) IS NOT NULL OR (\($0.groupingBit) & \(additive) <> 0 AND \(p)cell NOT IN (\(fullCells.filter(isCoarse).map(String.init).joined(separator: ", ")))))"
         }.joined(separator: "\n     AND ") + "))"
     }
 
     /// `$1` game, `$2` the additive dimension bits of days `$3` (an array: the pass's days that share them).
     /// Writes those days' rows into `lf_cells`: the full cells (``fullCells``) from their event counts (`lf_fresh`)
-    /// and player keys (`lf_key_days` for keys whose dimensions never changed, `lf_activity` for the others), and
-    /// the corrections of ``correctionCells(additive:)`` from the keys that changed. One `INSERT ... SELECT` whose
-    /// steps read from the innermost out: ``variedKeys(corrections:)``, ``keyGaps(corrections:)``, ``recency``,
-    /// ``eventCounts`` and ``mergedRows(recency:counted:)``.
-    static func rebuildDays(additive: Int) -> String {
-        let recency = recencyRows(gaps: keyGaps(corrections: correctionCells(additive: additive)))
-        return """
-            INSERT INTO lf_cells (game_id, day, cell, \(dims), level_id, \(rowColumns.joined(separator: ", ")))
-            SELECT game_id, day, cell, \(dims), level_id, \(rowColumns.joined(separator: ", "))
-              FROM (\(mergedRows(recency: recency, counted: eventCounts))) merged
+    /// and player keys (`lf_key_days` for keys whose dimensions never changed, `lf_activity` for the others), then
+    /// (when some dimension is not additive) the corrections of ``correctionCells(additive:)`` from the keys that
+    /// changed. Each an `INSERT ... SELECT` whose steps read from the innermost out: ``variedKeys(cells:)``,
+    /// ``keyGaps``, ``correctionGaps(_:)``, ``recencyRows(gaps:)``, ``eventCounts``, and the full cells' counts joined with
+    /// their players. A full cell's tuple with players has events (its players' starts and completes): every
+    /// players' row of a full cell has its counts' row, so the join keeps the counts' side, whose `game_id` is a
+    /// column of `lf_fresh` (Citus runs the `INSERT ... SELECT` on the game's shards only then).
+    static func rebuildDays(additive: Int) -> [String] {
+        let corrections = correctionCells(additive: additive)
+        let insert = "INSERT INTO lf_cells (game_id, day, cell, \(dims), level_id, \(rowColumns.joined(separator: ", ")))"
+        let full = """
+            \(insert)
+            SELECT c.game_id, c.day, c.cell, \(Dimension.columnList(alias: "c")), c.level_id,
+                   \(eventMeasures.map { "c.\($0)" }.joined(separator: ", ")),
+                   \(Measure.players.map { "coalesce(r.\($0.recency)_new, 0), r.\($0.recency)_after" }.joined(separator: ", "))
+              FROM (\(eventCounts)) c
+              LEFT JOIN (\(recencyRows(gaps: keyGaps))) r
+                ON r.day = c.day AND r.cell = c.cell AND r.level_id = c.level_id
+               AND ROW(\(Dimension.columnList(alias: "r")))::text = ROW(\(Dimension.columnList(alias: "c")))::text
+             WHERE \(tupleStored(additive: "$2::integer", alias: "c"))
+            """
+        guard !corrections.isEmpty else { return [full] }
+        let corrected = """
+            \(insert)
+            SELECT game_id, day, cell, \(dims), level_id, \(eventMeasures.map { _ in "0" }.joined(separator: ", ")),
+                   \(Measure.players.map { "\($0.recency)_new, \($0.recency)_after" }.joined(separator: ", "))
+              FROM (\(recencyRows(gaps: correctionGaps(corrections)))) r
              WHERE \(tupleStored(additive: "$2::integer"))
             """
+        return [full, corrected]
     }
 
-    /// Step 1: the keys that changed a dimension: their previous active day in each cell tuple, key by key (a
+    /// Step 1: the keys that changed a dimension: their previous active day in each tuple of `cells`, key by key (a
     /// window partition matches NULLs like GROUP BY), on the days of `$3` they were active in it and varied; per
     /// day, cell tuple, level, kind and gap, how many.
-    static func variedKeys(corrections: [Int]) -> String {
+    static func variedKeys(cells: [Int]) -> String {
         let p = Dimension.columnList(alias: "p")
-        let keyedSets = (fullCells + corrections).map { groupingSet($0, alias: "p") }.joined(separator: ", ")
+        let keyedSets = cells.map { groupingSet($0, alias: "p") }.joined(separator: ", ")
         let varying = "SELECT user_id, level_id, event, day FROM lf_key_days WHERE game_id = $1 AND varying <> 0 AND day = ANY ($3::date[])"
         return """
             SELECT game_id, day, cell, \(dims), level_id, event, day - previous AS gap, count(*) AS players
@@ -250,14 +269,12 @@ enum CellSQL {
             """
     }
 
-    /// Step 2: per day, cell tuple, level, kind and gap, the players. Keys with one dimension tuple in all their
-    /// activity (nearly every key) have the same previous activity in every cell, so they are counted per tuple and
-    /// gap first, and the full cells are sums of those counts (a few thousand rows instead of every key times every
-    /// cell); they make no corrections. The keys that changed (step 1) count in each cell as they are, and those of
-    /// cell 0 once more, negated, in each correction cell's tuple above them (`c.cell` not NULL).
-    static func keyGaps(corrections: [Int]) -> String {
+    /// Step 2, full cells: per day, cell tuple, level, kind and gap, the players. Keys with one dimension tuple in all
+    /// their activity (nearly every key) have the same previous activity in every cell, so they are counted per tuple
+    /// and gap first, and the full cells are sums of those counts (a few thousand rows instead of every key times
+    /// every cell). The keys that changed (step 1) count in each cell as they are.
+    static var keyGaps: String {
         let full = fullCells.map { groupingSet($0) }.joined(separator: ", ")
-        let asCounted = ["(NULL::integer)"] + corrections.map { "(\($0))" }
         return """
             SELECT game_id, day, GROUPING(\(dims)) AS cell, \(dims), level_id, event, gap, sum(players) AS players
                 FROM (SELECT game_id, day, \(dims), level_id, event, day - previous AS gap, count(*) AS players
@@ -266,13 +283,23 @@ enum CellSQL {
                        GROUP BY game_id, day, \(dims), level_id, event, gap) stable
                GROUP BY game_id, day, level_id, event, gap, GROUPING SETS (\(full))
               UNION ALL
-              SELECT v.game_id, v.day, coalesce(c.cell, v.cell),
-                     \(Dimension.allCases.map { "CASE WHEN c.cell IS NULL OR c.cell & \($0.groupingBit) = 0 THEN v.\($0.column) END" }
-                        .joined(separator: ", ")),
-                     v.level_id, v.event, v.gap, CASE WHEN c.cell IS NULL THEN v.players ELSE -v.players END
-                FROM (\(variedKeys(corrections: corrections))) v
-                JOIN (VALUES \(asCounted.joined(separator: ", "))) c(cell) ON c.cell IS NULL OR v.cell = 0
+              SELECT game_id, day, cell, \(dims), level_id, event, gap, players FROM (\(variedKeys(cells: fullCells))) v
             """
+    }
+
+    /// Step 2, corrections: the keys that changed, in each correction cell's tuple as they are, and counted in cell
+    /// 0 and subtracted from each correction cell's tuple above them (`c.cell` not NULL). Keys that never changed
+    /// add the same to a tuple and to the sum of its cell-0 tuples: they make no corrections.
+    static func correctionGaps(_ corrections: [Int]) -> String {
+        """
+        SELECT v.game_id, v.day, coalesce(c.cell, v.cell) AS cell,
+                     \(Dimension.allCases.map { "CASE WHEN c.cell IS NULL OR c.cell & \($0.groupingBit) = 0 THEN v.\($0.column) END AS \($0.column)" }
+                        .joined(separator: ", ")),
+                     v.level_id, v.event, v.gap, CASE WHEN c.cell IS NULL THEN v.players ELSE -v.players END AS players
+                FROM (\(variedKeys(cells: [0] + corrections))) v
+                JOIN (VALUES (NULL::integer), \(corrections.map { "(\($0))" }.joined(separator: ", "))) c(cell)
+                  ON CASE WHEN c.cell IS NULL THEN v.cell <> 0 ELSE v.cell = 0 END
+        """
     }
 
     /// Step 3: per day, cell tuple and level, for each kind: after[k + 1] = players whose previous activity is
@@ -307,8 +334,9 @@ enum CellSQL {
              GROUP BY game_id, date, level_id, GROUPING SETS (\(fullCells.map { groupingSet($0) }.joined(separator: ", ")))
         """
 
-    /// Step 5: one row per day, cell tuple and level: its event counts (step 4) and its players (step 3), merged
-    /// by grouping both (GROUP BY matches NULL dimension values, and tells them from '').
+    /// One row per day, cell tuple and level: event counts (`counted`) and players (`recency`) merged by grouping
+    /// both (GROUP BY matches NULL dimension values, and tells them from ''), when either may lack the other's row
+    /// (the deltas' rows: `DeltaSQL.fillCells`).
     static func mergedRows(recency: String, counted: String) -> String {
         let recencyColumns = Measure.players.map { ["\($0.recency)_new", "\($0.recency)_after"] }
         return """

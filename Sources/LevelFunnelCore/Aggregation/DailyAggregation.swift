@@ -265,7 +265,9 @@ enum DailyAggregation {
         cells.removed = try perDay(try db.query(CellSQL.deleteDays, [game, days.from.iso, days.to.iso]))
         let groups = Dictionary(grouping: withEvents) { cells.additive[$0] ?? CellSQL.allUnpinned }
         for (bits, sharing) in groups.sorted(by: { $0.key < $1.key }) {
-            try db.execute(CellSQL.rebuildDays(additive: bits), [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
+            for statement in CellSQL.rebuildDays(additive: bits) {
+                try db.execute(statement, [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
+            }
         }
         try db.execute(CellSQL.analyzeCells)
         try db.execute(CellSQL.addTuples, [game])
