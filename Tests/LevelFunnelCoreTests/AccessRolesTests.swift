@@ -54,6 +54,14 @@ struct TestRoles {
         for relation in ["events", "level_events"] {
             #expect(throws: PostgresError.self) { try reader.db.execute("SELECT user_id FROM \(relation) LIMIT 1") }
         }
+        // Nor anything else with a user id: the working tables hold a pass's player keys while it runs.
+        let withUserIds = try h.db.query("""
+            SELECT c.relname::text, has_any_column_privilege($1, c.oid, 'SELECT')
+              FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'user_id' AND NOT a.attisdropped
+             WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'v', 'p', 'm')
+            """, [roles.readerLogin]).map { (try $0.decode(String.self, at: 0), try $0.decode(Bool.self, at: 1)) }
+        #expect(Set(withUserIds.map(\.0)).isSuperset(of: ["events", "lf_activity", "lf_key_days", "lf_delta_rows", "lf_delta_activity"]))
+        #expect(withUserIds.filter(\.1).map(\.0) == [])
 
         // The game list and history span: the aggregated days with level events (days 9-10 are not aggregated).
         let aggregatedLast = try h.db.query("SELECT max(date)::text FROM aggregated_days WHERE level_events > 0").one()

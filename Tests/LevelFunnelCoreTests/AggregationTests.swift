@@ -1,5 +1,5 @@
 import Foundation
-import LevelFunnelCore
+@testable import LevelFunnelCore
 import PostgresClient
 import Testing
 import TestSupport
@@ -290,6 +290,35 @@ import TestSupport
         #expect(waits.error == nil)
         #expect(waits.waitCount >= 1)
         #expect(try Self.checksum(h.db) == expected)
+    }
+
+    /// Two games aggregated at the same time, each on its own connection, share the working tables without
+    /// touching each other's rows: each gets the rows it gets alone, and no row is left in the working tables (a
+    /// pass's player keys live only in its transaction).
+    @Test func twoGamesAggregatedAtOnceGetWhatEachGetsAlone() throws {
+        let h = try Harness("twogames")
+        try h.db.copy(RandomEvents.make(seed: 25, count: 2000) + RandomEvents.make(seed: 26, count: 2000, game: "h"))
+        for game in ["g", "h"] { _ = try h.store.backfill(game: game, range: Self.history) }
+        let alone = try ["g", "h"].map { try Self.checksum(h.db, game: $0) }
+        let url = h.database.url
+        let group = DispatchGroup()
+        let failures = ResultBox()
+        for game in ["g", "h"] {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                do {
+                    let store = try LevelFunnelStore(url: url)
+                    for _ in 0..<3 { _ = try store.backfill(game: game, range: Self.history) }
+                } catch { failures.finish(error) }
+            }.start()
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        #expect(failures.error == nil)
+        #expect(try ["g", "h"].map { try Self.checksum(h.db, game: $0) } == alone)
+        for table in WorkingTables.all {
+            #expect(try h.db.query("SELECT count(*) FROM \(table)").one().decode(Int.self, at: 0) == 0, "\(table)")
+        }
     }
 
     @Test func refreshReaggregatesLateEventsAndNewDays() throws {

@@ -83,24 +83,33 @@ enum SQLDocs {
             Statement(source: "DeltaSQL.dropOrphanRemovals", parameters: "$1 game", sql: DeltaSQL.dropOrphanRemovals),
             Statement(source: "DailyAggregation.sessionSettings (the pass's transaction begins)", parameters: "",
                       sql: DailyAggregation.sessionSettings),
-        ] + CellSQL.createPassTables.enumerated().map {
-            Statement(source: "CellSQL.createPassTables[\($0.offset)]", parameters: "", sql: $0.element)
+        ] + DailyAggregation.readEventsSQL.enumerated().map {
+            Statement(source: "DailyAggregation.readEventsSQL[\($0.offset)]", parameters: "$1 game, $2 the pass's first day, $3 its last day",
+                      sql: $0.element)
         } + [
-            Statement(source: "DailyAggregation.readEventsSQL", parameters: "$1 game, $2 the pass's first day, $3 its last day",
-                      sql: DailyAggregation.readEventsSQL),
+            Statement(source: "DailyAggregation.passSummarySQL", parameters: "$1 game, $2 the pass's first day, $3 its last day",
+                      sql: DailyAggregation.passSummarySQL),
             Statement(source: "CellSQL.fillEarlierActivity", parameters: "$1 game, $2 the pass's first day",
                       sql: CellSQL.fillEarlierActivity),
             Statement(source: "CellSQL.analyzeActivity", parameters: "", sql: CellSQL.analyzeActivity),
-            Statement(source: "CellSQL.fillKeyDays", parameters: "$1 the pass's first day", sql: CellSQL.fillKeyDays),
+        ] + CellSQL.fillKeyDays.enumerated().map {
+            Statement(source: "CellSQL.fillKeyDays[\($0.offset)]", parameters: "$1 game, $2 the pass's first day", sql: $0.element)
+        } + [
             Statement(source: "CellSQL.analyzeKeyDays", parameters: "", sql: CellSQL.analyzeKeyDays),
-            Statement(source: "CellSQL.varyingDimensions", parameters: "", sql: CellSQL.varyingDimensions),
+            Statement(source: "CellSQL.varyingDimensions", parameters: "$1 game", sql: CellSQL.varyingDimensions),
             Statement(source: "CellSQL.deleteDays", parameters: "$1 game, $2 the pass's first day, $3 its last day",
                       sql: CellSQL.deleteDays),
-        ] + [CellSQL.allUnpinned, 22].map { additive in
-            Statement(source: "CellSQL.rebuildDays(additive: \(additive))",
-                      parameters: "$1 game, $2 \(additive) (the additive dimension bits), $3 the pass's days that have them (date[])",
-                      sql: CellSQL.rebuildDays(additive: additive))
+        ] + [CellSQL.allUnpinned, 22].flatMap { additive in
+            CellSQL.rebuildDays(additive: additive).enumerated().map {
+                Statement(source: "CellSQL.rebuildDays(additive: \(additive))[\($0.offset)]",
+                          parameters: "$1 game, $2 \(additive) (the additive dimension bits), $3 the pass's days that have them (date[])",
+                          sql: $0.element)
+            }
         } + [
+            Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
+            Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),
+            Statement(source: "CellSQL.writeRows", parameters: "$1 game", sql: CellSQL.writeRows),
+            Statement(source: "CellSQL.rowsPerDay", parameters: "$1 game", sql: CellSQL.rowsPerDay),
             Statement(source: "DailyAggregation.changedDaysSQL",
                       parameters: "$1 game, $2 the pass's days (date[]), $3 their additive bits, $4 level events, $5 fingerprints, $6 activity fingerprints (arrays in the same order)",
                       sql: DailyAggregation.changedDaysSQL),
@@ -110,7 +119,9 @@ enum SQLDocs {
                       sql: DailyAggregation.consumeChangesSQL),
             Statement(source: "DailyAggregation.markLaterDaysStaleSQL (when a day's activity changed)",
                       parameters: "$1 game, $2 the pass's last day", sql: DailyAggregation.markLaterDaysStaleSQL),
-        ])
+        ] + WorkingTables.clear(WorkingTables.pass).enumerated().map {
+            Statement(source: "WorkingTables.clear(WorkingTables.pass)[\($0.offset)] (before the pass commits)", parameters: "$1 game", sql: $0.element)
+        })
 
     static let deltas = File(name: "deltas.sql", about: """
         Applying a game's pending changes as deltas (DeltaApply.apply), in one REPEATABLE READ transaction, in the
@@ -118,20 +129,26 @@ enum SQLDocs {
         """, statements: [
             Statement(source: "DeltaSQL.pendingCount", parameters: "$1 game", sql: DeltaSQL.pendingCount),
             Statement(source: "DailyAggregation.sessionSettings", parameters: "", sql: DailyAggregation.sessionSettings),
-        ] + DeltaSQL.createTables.enumerated().map {
-            Statement(source: "DeltaSQL.createTables[\($0.offset)]", parameters: "", sql: $0.element)
-        } + DeltaSQL.fillChangedRows.enumerated().map {
+        ] + DeltaSQL.fillChangedRows.enumerated().map {
             Statement(source: "DeltaSQL.fillChangedRows[\($0.offset)]", parameters: "$1 game", sql: $0.element)
         } + [
-            Statement(source: "DeltaSQL.changedRowCount", parameters: "", sql: DeltaSQL.changedRowCount),
+            Statement(source: "DeltaSQL.changedRowCount", parameters: "$1 game", sql: DeltaSQL.changedRowCount),
             Statement(source: "DeltaSQL.fillActivity", parameters: "$1 game", sql: DeltaSQL.fillActivity),
+            Statement(source: "DeltaSQL.analyzeActivity", parameters: "", sql: DeltaSQL.analyzeActivity),
             Statement(source: "DeltaSQL.fillDays", parameters: "$1 game", sql: DeltaSQL.fillDays),
-            Statement(source: "DeltaSQL.fillCells", parameters: "", sql: DeltaSQL.fillCells),
-            Statement(source: "DeltaSQL.addTuples", parameters: "$1 game", sql: DeltaSQL.addTuples),
-            Statement(source: "DeltaSQL.writeCells", parameters: "$1 game", sql: DeltaSQL.writeCells),
+            Statement(source: "DeltaSQL.analyzeDays", parameters: "", sql: DeltaSQL.analyzeDays),
+            Statement(source: "DeltaSQL.fillCells", parameters: "$1 game", sql: DeltaSQL.fillCells),
+            Statement(source: "CellSQL.analyzeCells", parameters: "", sql: CellSQL.analyzeCells),
+            Statement(source: "CellSQL.addTuples", parameters: "$1 game", sql: CellSQL.addTuples),
+            Statement(source: "DeltaSQL.fillNextRows", parameters: "$1 game", sql: DeltaSQL.fillNextRows),
+        ] + DeltaSQL.writeCells.enumerated().map {
+            Statement(source: "DeltaSQL.writeCells[\($0.offset)]", parameters: "$1 game", sql: $0.element)
+        } + [
             Statement(source: "DeltaSQL.recordDays", parameters: "$1 game", sql: DeltaSQL.recordDays),
         ] + DeltaSQL.consume.enumerated().map {
             Statement(source: "DeltaSQL.consume[\($0.offset)]", parameters: "$1 game", sql: $0.element)
+        } + WorkingTables.clear(WorkingTables.deltas).enumerated().map {
+            Statement(source: "WorkingTables.clear(WorkingTables.deltas)[\($0.offset)] (before the apply commits)", parameters: "$1 game", sql: $0.element)
         })
 
     static let fastQuery = File(name: "fast-query.sql", about: """
@@ -259,6 +276,7 @@ enum SQLDocs {
             11: one("SchemaSQL.seedChanges", SchemaSQL.seedChanges),
             12: each("SchemaSQL.distributionKeys", SchemaSQL.distributionKeys),
             13: each("SchemaSQL.deltas", SchemaSQL.deltas),
+            14: each("WorkingTables.create", WorkingTables.create),
         ]
     }()
 

@@ -8,23 +8,23 @@
 -- PendingChanges.sql(filterClause:), no filter
 -- $1 game, $2 the first aggregated day, $3 the last
 WITH touched AS (
-  SELECT DISTINCT ON (id) id, added AS first_added, change_id AS first_change
-  FROM (SELECT c.change_id, c.statement, u.id, true AS added
+  SELECT DISTINCT ON (id) game_id, id, added AS first_added, change_id AS first_change
+  FROM (SELECT c.game_id, c.change_id, c.statement, u.id, true AS added
           FROM event_changes c CROSS JOIN LATERAL unnest(c.inserted) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date
         UNION ALL
-        SELECT c.change_id, c.statement, u.id, false
+        SELECT c.game_id, c.change_id, c.statement, u.id, false
           FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date) x
  ORDER BY id, coalesce(statement, change_id), added
 ), changed AS (
-  SELECT 1 AS sign, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
+  SELECT 1 AS sign, game_id, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
   FROM level_events
- WHERE id = ANY (ARRAY(SELECT id FROM touched)) AND game_id = $1
+ WHERE id = ANY (ARRAY(SELECT id FROM touched WHERE game_id = $1)) AND game_id = $1
  AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
 AND occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
 UNION ALL
-SELECT -1, r.id, r.user_id, r.level_id, r.event_name, r.day, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version, r.is_booster, r.is_egp, r.duration
+SELECT -1, r.game_id, r.id, r.user_id, r.level_id, r.event_name, r.day, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version, r.is_booster, r.is_egp, r.duration
   FROM level_event_removals r
-  JOIN touched t ON t.id = r.id AND t.first_change = r.change_id AND NOT t.first_added
+  JOIN touched t ON t.game_id = $1 AND t.id = r.id AND t.first_change = r.change_id AND NOT t.first_added
  WHERE r.game_id = $1
  AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
 AND occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
@@ -69,24 +69,24 @@ SELECT l.level_id, coalesce(c.starts, 0) AS starts,
 -- PendingChanges.sql(filterClause:), platform
 -- $1 game, $2 the first aggregated day, $3 the last, $4 platform
 WITH touched AS (
-  SELECT DISTINCT ON (id) id, added AS first_added, change_id AS first_change
-  FROM (SELECT c.change_id, c.statement, u.id, true AS added
+  SELECT DISTINCT ON (id) game_id, id, added AS first_added, change_id AS first_change
+  FROM (SELECT c.game_id, c.change_id, c.statement, u.id, true AS added
           FROM event_changes c CROSS JOIN LATERAL unnest(c.inserted) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date
         UNION ALL
-        SELECT c.change_id, c.statement, u.id, false
+        SELECT c.game_id, c.change_id, c.statement, u.id, false
           FROM event_changes c CROSS JOIN LATERAL unnest(c.removed) u(id) WHERE c.game_id = $1 AND c.day BETWEEN $2::date AND $3::date) x
  ORDER BY id, coalesce(statement, change_id), added
 ), changed AS (
-  SELECT 1 AS sign, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
+  SELECT 1 AS sign, game_id, id, user_id, level_id, event_name, day, level_funnel, level_funnel_version, platform, country_code, app_version, is_booster, is_egp, duration
   FROM level_events
- WHERE id = ANY (ARRAY(SELECT id FROM touched)) AND game_id = $1
+ WHERE id = ANY (ARRAY(SELECT id FROM touched WHERE game_id = $1)) AND game_id = $1
  AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
 AND occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'
  AND platform = $4::text
 UNION ALL
-SELECT -1, r.id, r.user_id, r.level_id, r.event_name, r.day, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version, r.is_booster, r.is_egp, r.duration
+SELECT -1, r.game_id, r.id, r.user_id, r.level_id, r.event_name, r.day, r.level_funnel, r.level_funnel_version, r.platform, r.country_code, r.app_version, r.is_booster, r.is_egp, r.duration
   FROM level_event_removals r
-  JOIN touched t ON t.id = r.id AND t.first_change = r.change_id AND NOT t.first_added
+  JOIN touched t ON t.game_id = $1 AND t.id = r.id AND t.first_change = r.change_id AND NOT t.first_added
  WHERE r.game_id = $1
  AND occurred_at >= ($2::date)::timestamp AT TIME ZONE 'UTC'
 AND occurred_at <  ($3::date + 1)::timestamp AT TIME ZONE 'UTC'

@@ -28,7 +28,7 @@ GRANT SELECT ON "public"."level_metrics_daily", "public"."level_cells_daily", "p
 GRANT SELECT ("game_id", "day") ON "public"."event_changes" TO "levelfunnel_reader";
 
 -- AccessRoles.statements[6]
-REVOKE ALL ON "public"."events", "public"."level_events", "public"."event_removals", "public"."level_event_removals" FROM "levelfunnel_reader";
+REVOKE ALL ON "public"."events", "public"."level_events", "public"."event_removals", "public"."level_event_removals", "public"."lf_fresh", "public"."lf_activity", "public"."lf_key_days", "public"."lf_cells", "public"."lf_touched", "public"."lf_delta_rows", "public"."lf_delta_activity", "public"."lf_delta_days", "public"."lf_delta_next" FROM "levelfunnel_reader";
 
 -- AccessRoles.statements[7]
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON "public"."events" FROM "levelfunnel_writer";
@@ -67,6 +67,33 @@ GRANT SELECT, DELETE ON "public"."event_removals" TO "levelfunnel_writer";
 GRANT SELECT ON "public"."level_event_removals" TO "levelfunnel_writer";
 
 -- AccessRoles.statements[19]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_fresh" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[20]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_activity" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[21]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_key_days" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[22]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_cells" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[23]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_touched" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[24]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_delta_rows" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[25]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_delta_activity" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[26]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_delta_days" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[27]
+GRANT SELECT, INSERT, DELETE ON "public"."lf_delta_next" TO "levelfunnel_writer";
+
+-- AccessRoles.statements[28]
 GRANT TEMPORARY ON DATABASE "levelfunnel" TO "levelfunnel_writer";
 
 -- AccessRoles.eventsExposureSQL

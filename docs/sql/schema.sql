@@ -490,6 +490,43 @@ UPDATE aggregated_days a SET stale = true
 -- migration 13 (deltas): SchemaSQL.deltas[9]
 DELETE FROM event_changes;
 
+-- migration 14 (working tables): WorkingTables.create[0]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_fresh (
+  game_id text NOT NULL, date date, level_id integer, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text, starts bigint, completes bigint, fails bigint, users_with_boosters bigint, fails_with_purchase bigint, total_completion_duration numeric, completion_count bigint, total_fail_duration numeric, fail_count bigint, id_sum numeric);
+
+-- migration 14 (working tables): WorkingTables.create[1]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_activity (
+  game_id text NOT NULL, user_id text, level_id integer, event text, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text, day date);
+
+-- migration 14 (working tables): WorkingTables.create[2]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_key_days (
+  game_id text NOT NULL, user_id text, level_id integer, event text, day date, varying integer, previous date, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text);
+
+-- migration 14 (working tables): WorkingTables.create[3]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_cells (
+  game_id text NOT NULL, day date, cell integer, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text, level_id integer, starts bigint, completes bigint, fails bigint, users_with_boosters bigint, fails_with_purchase bigint, total_completion_duration numeric, completion_count bigint, total_fail_duration numeric, fail_count bigint,
+  started_new integer, started_after integer[], completed_new integer, completed_after integer[]);
+
+-- migration 14 (working tables): WorkingTables.create[4]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_touched (game_id text NOT NULL, id bigint, first_added boolean, first_change bigint);
+
+-- migration 14 (working tables): WorkingTables.create[5]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_delta_rows (
+  game_id text NOT NULL, sign integer, id bigint, user_id text, level_id integer, event_name text, day date, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text,
+  is_booster boolean, is_egp boolean, duration numeric);
+
+-- migration 14 (working tables): WorkingTables.create[6]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_delta_activity (
+  game_id text NOT NULL, user_id text, level_id integer, event text, level_funnel text, level_funnel_version integer, platform text, country_code text, app_version text, day date, n_after bigint, n_before bigint);
+
+-- migration 14 (working tables): WorkingTables.create[7]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_delta_days (game_id text NOT NULL, day date, additive integer, rebuild boolean);
+
+-- migration 14 (working tables): WorkingTables.create[8]
+CREATE UNLOGGED TABLE IF NOT EXISTS lf_delta_next (
+  game_id text NOT NULL, tuple_id bigint, day date, level_id integer, existed boolean, kept boolean, starts bigint, completes bigint, fails bigint, users_with_boosters bigint, fails_with_purchase bigint, total_completion_duration numeric, completion_count bigint, total_fail_duration numeric, fail_count bigint,
+  started_new integer, started_after integer[], completed_new integer, completed_after integer[]);
+
 -- SchemaSQL.eventsIsPartitioned
 SELECT relkind = 'p' FROM pg_class WHERE oid = 'events'::regclass;
 

@@ -37,8 +37,8 @@ enum DailyAggregation {
                           afterRead: () throws -> Void = {}) throws -> [DayAggregation] {
         try db.transaction(.repeatableRead) {
             try db.execute(sessionSettings)
-            for statement in CellSQL.createPassTables { try db.execute(statement) }
-            let read = try db.query(readEventsSQL, [game, days.from.iso, days.to.iso]).map(PassDay.init)
+            for statement in readEventsSQL { try db.execute(statement, [game, days.from.iso, days.to.iso]) }
+            let read = try db.query(passSummarySQL, [game, days.from.iso, days.to.iso]).map(PassDay.init)
             try afterRead()
             let cells = try rebuildCells(game: game, days: days, withEvents: read.filter { $0.events > 0 }.map(\.day), db)
             let additive = read.map { cells.additive[$0.day] ?? CellSQL.allUnpinned }
@@ -63,6 +63,7 @@ enum DailyAggregation {
                 // The pass's own days were all rebuilt from this snapshot: only the days after it depend on stale data.
                 try db.execute(markLaterDaysStaleSQL, [game, days.to.iso])
             }
+            for statement in WorkingTables.clear(WorkingTables.pass) { try db.execute(statement, [game]) }
             return results
         }
     }
@@ -79,7 +80,7 @@ enum DailyAggregation {
         try aggregate(game: game, days: DayRange(from: day, to: day), db, afterRead: afterRead)[0]
     }
 
-    /// One row of ``readEventsSQL``: a day of the pass, its level events, their fingerprint and its activity's.
+    /// One row of ``passSummarySQL``: a day of the pass, its level events, their fingerprint and its activity's.
     private struct PassDay {
         var day: Day
         var events: Int
@@ -208,11 +209,13 @@ enum DailyAggregation {
     static let freshDaysSQL = "SELECT date FROM aggregated_days WHERE game_id = $1 AND date BETWEEN $2::date AND $3::date AND NOT stale"
 
     /// `$1` game, `$2` days (an array), `$3` the additive bits of a day without keys: records them as aggregated
-    /// without events; returns the days recorded.
+    /// without events; returns the days recorded. One row of `VALUES` whose `unnest` makes a row per day: under
+    /// Citus an insert of the game's rows from `VALUES` goes to its shard, where `INSERT ... SELECT` from an array
+    /// would be evaluated on the coordinator.
     static let recordEmptyDaysSQL = """
         INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
                                      activity_fingerprint)
-        SELECT $1::text, d, now(), 0, '0:0', false, $3::integer, '\(noActivity)' FROM unnest($2::date[]) d
+        VALUES ($1::text, unnest($2::date[]), now(), 0, '0:0', false, $3::integer, '\(noActivity)')
         ON CONFLICT (game_id, date) DO UPDATE
            SET stale = false, aggregated_at = excluded.aggregated_at, level_events = 0,
                events_fingerprint = excluded.events_fingerprint, activity_fingerprint = excluded.activity_fingerprint
@@ -242,8 +245,9 @@ enum DailyAggregation {
 
     /// Rebuilds the cell rows of the pass's days (`CellSQL`): adds the earlier activity of the pass's player keys
     /// (written into `lf_activity` by ``readEventsSQL``), sums it up per key and day, finds the dimensions additive on
-    /// each day, removes the pass's cell rows and writes those of the days with events, one statement per set of
-    /// additive dimensions (a pass's days share one or two).
+    /// each day, removes the pass's cell rows and computes those of the days with events into `lf_cells`, one
+    /// statement per set of additive dimensions (a pass's days share one or two), then adds their new tuples and
+    /// writes them with their tuples' ids.
     private static func rebuildCells(game: String, days: DayRange, withEvents: [Day],
                                      _ db: PostgresConnection) throws -> RebuiltCells {
         var cells = RebuiltCells()
@@ -251,20 +255,24 @@ enum DailyAggregation {
             Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(Day.self, at: 0), try $0.decode(Int.self, at: 1)) })
         }
         try db.execute(CellSQL.fillEarlierActivity, [game, days.from.iso])
-        // Temporary tables get no statistics from autovacuum: without them PostgreSQL takes a 100x day's 740K key
-        // days for 8 rows and sorts them by their text columns (2.4 s) where a hash takes 0.4 s. Sampling them
-        // costs 0.1–0.3 s at 100x, milliseconds at 1x.
+        // The working tables have no statistics of their own (autovacuum only sees them empty): without them
+        // PostgreSQL takes a 100x day's 740K key days for 8 rows and sorts them by their text columns (2.4 s) where a
+        // hash takes 0.4 s. Sampling them costs 0.1–0.3 s at 100x, milliseconds at 1x.
         try db.execute(CellSQL.analyzeActivity)
-        try db.execute(CellSQL.fillKeyDays, [days.from.iso])
+        for statement in CellSQL.fillKeyDays { try db.execute(statement, [game, days.from.iso]) }
         try db.execute(CellSQL.analyzeKeyDays)
-        cells.additive = try perDay(try db.query(CellSQL.varyingDimensions)).mapValues { CellSQL.allUnpinned & ~$0 }
+        cells.additive = try perDay(try db.query(CellSQL.varyingDimensions, [game])).mapValues { CellSQL.allUnpinned & ~$0 }
         cells.removed = try perDay(try db.query(CellSQL.deleteDays, [game, days.from.iso, days.to.iso]))
         let groups = Dictionary(grouping: withEvents) { cells.additive[$0] ?? CellSQL.allUnpinned }
         for (bits, sharing) in groups.sorted(by: { $0.key < $1.key }) {
-            let written = try perDay(try db.query(CellSQL.rebuildDays(additive: bits),
-                                                  [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))]))
-            cells.written.merge(written) { $0 + $1 }
+            for statement in CellSQL.rebuildDays(additive: bits) {
+                try db.execute(statement, [game, bits, PostgresArray.text(sharing.sorted().map(\.iso))])
+            }
         }
+        try db.execute(CellSQL.analyzeCells)
+        try db.execute(CellSQL.addTuples, [game])
+        try db.execute(CellSQL.writeRows, [game])
+        cells.written = try perDay(try db.query(CellSQL.rowsPerDay, [game]))
         return cells
     }
 
@@ -302,11 +310,13 @@ enum DailyAggregation {
                     ELSE pass.activity IS DISTINCT FROM a.activity_fingerprint END
         """
 
-    /// Records the pass's days (``passDaysSQL``) as aggregated, in one statement.
+    /// Records the pass's days (the arrays of ``passDaysSQL``) as aggregated, in one statement: one row of `VALUES`
+    /// whose `unnest`s make a row per day (see ``recordEmptyDaysSQL``).
     static let recordDaysSQL = """
         INSERT INTO aggregated_days (game_id, date, aggregated_at, level_events, events_fingerprint, stale, additive,
                                      activity_fingerprint)
-        SELECT $1::text, date, now(), events, fingerprint, false, additive, activity FROM (\(passDaysSQL)) pass
+        VALUES ($1::text, unnest($2::date[]), now(), unnest($4::bigint[]), unnest($5::text[]), false, unnest($3::integer[]),
+                unnest($6::text[]))
         ON CONFLICT (game_id, date) DO UPDATE
            SET aggregated_at = excluded.aggregated_at, level_events = excluded.level_events,
                events_fingerprint = excluded.events_fingerprint, stale = false, additive = excluded.additive,
@@ -316,39 +326,43 @@ enum DailyAggregation {
     private static let dimensionList = Dimension.columnList
     private static let summedColumns = Measure.summed.map(\.column)
 
-    /// `$1` game, `$2`..`$3` the pass's days: returns, for every day of the pass, its level events, their
-    /// fingerprint and its activity's, and writes the pass's event counts into `lf_fresh` and its player keys into
-    /// `lf_activity`: one read of the pass's events (JSON rules and all) serves all of them.
-    static let readEventsSQL = """
-        WITH day_events AS MATERIALIZED (
-          SELECT * FROM level_events WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
-        ), fresh AS (
-          -- The pass's event counts for the cell rows (CellSQL), per day, level and dimension tuple.
-          INSERT INTO lf_fresh (date, level_id, \(dimensionList), \(summedColumns.joined(separator: ", ")), id_sum)
-          SELECT day, level_id, \(dimensionList),
-                 \(Measure.summed.map { "\($0.expression)" }.joined(separator: ",\n                 ")),
-                 sum(id)
-            FROM day_events
-           GROUP BY day, level_id, \(dimensionList)
-          RETURNING date, starts + completes + fails AS events, id_sum
-        ), players AS (
-          -- The pass's player keys for the cell rows (CellSQL), from the same read of its events.
-          INSERT INTO lf_activity (user_id, level_id, event, \(dimensionList), day)
-          SELECT DISTINCT user_id, level_id, event_name, \(dimensionList), day
-            FROM day_events
-           WHERE event_name IN (\(Measure.playerEvents))
-          -- Each key's hash, for the activity's fingerprint (a row's text form tells NULL from '').
-          RETURNING day, hashtextextended(ROW(user_id, level_id, event, \(dimensionList))::text, 0)::numeric AS hash
-        )
+    /// `$1` game, `$2`..`$3` the pass's days: reads the pass's level events into its working tables, in two
+    /// statements (under Citus, each an `INSERT ... SELECT` on the game's shards): its event counts per day, level
+    /// and dimension tuple into `lf_fresh`, and its player keys into `lf_activity` (CellSQL).
+    static let readEventsSQL = [
+        """
+        INSERT INTO lf_fresh (game_id, date, level_id, \(dimensionList), \(summedColumns.joined(separator: ", ")), id_sum)
+        SELECT game_id, day, level_id, \(dimensionList),
+               \(Measure.summed.map { "\($0.expression)" }.joined(separator: ",\n               ")),
+               sum(id)
+          FROM level_events
+         WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
+         GROUP BY game_id, day, level_id, \(dimensionList)
+        """,
+        """
+        INSERT INTO lf_activity (game_id, user_id, level_id, event, \(dimensionList), day)
+        SELECT DISTINCT game_id, user_id, level_id, event_name, \(dimensionList), day
+          FROM level_events
+         WHERE \(LevelEventSQL.gameAndDays(first: 2, last: 3))
+           AND event_name IN (\(Measure.playerEvents))
+        """,
+    ]
+
+    /// `$1` game, `$2`..`$3` the pass's days: for every day of the pass, its level events, their fingerprint and its
+    /// activity's, from the working tables ``readEventsSQL`` filled.
+    static let passSummarySQL = """
         SELECT d.day, coalesce(f.events, 0),
                -- The day's fingerprint: count and id sum of its level events (every one is a start, complete or fail).
                coalesce(f.events, 0)::text || ':' || coalesce(f.id_sum, 0)::text,
-               -- Its activity's: count and hash sum of its player keys.
+               -- Its activity's: count and hash sum of its player keys (a row's text form tells NULL from '').
                coalesce(p.keys, 0)::text || ':' || coalesce(p.hash_sum, 0)::text
           FROM (SELECT generate_series($2::date, $3::date, interval '1 day')::date AS day) d
-          LEFT JOIN (SELECT date, sum(events) AS events, sum(id_sum) AS id_sum FROM fresh GROUP BY date) f
+          LEFT JOIN (SELECT date, sum(starts + completes + fails) AS events, sum(id_sum) AS id_sum
+                       FROM lf_fresh WHERE game_id = $1 GROUP BY date) f
             ON f.date = d.day
-          LEFT JOIN (SELECT day, count(*) AS keys, sum(hash) AS hash_sum FROM players GROUP BY day) p
+          LEFT JOIN (SELECT day, count(*) AS keys,
+                            sum(hashtextextended(ROW(user_id, level_id, event, \(dimensionList))::text, 0)::numeric) AS hash_sum
+                       FROM lf_activity WHERE game_id = $1 GROUP BY day) p
             ON p.day = d.day
          ORDER BY d.day
         """

@@ -3,8 +3,8 @@
 /// - The **reader** may read the aggregates and nothing else: they hold counts, never a user id, so the people
 ///   who browse the funnel need no access to `events` (user and session ids). Everything they browse (games,
 ///   histories, filter values, funnels, freshness, coverage) is answered from these tables.
-/// - The **writer** is what aggregation and the daily job need: read `events`, write the aggregates, create
-///   the temporary table of a day's players. It may not change `events`.
+/// - The **writer** is what aggregation and the daily job need: read `events`, write the aggregates and the
+///   working tables of a pass (`WorkingTables`). It may not change `events`.
 ///
 /// Both are `NOLOGIN` group roles: people log in as their own roles, which are granted one of them.
 /// Statements are idempotent, so the same list serves a first run, a re-run after an upgrade added a table,
@@ -39,14 +39,15 @@ public struct AccessRoles: Sendable, Hashable {
         // The rows those changes removed (user ids included), read to apply them as deltas.
         ("event_removals", ["SELECT", "DELETE"]),
         ("level_event_removals", ["SELECT"]),
-    ]
+    ] + WorkingTables.all.map { ($0, ["SELECT", "INSERT", "DELETE"]) }
 
     /// Columns a reader may read in tables that hold more: which days have a pending change (the freshness rule
     /// needs them), never the changed event ids.
     public static let readerColumns: [(table: String, columns: [String])] = [("event_changes", ["game_id", "day"])]
 
-    /// Relations that hold user ids: never granted to the reader, and revoked in case an earlier grant gave them.
-    static let eventRelations = ["events", "level_events", "event_removals", "level_event_removals"]
+    /// Relations that hold user ids: never granted to the reader, and revoked in case an earlier grant gave them
+    /// (the working tables hold a pass's player keys, for the length of its transaction).
+    static let eventRelations = ["events", "level_events", "event_removals", "level_event_removals"] + WorkingTables.all
 
     /// Role names are plain lowercase identifiers, so that they read the same quoted or not and can sit in the
     /// string literal of an idempotent `CREATE ROLE`.

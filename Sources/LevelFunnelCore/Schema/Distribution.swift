@@ -9,11 +9,11 @@ public enum Distribution: Sendable, Equatable {
     /// `game_id` co-located with it, so that all of a game's rows are in one shard group on one worker.
     case citus
 
-    /// The levelfunnel tables that hold rows of one game each, all keyed by `game_id` (schema 12): distributed
-    /// co-located with `events` on Citus. A new table of that kind is added here and nowhere else.
-    /// (`schema_migrations` stays on the coordinator.)
+    /// The levelfunnel tables that hold rows of one game each, all keyed by `game_id` (schema 12), and the working
+    /// tables of the passes and deltas (schema 14): distributed co-located with `events` on Citus. A new table of
+    /// that kind is added here and nowhere else. (`schema_migrations` stays on the coordinator.)
     static let tables = ["level_cell_tuples", "level_cells_daily", "aggregated_days", "refresh_watermarks", "event_changes",
-                         "event_removals"]
+                         "event_removals"] + WorkingTables.all
 
     /// Whether a statement run again and again in a session may keep one plan for every run (a generic plan, see
     /// `PendingChanges`). Citus cannot make a distributed plan of a generic multi-step statement ("could not create

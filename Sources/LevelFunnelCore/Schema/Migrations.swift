@@ -115,6 +115,7 @@ public enum SchemaMigrator {
         Migration(version: 11, name: "changes from before capture", statements: [SchemaSQL.seedChanges]),
         Migration(version: 12, name: "distribution keys", statements: SchemaSQL.distributionKeys),
         Migration(version: 13, name: "deltas", statements: SchemaSQL.deltas),
+        Migration(version: 14, name: "working tables", statements: WorkingTables.create),
     ]
 }
 
